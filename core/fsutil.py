@@ -1,0 +1,60 @@
+"""Safe file writes: temp file beside the target, then an atomic rename; paths kept inside a root."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from core.errors import StudioError
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success rename it over `target`, else delete it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Write `data` to `target` so that readers see the old file or the new one, never half."""
+    with atomic_path(target) as tmp:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write `text` atomically; newlines are written exactly as given (no translation)."""
+    atomic_write_bytes(target, text.encode(encoding))
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when `path` (resolved, symlinks followed) lies within `root`."""
+    try:
+        Path(path).resolve().relative_to(Path(root).resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def safe_join(root: Path, relative: str | Path) -> Path:
+    """Join `relative` under `root`, refusing absolute paths and `..` that leave the root."""
+    candidate = Path(root) / relative
+    if Path(relative).is_absolute() or not inside(root, candidate):
+        raise StudioError(
+            f"refusing path outside {root}: {relative}", hint="use a path inside the chosen folder"
+        )
+    return candidate
