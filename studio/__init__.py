@@ -1,0 +1,1 @@
+"""The Gradio studio: one module per tab, each a thin face over core."""
