@@ -1,0 +1,177 @@
+"""Small HTML renderers shared by the tabs, and the guard that turns core errors into readable messages."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Iterable
+from html import escape
+
+import gradio as gr
+
+from core.errors import StudioError
+
+log = logging.getLogger("studio")
+
+MAX_CODE_LINES = 4000
+
+
+# ---------------------------------------------------------------- errors
+
+
+def guard(action: str) -> Callable:
+    """Decorate a handler: a StudioError becomes a readable error toast titled `action`; anything
+    else is logged with its traceback on the console and shown as one line, never a stack trace."""
+
+    def wrap(fn: Callable) -> Callable:
+        def to_gr_error(err: Exception) -> gr.Error:
+            if isinstance(err, gr.Error):
+                return err
+            if isinstance(err, StudioError):
+                return gr.Error(str(err), title=action, print_exception=False)
+            log.exception("%s failed", action)
+            return gr.Error(
+                f"unexpected {type(err).__name__}: {err} (details in the studio's console)",
+                title=action,
+                print_exception=False,
+            )
+
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                try:
+                    yield from fn(*args, **kwargs)
+                except Exception as err:
+                    raise to_gr_error(err) from None
+
+            return gen_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as err:
+                raise to_gr_error(err) from None
+
+        return wrapper
+
+    return wrap
+
+
+# ---------------------------------------------------------------- messages and totals
+
+
+def message(kind: str, text: str, hint: str | None = None) -> str:
+    """A coloured one-line note: kind is ok, info, warn or error."""
+    extra = f'<div class="hint">{escape(hint)}</div>' if hint else ""
+    return f'<div class="msg {kind}">{escape(text)}{extra}</div>'
+
+
+def totals(stats: Iterable[tuple[str, object, str]]) -> str:
+    """A strip of big numbers: (label, value, kind) with kind '', 'good', 'warn' or 'bad'."""
+    cells = "".join(
+        f'<div class="stat {kind}"><div class="value">{escape(_fmt(value))}</div>'
+        f'<div class="label">{escape(label)}</div></div>'
+        for label, value, kind in stats
+    )
+    return f'<div class="totals">{cells}</div>'
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def human_size(size: int) -> str:
+    """1536 -> '1.5 KB'."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+# ---------------------------------------------------------------- code, diffs, diagnostics
+
+
+def code_view(text: str | None, marks: dict[int, tuple[str, str]] | None = None) -> str:
+    """Source with line numbers; `marks` maps a 1-based line to (severity, tooltip) to highlight it."""
+    if text is None:
+        return '<div class="codeview"><div class="empty">No text to show.</div></div>'
+    marks = marks or {}
+    lines = text.splitlines() or [""]
+    rows = []
+    for number, line in enumerate(lines[:MAX_CODE_LINES], start=1):
+        severity, tip = marks.get(number, ("", ""))
+        title = f' title="{escape(tip)}"' if tip else ""
+        rows.append(
+            f'<tr class="{severity}"{title}><td class="ln">{number}</td>'
+            f'<td class="src">{escape(line) or " "}</td></tr>'
+        )
+    more = len(lines) - MAX_CODE_LINES
+    tail = f'<div class="empty">… {more:,} more lines not shown</div>' if more > 0 else ""
+    return f'<div class="codeview"><table>{"".join(rows)}</table>{tail}</div>'
+
+
+def diff_view(diff: str) -> str:
+    """A unified diff with added, removed and hunk lines coloured."""
+    if not diff.strip():
+        return '<div class="codeview"><div class="empty">No changes.</div></div>'
+    rows = []
+    for line in diff.splitlines()[:MAX_CODE_LINES]:
+        if line.startswith(("+++", "---", "@@")):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = ""
+        rows.append(f'<tr class="{kind}"><td class="src">{escape(line) or " "}</td></tr>')
+    return f'<div class="codeview"><table>{"".join(rows)}</table></div>'
+
+
+def diagnostics_table(diagnostics: Iterable[dict]) -> str:
+    """Diagnostics ({line, column, severity, code, message}) as a table; a note when there are none."""
+    rows = [
+        f"<tr><td>{d.get('line', '')}</td><td>{d.get('column', '')}</td>"
+        f'<td><span class="sev {escape(str(d.get("severity", "")))}">'
+        f"{escape(str(d.get('severity', '')))}</span></td>"
+        f"<td><code>{escape(str(d.get('code', '')))}</code></td>"
+        f"<td>{escape(str(d.get('message', '')))}</td></tr>"
+        for d in diagnostics
+    ]
+    if not rows:
+        return message("ok", "No diagnostics: the checker found nothing to report in this file.")
+    head = "<tr><th>Line</th><th>Col</th><th>Severity</th><th>Code</th><th>Message</th></tr>"
+    return f'<table class="diag">{head}{"".join(rows)}</table>'
+
+
+def side_by_side(items: Iterable[tuple[str, str]]) -> str:
+    """Several texts next to each other, each with its title and line numbers."""
+    cells = "".join(
+        f"<div><h4>{escape(title)}</h4>{code_view(text)}</div>" for title, text in items
+    )
+    return f'<div class="side-by-side">{cells}</div>'
+
+
+def token_view(pieces: Iterable[tuple[str, bool]], cut_from: int | None = None) -> str:
+    """Tokens as text spans, trained ones and masked ones in two colours; tokens from index
+    `cut_from` on (beyond max_seq_length) struck through."""
+    spans = []
+    for index, (text, trained) in enumerate(pieces):
+        cls = "trained" if trained else "masked"
+        if cut_from is not None and index >= cut_from:
+            cls += " cut"
+        spans.append(f'<span class="{cls}">{escape(text)}</span>')
+    legend = (
+        '<div class="legend"><span class="trained">trained on</span>'
+        '<span class="masked">masked (prompt, template)</span></div>'
+    )
+    return f'{legend}<div class="tokens">{"".join(spans)}</div>'

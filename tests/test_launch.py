@@ -1,0 +1,338 @@
+"""The running studio: served offline, files only from corpus and workspace, auth off-loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import launch
+from core.workspace import REPO_ROOT
+
+# Runs a script (launch.py) with an audit hook that records every attempt to reach a non-loopback host.
+NETWORK_GUARD = r"""
+import ipaddress, runpy, sys
+log_path = sys.argv[1]
+def loopback(host):
+    if host in (None, "", "localhost") or isinstance(host, bytes):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+def hook(event, args):
+    host = None
+    if event == "socket.connect" and isinstance(args[1], tuple):
+        host = args[1][0]
+    elif event == "socket.getaddrinfo":
+        host = args[0]
+    else:
+        return
+    if host in ("0.0.0.0", "::") or loopback(host):
+        return
+    with open(log_path, "a") as fh:
+        fh.write(f"{event} {host}\n")
+sys.addaudithook(hook)
+sys.path.insert(0, ".")
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class StudioServer:
+    """A studio started with launch.py in a child process."""
+
+    url: str
+    workspace: Path
+    corpus: Path
+    network_log: Path
+    process: subprocess.Popen
+    output: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_studio(
+    workspace: Path, corpus: Path, extra: list[str] | None = None, timeout: float = 120
+) -> StudioServer:
+    """Start launch.py on a free port under the network guard; return when the page is served."""
+    port = free_port()
+    guard = workspace.parent / "network_guard.py"
+    guard.write_text(NETWORK_GUARD)
+    network_log = workspace.parent / "network.log"
+    output = workspace.parent / "studio.log"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    argv = [sys.executable, str(guard), str(network_log), "launch.py", "--no-browser"]
+    argv += ["--port", str(port)]
+    argv += ["--workspace", str(workspace), "--corpus", str(corpus), *(extra or [])]
+    with open(output, "wb") as out:
+        process = subprocess.Popen(
+            argv, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+        )
+    server = StudioServer(
+        f"http://127.0.0.1:{port}", workspace, corpus, network_log, process, output
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"studio exited: {output.read_text()}")
+        try:
+            with urllib.request.urlopen(server.url + "/", timeout=2):
+                return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"studio did not serve within {timeout} s: {output.read_text()}")
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    import shutil
+
+    from core.workspace import SAMPLE_CORPUS
+
+    root = tmp_path_factory.mktemp("studio")
+    corpus = root / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus, symlinks=True)
+    workspace = root / "workspace"
+    workspace.mkdir()
+    server = start_studio(workspace, corpus)
+    yield server
+    server.stop()
+
+
+# ---------------------------------------------------------------- offline
+
+
+EXTERNAL = re.compile(
+    r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.I
+)
+CSS_EXTERNAL = re.compile(
+    r"""(?:url\(|@import)\s*["']?\s*(?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.I
+)
+
+
+def test_page_and_theme_load_nothing_from_the_internet(studio: StudioServer) -> None:
+    status, page = fetch(studio.url + "/")
+    assert status == 200
+    html = page.decode()
+    assert "AHKv2 Finetune Studio" in html
+    loads = [m.group(0) for m in EXTERNAL.finditer(html)]
+    assert loads == [], loads
+    assert not CSS_EXTERNAL.search(html)
+    for path in ("/theme.css", "/gradio_api/theme.css"):
+        status, css = fetch(studio.url + path)
+        if status == 200:
+            assert not CSS_EXTERNAL.search(css.decode()), path
+            break
+    else:
+        pytest.fail("theme css not found")
+
+
+def test_no_connection_to_any_other_host_while_serving(studio: StudioServer) -> None:
+    from gradio_client import Client
+
+    fetch(studio.url + "/")
+    fetch(studio.url + "/config")
+    Client(studio.url, verbose=False).view_api(print_info=False, return_format="dict")
+    time.sleep(1)
+    attempts = studio.network_log.read_text() if studio.network_log.exists() else ""
+    assert attempts == ""
+
+
+def test_the_network_guard_sees_an_outside_lookup(tmp_path: Path) -> None:
+    guard, log, script = tmp_path / "guard.py", tmp_path / "net.log", tmp_path / "call.py"
+    guard.write_text(NETWORK_GUARD)
+    script.write_text(
+        "import socket\ntry:\n    socket.getaddrinfo('example.org', 443)\nexcept OSError:\n    pass\n"
+    )
+    subprocess.run([sys.executable, str(guard), str(log), str(script)], check=True, timeout=60)
+    assert log.read_text() == "socket.getaddrinfo example.org\n"
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_file_route_refuses_etc_passwd(studio: StudioServer) -> None:
+    status, body = fetch(studio.url + "/gradio_api/file=/etc/passwd")
+    assert status in (403, 404)
+    assert b"root:" not in body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        lambda s: REPO_ROOT / "README.md",
+        lambda s: Path.home() / ".bashrc",
+        lambda s: s.workspace.parent / "network_guard.py",
+        lambda s: f"{s.workspace}/../network_guard.py",
+        lambda s: f"{s.corpus}/../../network_guard.py",
+    ],
+)
+def test_file_route_refuses_paths_outside_corpus_and_workspace(studio, target) -> None:
+    status, _ = fetch(f"{studio.url}/gradio_api/file={target(studio)}")
+    assert status in (403, 404)
+
+
+def test_file_route_serves_workspace_and_corpus_files(studio: StudioServer) -> None:
+    report = studio.workspace / "reports" / "check.json"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text('{"ok": true}')
+    status, body = fetch(f"{studio.url}/gradio_api/file={report}")
+    assert (status, json.loads(body)) == (200, {"ok": True})
+    script = next(studio.corpus.rglob("*.ahk"))
+    assert fetch(f"{studio.url}/gradio_api/file={script}")[0] == 200
+
+
+# ---------------------------------------------------------------- api
+
+
+def test_only_chosen_endpoints_are_public(studio: StudioServer) -> None:
+    from gradio_client import Client
+
+    api = Client(studio.url, verbose=False).view_api(print_info=False, return_format="dict")
+    assert set(api["named_endpoints"]) <= {"/corpus_summary", "/dataset_preview"}
+    assert api["unnamed_endpoints"] == {}
+
+
+# ---------------------------------------------------------------- start-up
+
+
+def test_telemetry_is_off_before_gradio_is_imported() -> None:
+    code = (
+        "import sys, os, launch; "
+        "print('gradio' in sys.modules, os.environ['GRADIO_ANALYTICS_ENABLED'], "
+        "os.environ['HF_HUB_DISABLE_TELEMETRY'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False", "1"]
+
+
+def test_building_the_studio_imports_no_torch(tmp_path: Path) -> None:
+    code = (
+        "import sys, launch; from pathlib import Path; from studio.app import build_app; "
+        "from studio.context import StudioContext; "
+        f"build_app(StudioContext(workspace=Path({str(tmp_path)!r}))); "
+        "print([m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_binding_another_address_without_auth_is_refused(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "launch.py",
+            "--host",
+            "0.0.0.0",
+            "--no-browser",
+            "--workspace",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip().startswith("error: --auth user:pass is required when binding 0.0.0.0")
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.5", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback(host: str, expected: bool) -> None:
+    assert launch.is_loopback(host) is expected
+
+
+def test_auth_must_be_user_colon_password() -> None:
+    assert launch.parse_auth("0.0.0.0", "ann:s3cret") == ("ann", "s3cret")
+    assert launch.parse_auth("127.0.0.1", None) is None
+    for bad in ("ann", ":pw", "ann:"):
+        with pytest.raises(launch.StudioError):
+            launch.parse_auth("0.0.0.0", bad)
+
+
+def test_missing_corpus_or_config_is_one_line_error(tmp_path: Path) -> None:
+    for flag in ("--corpus", "--config"):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "launch.py",
+                flag,
+                str(tmp_path / "nope"),
+                "--workspace",
+                str(tmp_path),
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 1
+        assert out.stderr.startswith("error: ") and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_login_is_required_when_auth_is_given(tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    from core.workspace import SAMPLE_CORPUS
+
+    server = start_studio(workspace, SAMPLE_CORPUS, ["--auth", "ann:s3cret"])
+    try:
+        assert fetch(server.url + "/config")[0] == 401
+        assert fetch(f"{server.url}/gradio_api/file={SAMPLE_CORPUS}")[0] in (401, 403)
+        client = Client(server.url, auth=("ann", "s3cret"), verbose=False)
+        assert client.view_api(print_info=False, return_format="dict") is not None
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain ValueError
+            Client(server.url, auth=("ann", "wrong"), verbose=False)
+    finally:
+        server.stop()
