@@ -38,7 +38,7 @@ TOOL = "includes"
 FIX_PREFIX = "; [broken include] "
 OUTSIDE = "outside the corpus root"
 
-_ANY_INCLUDE = re.compile(r"^[ \t]*#include", re.IGNORECASE | re.MULTILINE)
+_ANY_INCLUDE = re.compile("#include", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"#(include(?:again)?)(?=[\s,]|$),?\s*(.*)", re.IGNORECASE)
 _COMMENT = re.compile(r"\s;")
 _VARIABLE = re.compile(r"%(A_\w+)%", re.IGNORECASE)
@@ -305,12 +305,13 @@ def _resolve_library(
     return "library", "broken", None, OUTSIDE if outside else "library not found", tried
 
 
-def check_file(tree: _Tree, rel: str, text: str) -> list[IncludeResult]:
+def _check_file(tree: _Tree, rel: str, text: str) -> list[IncludeResult]:
     """Resolve every directive of one script (a directory include moves the base folder)."""
+    directives = find_directives(text)
     script = os.path.join(tree.root, rel)
     base = os.path.dirname(script)
     results = []
-    for d in find_directives(text):
+    for d in directives:
         kind, status, resolved, reason, tried = _resolve(tree, script, base, d)
         if status == "broken" and d.optional:
             status, reason = "ok", f"{reason}; ignored because of *i"
@@ -328,15 +329,16 @@ def validate(root: Path) -> IncludeReport:
     if not root.is_dir():
         raise StudioError(f"corpus folder not found: {root}")
     tree = _Tree(root)
-    queue = deque(p.relative_to(root).as_posix() for p in find_scripts(root))
+    prefix = len(os.path.join(tree.root, ""))
+    queue = deque(str(p)[prefix:].replace(os.sep, "/") for p in find_scripts(Path(tree.root)))
     seen = set(queue)
     results: list[IncludeResult] = []
     while queue:
         rel = queue.popleft()
-        text = read_script(Path(tree.root) / rel).text
+        text = read_script(os.path.join(tree.root, rel)).text
         if text is None:
             continue
-        for result in check_file(tree, rel, text):
+        for result in _check_file(tree, rel, text):
             results.append(result)
             target = result.resolved
             if result.kind != "directory" and target is not None and target not in seen:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from core.backup import Backup, Change, commit, sha256_bytes, undo_last
-from core.corpus import find_scripts, read_script
+from core.corpus import ReadResult, find_scripts, read_script
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
 from core.workspace import CONFIG_DIR
@@ -142,13 +143,23 @@ class SourceText:
 def read_source(path: Path) -> SourceText | str:
     """The script's SourceText, or the reason it cannot be rewritten safely."""
     result = read_script(path)
+    working = _working_text(result)
+    return working if isinstance(working, str) else _source(result, *working)
+
+
+def _working_text(result: ReadResult) -> tuple[str, bool] | str:
+    """(text as the rules see it, whether it was CRLF), or why the file must be left alone."""
     if result.text is None or result.data is None:
         return result.skip_reason or "unreadable"
     if result.replaced:
         return f"{result.replaced} undecodable byte(s); rewriting would lose them"
-    text, crlf = result.text, False
+    text = result.text
     if "\r\n" in text and text.count("\n") == text.count("\r\n"):
-        text, crlf = text.replace("\r\n", "\n"), True
+        return text.replace("\r\n", "\n"), True
+    return text, False
+
+
+def _source(result: ReadResult, text: str, crlf: bool) -> SourceText | str:
     source = SourceText(text, result.encoding, result.bom, crlf, sha256_bytes(result.data))
     if source.encode(text) != result.data:
         return "its bytes do not survive a decode and encode; left alone"
@@ -207,20 +218,28 @@ def plan(
     Pure: reads, never writes. Files that cannot be rewritten exactly are reported to
     `on_skip(relative_path, reason)` and left out.
     """
-    root = Path(root)
+    root = Path(os.path.abspath(root))
     if not root.is_dir():
         raise StudioError(f"corpus folder not found: {root}")
     edits = []
+    prefix = len(os.path.join(root, ""))
     for path in find_scripts(root):
-        rel = path.relative_to(root).as_posix()
-        source = read_source(path)
+        rel = str(path)[prefix:].replace(os.sep, "/")
+        result = read_script(path)
+        working = _working_text(result)
+        if isinstance(working, str):
+            if on_skip is not None:
+                on_skip(rel, working)
+            continue
+        after, counts = apply_rules(working[0], rules)
+        if after == working[0]:
+            continue
+        source = _source(result, *working)
         if isinstance(source, str):
             if on_skip is not None:
                 on_skip(rel, source)
             continue
-        after, counts = apply_rules(source.text, rules)
-        if after != source.text:
-            edits.append(Edit(rel, counts, source, after))
+        edits.append(Edit(rel, counts, source, after))
     return edits
 
 
