@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.backup import Backup, Change, commit, undo_last
-from core.corpus import find_scripts, read_script
+from core.corpus import find_relative, read_script
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
 from core.normalize import Edit, read_source
@@ -329,8 +329,7 @@ def validate(root: Path) -> IncludeReport:
     if not root.is_dir():
         raise StudioError(f"corpus folder not found: {root}")
     tree = _Tree(root)
-    prefix = len(os.path.join(tree.root, ""))
-    queue = deque(str(p)[prefix:].replace(os.sep, "/") for p in find_scripts(Path(tree.root)))
+    queue = deque(find_relative(root))
     seen = set(queue)
     results: list[IncludeResult] = []
     while queue:

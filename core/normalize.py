@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from core.backup import Backup, Change, commit, sha256_bytes, undo_last
-from core.corpus import ReadResult, find_scripts, read_script
+from core.corpus import ReadResult, find_relative, read_script
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
 from core.workspace import CONFIG_DIR
@@ -218,14 +218,12 @@ def plan(
     Pure: reads, never writes. Files that cannot be rewritten exactly are reported to
     `on_skip(relative_path, reason)` and left out.
     """
-    root = Path(os.path.abspath(root))
+    root = Path(root)
     if not root.is_dir():
         raise StudioError(f"corpus folder not found: {root}")
     edits = []
-    prefix = len(os.path.join(root, ""))
-    for path in find_scripts(root):
-        rel = str(path)[prefix:].replace(os.sep, "/")
-        result = read_script(path)
+    for rel in find_relative(root):
+        result = read_script(os.path.join(root, rel))
         working = _working_text(result)
         if isinstance(working, str):
             if on_skip is not None:
