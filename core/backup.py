@@ -137,6 +137,8 @@ def _checked_target(root: Path, rel: str) -> Path:
         raise StudioError(
             f"refusing to touch a path outside the corpus root: {rel}", where=str(root)
         )
+    if target.is_symlink():
+        raise StudioError(f"refusing to write through a symlink: {rel}", where=str(root))
     return target
 
 

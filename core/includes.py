@@ -334,7 +334,10 @@ def validate(root: Path) -> IncludeReport:
     results: list[IncludeResult] = []
     while queue:
         rel = queue.popleft()
-        text = read_script(os.path.join(tree.root, rel)).text
+        full = os.path.join(tree.root, rel)
+        if os.path.islink(full) and not tree.inside(os.path.realpath(full)):
+            continue  # a symlink out of the root: never read
+        text = read_script(full).text
         if text is None:
             continue
         for result in _check_file(tree, rel, text):

@@ -32,6 +32,7 @@ from core.workspace import CONFIG_DIR
 
 DEFAULT_RULES = CONFIG_DIR / "normalize.yaml"
 TOOL = "normalize"
+SYMLINK = "a symlink: left alone (edit the file it points to)"
 
 # ---------------------------------------------------------------- rules
 
@@ -142,6 +143,8 @@ class SourceText:
 
 def read_source(path: Path) -> SourceText | str:
     """The script's SourceText, or the reason it cannot be rewritten safely."""
+    if os.path.islink(path):
+        return SYMLINK
     result = read_script(path)
     working = _working_text(result)
     return working if isinstance(working, str) else _source(result, *working)
@@ -215,29 +218,29 @@ def plan(
 ) -> list[Edit]:
     """The edit each script under `root` would get (files the rules leave alone are absent).
 
-    Pure: reads, never writes. Files that cannot be rewritten exactly are reported to
-    `on_skip(relative_path, reason)` and left out.
+    Pure: reads, never writes. Files that cannot be rewritten exactly (unreadable, undecodable
+    bytes, symlinks) are reported to `on_skip(relative_path, reason)` and left out.
     """
     root = Path(root)
     if not root.is_dir():
         raise StudioError(f"corpus folder not found: {root}")
+    skip = on_skip or (lambda rel, why: None)
     edits = []
     for rel in find_relative(root):
-        result = read_script(os.path.join(root, rel))
-        working = _working_text(result)
+        full = os.path.join(root, rel)
+        result = None if os.path.islink(full) else read_script(full)
+        working = SYMLINK if result is None else _working_text(result)
         if isinstance(working, str):
-            if on_skip is not None:
-                on_skip(rel, working)
+            skip(rel, working)
             continue
         after, counts = apply_rules(working[0], rules)
         if after == working[0]:
             continue
         source = _source(result, *working)
         if isinstance(source, str):
-            if on_skip is not None:
-                on_skip(rel, source)
-            continue
-        edits.append(Edit(rel, counts, source, after))
+            skip(rel, source)
+        else:
+            edits.append(Edit(rel, counts, source, after))
     return edits
 
 

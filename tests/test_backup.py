@@ -93,6 +93,19 @@ def test_paths_outside_the_root_are_refused(tmp_path: Path, workspace: Path):
     assert (tmp_path / "secret.ahk").read_bytes() == b"secret"
 
 
+def test_symlinks_are_never_written_through(tmp_path: Path, workspace: Path):
+    root = _corpus(tmp_path)
+    (tmp_path / "target.ahk").write_bytes(b"outside")
+    os.symlink(tmp_path / "target.ahk", root / "link.ahk")
+    with pytest.raises(StudioError, match=r"outside the corpus root|symlink"):
+        commit(root, [Change("link.ahk", sha256_bytes(b"outside"), data=b"x")], "demo", workspace)
+    os.symlink(root / "a.ahk", root / "inner.ahk")
+    digest = sha256_bytes((root / "a.ahk").read_bytes())
+    with pytest.raises(StudioError, match="symlink"):
+        commit(root, [Change("inner.ahk", digest, data=b"x")], "demo", workspace)
+    assert (tmp_path / "target.ahk").read_bytes() == b"outside"
+
+
 def test_undo_keeps_hand_edits_unless_forced(tmp_path: Path, workspace: Path):
     root = _corpus(tmp_path)
     backup = commit(root, [_change(root, "a.ahk", b"applied")], "demo", workspace)

@@ -159,6 +159,8 @@ def test_includes_leaving_the_root_are_broken_and_never_opened(
     root: Path, tmp_path: Path, monkeypatch
 ):
     os.symlink(tmp_path / "outer", root / "escape")
+    write(tmp_path / "outer", "linked.ahk", "#Include secret.ahk\n")
+    os.symlink(tmp_path / "outer" / "linked.ahk", root / "linked.ahk")
     write(
         root,
         "app/evil.ahk",
@@ -184,6 +186,7 @@ def test_includes_leaving_the_root_are_broken_and_never_opened(
         assert (result.status, result.resolved) == ("broken", None), line
         assert "outside the corpus root" in result.reason
     assert all(Path(p).resolve().is_relative_to(root.resolve()) for p in opened)
+    assert not any(r.file == "linked.ahk" for r in got.values())
 
 
 def test_include_loops_terminate_and_every_file_is_read_once(root: Path, monkeypatch):
