@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import gradio as gr
+import pandas as pd
 import pytest
 
 from core.errors import StudioError
-from studio import plots, render
+from core.workspace import CONFIG_DIR
+from studio import normalize_tab, plots, render
+from studio.context import StudioContext
+
+RULES = normalize_tab.RULE_COLUMNS
 
 # ---------------------------------------------------------------- render
 
@@ -101,3 +110,74 @@ def test_loss_figure_smooths_and_switches_to_log_scale() -> None:
     assert [t.name for t in fig.data] == ["run-1 loss", "run-1 loss (smoothed)", "run-1 eval loss"]
     assert fig.layout.yaxis.type == "log"
     assert plots.smooth([2.0, 2.0, 2.0], 0.9) == pytest.approx([2.0, 2.0, 2.0])
+
+
+# ---------------------------------------------------------------- normalise tab
+
+
+def _ctx(workspace: Path, corpus: Path, tmp_path: Path) -> StudioContext:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir(exist_ok=True)
+    shutil.copy(CONFIG_DIR / "normalize.yaml", config_dir / "normalize.yaml")
+    return StudioContext(workspace=workspace, corpus=corpus, config_dir=config_dir)
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_rule_check_names_each_bad_rule_as_you_type() -> None:
+    table = pd.DataFrame([["ok", "fine"], ["(unclosed", "x"], ["(a)", r"\2"]], columns=RULES)
+    note = normalize_tab.check_rules(table)
+    assert "rule 2 (&#x27;(unclosed&#x27;): bad regex" in note
+    assert "rule 3" in note and "bad replacement" in note
+    assert "all valid" in normalize_tab.check_rules(table.iloc[:1])
+    assert "bad regex" in normalize_tab.check_new_rule("MsgBox(", "")
+    assert "Valid rule" in normalize_tab.check_new_rule(r"MsgBox\(", "")
+
+
+def test_add_and_remove_rules() -> None:
+    table = pd.DataFrame([["a", "b"]], columns=RULES)
+    table = normalize_tab.add_rule(table, r"Issue #(\d+)", r"Ticket \1")
+    assert table.values.tolist() == [["a", "b"], [r"Issue #(\d+)", r"Ticket \1"]]
+    with pytest.raises(StudioError, match="new rule"):
+        normalize_tab.add_rule(table, "[", "x")
+    assert normalize_tab.remove_rule(table, 0).values.tolist() == [[r"Issue #(\d+)", r"Ticket \1"]]
+    with pytest.raises(StudioError, match="click a rule"):
+        normalize_tab.remove_rule(table, None)
+
+
+def test_save_rules_writes_yaml_that_loads_back(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    table = pd.DataFrame([["x+", "y"], ["", ""]], columns=RULES)
+    assert "Saved 1 rule(s)" in normalize_tab.save_rules(table, path)
+    assert normalize_tab.rules_table(path).values.tolist() == [["x+", "y"]]
+
+
+def test_dry_run_lists_changed_files_and_writes_nothing(corpus_copy, workspace, tmp_path) -> None:
+    ctx = _ctx(workspace, corpus_copy, tmp_path)
+    before = _snapshot(corpus_copy)
+    expected = sorted(p for p, data in before.items() if p.endswith(".ahk") and b"MsgBox" in data)
+    table = pd.DataFrame([["MsgBox", "MsgBoxW"]], columns=RULES)
+    edits, totals, files, report = normalize_tab.dry_run(ctx, table)
+    assert sorted(files["file"]) == sorted(e.path for e in edits)
+    assert set(files["file"]) <= set(expected) and len(edits) >= 1
+    assert f'<div class="value">{len(edits)}</div><div class="label">files would change' in totals
+    assert json.loads(Path(report).read_text())[0]["replacements"][0].startswith("'MsgBox' -> ")
+    assert "+" in normalize_tab.diff_of(edits, edits[0].path)
+    assert _snapshot(corpus_copy) == before
+    assert f"change {len(edits)} file(s)" in normalize_tab.confirm_text(edits)
+
+
+def test_apply_then_undo_restores_every_byte(corpus_copy, workspace, tmp_path) -> None:
+    ctx = _ctx(workspace, corpus_copy, tmp_path)
+    before = _snapshot(corpus_copy)
+    edits = normalize_tab.dry_run(ctx, pd.DataFrame([["MsgBox", "MsgBoxW"]], columns=RULES))[0]
+    assert not normalize_tab.can_undo(ctx)
+    assert f"Changed {len(edits)} file(s)" in normalize_tab.apply_plan(ctx, edits)
+    assert _snapshot(corpus_copy) != before
+    assert normalize_tab.can_undo(ctx)
+    assert f"Restored {len(edits)} file(s)" in normalize_tab.undo_last(ctx)
+    assert _snapshot(corpus_copy) == before
+    with pytest.raises(StudioError):
+        normalize_tab.apply_plan(ctx, [])
