@@ -195,7 +195,6 @@ def build(ctx: StudioContext) -> None:
 
 def _rules_panel(ui: SimpleNamespace, rules_path: Path) -> None:
     ui.rules = gr.Dataframe(
-        value=lambda: rules_table(rules_path),
         headers=RULE_COLUMNS,
         datatype=["str", "str"],
         interactive=True,
@@ -205,9 +204,7 @@ def _rules_panel(ui: SimpleNamespace, rules_path: Path) -> None:
         column_widths=["55%", "45%"],
         buttons=["fullscreen"],
     )
-    ui.rules_msg = gr.HTML(
-        lambda: check_rules(rules_table(rules_path)), elem_id="normalize-rules-check"
-    )
+    ui.rules_msg = gr.HTML(elem_id="normalize-rules-check")
     with gr.Row():
         ui.new_pattern = gr.Textbox(
             label="New rule: regex",
@@ -264,6 +261,7 @@ def _run_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
 def _wire_rules(ui: SimpleNamespace, rules_path: Path) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    render.on_page_load(render.guard("Load rules")(lambda: rules_table(rules_path)), ui.rules)
     ui.rules.change(check_rules, ui.rules, ui.rules_msg, **quiet)
     ui.rules.select(_row_index, None, ui.selected, **quiet)
     ui.rules.input(_stale, None, [ui.plan, ui.status, ui.apply, ui.confirm], **quiet)
@@ -364,6 +362,7 @@ def _wire_run(ui: SimpleNamespace, ctx: StudioContext) -> None:
         cancels=[running],
         **private,
     )
+    render.on_page_load(lambda: gr.update(interactive=can_undo(ctx)), ui.undo)
     ui.files.select(on_file, ui.plan, ui.diff, **quiet)
     ui.apply.click(render.guard("Apply")(confirm_text), ui.plan, ui.confirm_msg, **private).success(
         lambda: gr.update(visible=True), None, ui.confirm, **quiet

@@ -60,6 +60,17 @@ def guard(action: str) -> Callable:
     return wrap
 
 
+def on_page_load(fn: Callable, outputs, inputs=None) -> None:
+    """Run `fn` each time the page loads (fresh values after a reload), as a private event.
+
+    Used instead of callable component values, which Gradio would expose as public endpoints.
+    """
+    root = gr.context.Context.root_block
+    if root is None:
+        raise RuntimeError("on_page_load must be called while the studio is being built")
+    root.load(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
+
+
 # ---------------------------------------------------------------- messages and totals
 
 
