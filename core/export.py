@@ -1,0 +1,583 @@
+"""Export: a merged model folder -> one verified GGUF file, an Ollama Modelfile and a README.
+
+    python -m core.export --run-dir workspace/runs/cpu-demo --quant q8_0
+
+Llama-architecture models are written by the built-in writer (core/gguf_writer.py) in F32, F16
+or Q8_0; Q4_K_M and Q4_0 are made from an F16 file by llama.cpp's quantiser (llama-cpp-python).
+Other architectures go through llama.cpp's own convert_hf_to_gguf.py from a llama.cpp checkout
+(--llama-cpp DIR or $AHKSTUDIO_LLAMA_CPP). Every file is read back and its logits compared with
+the merged model before it takes its final name; an interrupted export leaves no file under it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from core import gguf_verify, modelfile
+from core.errors import StudioError, cli_main
+from core.fsutil import atomic_path, atomic_write_text
+from core.gguf_writer import NATIVE_TYPES, Progress, read_chat_template, strip_generation_tags
+
+QUANTS = ("f32", "f16", "q8_0", "q4_k_m", "q4_0")
+QUANTISER_TYPES = {"q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M", "q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0"}
+LLAMA_CPP_ENV = "AHKSTUDIO_LLAMA_CPP"
+_CONVERT_SCRIPT = "convert_hf_to_gguf.py"
+
+
+@dataclass
+class ExportResult:
+    """One exported GGUF and everything known about it."""
+
+    gguf_path: Path
+    modelfile_path: Path
+    readme_path: Path
+    quant: str
+    method: str  # how the file was made
+    architecture: str  # the Hugging Face model_type
+    tensor_count: int
+    size_bytes: int
+    write_seconds: float  # making the file
+    seconds: float  # making, checking and smoke-testing it
+    checks: list[gguf_verify.LogitCheck] = field(default_factory=list)
+    smoke: gguf_verify.SmokeReport | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"wrote {self.gguf_path} ({self.quant.upper()}, {self.size_bytes / 2**20:.1f} MiB, "
+            f"{self.tensor_count} tensors) with the {self.method} in {self.write_seconds:.1f} s",
+            *(check.line() for check in self.checks),
+        ]
+        if self.smoke:
+            lines += self.smoke.lines()
+        lines += [f"warning: {w}" for w in self.warnings]
+        lines.append(f"Ollama: ollama create ahk-model -f {self.modelfile_path}")
+        return lines
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("gguf_path", "modelfile_path", "readme_path"):
+            data[key] = str(data[key])
+        return data
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+def default_output(run_dir: Path, quant: str) -> Path:
+    """Where a run's export goes unless told otherwise: <run-dir>/exports/model-<quant>.gguf."""
+    return Path(run_dir) / "exports" / f"model-{quant}.gguf"
+
+
+def _source_config(source_dir: Path) -> dict:
+    config = Path(source_dir) / "config.json"
+    if not config.is_file():
+        raise StudioError(
+            f"no merged model in {source_dir} (config.json missing)",
+            where=str(source_dir),
+            hint="merge the run first: python -m core.merge --run-dir <run-dir>",
+        )
+    try:
+        return json.loads(config.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise StudioError(f"config.json is not valid JSON: {err}", where=str(config)) from err
+
+
+def _check_request(source_dir: Path, out_path: Path, quant: str, overwrite: bool) -> None:
+    if quant not in QUANTS:
+        raise StudioError(
+            f"unknown quantisation {quant!r}", hint=f"choose one of {', '.join(QUANTS)}"
+        )
+    if out_path.suffix.lower() != ".gguf":
+        raise StudioError(
+            f"the output must be a .gguf file, got {out_path.name}", where=str(out_path)
+        )
+    if out_path.exists() and not overwrite:
+        raise StudioError(
+            f"{out_path} already exists", where=str(out_path), hint="pass --overwrite to replace it"
+        )
+    if Path(source_dir).resolve() == out_path.parent.resolve():
+        raise StudioError("write the GGUF outside the merged model's folder", where=str(out_path))
+    if quant in QUANTISER_TYPES and gguf_verify.llama_cpp_available() is not None:
+        raise StudioError(
+            f"{quant.upper()} needs llama.cpp's quantiser: {gguf_verify.llama_cpp_available()}",
+            hint="pip install llama-cpp-python (compiles llama.cpp, about 8 minutes), "
+            "or export f16 / q8_0",
+        )
+
+
+def find_llama_cpp(explicit: str | Path | None) -> Path | None:
+    """The llama.cpp checkout to convert with: the argument, else $AHKSTUDIO_LLAMA_CPP, else None."""
+    chosen = explicit or os.environ.get(LLAMA_CPP_ENV)
+    if not chosen:
+        return None
+    path = Path(chosen).expanduser()
+    if not (path / _CONVERT_SCRIPT).is_file():
+        raise StudioError(
+            f"no {_CONVERT_SCRIPT} in {path}",
+            where=str(path),
+            hint="point --llama-cpp at a clone of https://github.com/ggml-org/llama.cpp",
+        )
+    return path
+
+
+def _needs_llama_cpp(model_type: str, source_dir: Path, out_path: Path, quant: str) -> StudioError:
+    outtype = quant if quant in NATIVE_TYPES else "f16"
+    return StudioError(
+        f"the built-in GGUF writer handles Llama models; this one is {model_type!r}",
+        where=str(source_dir),
+        hint=(
+            "install llama.cpp's converter: git clone https://github.com/ggml-org/llama.cpp && "
+            "pip install -r llama.cpp/requirements/requirements-convert_hf_to_gguf.txt, then rerun "
+            f"with --llama-cpp llama.cpp, or convert by hand: python llama.cpp/{_CONVERT_SCRIPT} "
+            f"{source_dir} --outfile {out_path} --outtype {outtype}"
+        ),
+    )
+
+
+# --- making the file -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _scratch_file(beside: Path, suffix: str) -> Iterator[Path]:
+    """A temporary file name in `beside`'s folder, removed afterwards."""
+    fd, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=suffix, dir=beside.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def quantise(source: Path, target: Path, quant: str) -> None:
+    """Quantise an F16/F32 GGUF with llama.cpp's quantiser (Q4_K_M, Q4_0)."""
+    import ctypes
+
+    import llama_cpp
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = getattr(llama_cpp, QUANTISER_TYPES[quant])
+    params.nthread = max(1, min(4, os.cpu_count() or 1))
+    status = llama_cpp.llama_model_quantize(
+        str(source).encode(), str(target).encode(), ctypes.byref(params)
+    )
+    if status != 0:
+        raise StudioError(f"llama.cpp's quantiser failed (status {status})", where=str(source))
+
+
+@contextlib.contextmanager
+def _staged_source(source_dir: Path) -> Iterator[Path]:
+    """The source folder as llama.cpp's converter should see it: links to every file, with the
+    chat template's transformers-only {% generation %} markers removed."""
+    template = read_chat_template(source_dir)
+    if not template or strip_generation_tags(template) == template:
+        yield source_dir
+        return
+    with tempfile.TemporaryDirectory(prefix="export-src-") as staged:
+        staged_dir = Path(staged)
+        for item in source_dir.iterdir():
+            if item.name not in ("chat_template.jinja", "tokenizer_config.json"):
+                (staged_dir / item.name).symlink_to(item.resolve())
+        config_path = source_dir / "tokenizer_config.json"
+        config = (
+            json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+        )
+        config.pop("chat_template", None)
+        (staged_dir / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
+        (staged_dir / "chat_template.jinja").write_text(
+            strip_generation_tags(template), encoding="utf-8"
+        )
+        yield staged_dir
+
+
+def convert_with_llama_cpp(
+    llama_cpp_dir: Path, source_dir: Path, target: Path, outtype: str, progress: Progress | None
+) -> None:
+    """Run llama.cpp's convert_hf_to_gguf.py on `source_dir`, writing `target`."""
+    with _staged_source(source_dir) as staged:
+        command = [
+            sys.executable,
+            str(llama_cpp_dir / _CONVERT_SCRIPT),
+            str(staged),
+            "--outfile",
+            str(target),
+            "--outtype",
+            outtype,
+        ]
+        if progress:
+            progress(0, 0, f"running {_CONVERT_SCRIPT} --outtype {outtype}")
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+        raise StudioError(
+            f"{_CONVERT_SCRIPT} failed (exit {done.returncode}): {tail}",
+            where=str(llama_cpp_dir),
+            hint="it needs the packages of llama.cpp/requirements/requirements-convert_hf_to_gguf.txt "
+            "and knows only the BPE pre-tokenizers listed in its convert_hf_to_gguf_update.py",
+        )
+
+
+def _write(
+    source_dir: Path,
+    target: Path,
+    quant: str,
+    model_type: str,
+    llama_cpp_dir: Path | None,
+    name: str,
+    progress: Progress | None,
+) -> tuple[str, dict | None, dict, list[str]]:
+    """Make the GGUF at `target`; return (method, expected tensors, expected metadata, warnings)."""
+    from core.gguf_writer import write_llama_gguf
+
+    base_quant = quant if quant in NATIVE_TYPES else "f16"
+    with contextlib.ExitStack() as stack:
+        first = (
+            target if base_quant == quant else stack.enter_context(_scratch_file(target, ".f16"))
+        )
+        if model_type == "llama" and llama_cpp_dir is None:
+            summary = write_llama_gguf(source_dir, first, base_quant, name=name, progress=progress)
+            method, warnings = "built-in writer", summary.warnings
+            tensors = {t.gguf_name: (t.shape, t.qtype) for t in summary.planned}
+            if quant != base_quant:  # the quantiser picks each tensor's type itself
+                tensors = {k: (shape, None) for k, (shape, _) in tensors.items()}
+            meta = {
+                "general.architecture": "llama",
+                "llama.block_count": summary.hparams["blocks"],
+                "llama.embedding_length": summary.hparams["hidden"],
+                "tokenizer.ggml.tokens": summary.vocab_size,
+                "tokenizer.chat_template": summary.chat_template,
+            }
+        else:
+            convert_with_llama_cpp(llama_cpp_dir, source_dir, first, base_quant, progress)
+            method, warnings, tensors, meta = f"llama.cpp {_CONVERT_SCRIPT}", [], None, {}
+        if quant != base_quant:
+            if progress:
+                progress(0, 0, f"quantising to {quant.upper()} with llama.cpp")
+            quantise(first, target, quant)
+            method += " + llama.cpp quantiser"
+    return method, tensors, meta, warnings
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+
+def _verify(
+    path: Path,
+    source_dir: Path,
+    quant: str,
+    model_type: str,
+    tensors,
+    meta,
+    progress: Progress | None,
+) -> tuple[int, list[gguf_verify.LogitCheck], list[str]]:
+    """Read back and compare logits; raise StudioError (naming every figure) if a check fails."""
+    from transformers.modeling_gguf_pytorch_utils import GGUF_SUPPORTED_ARCHITECTURES
+
+    if progress:
+        progress(0, 0, "reading the file back")
+    count = gguf_verify.check_structure(path, tensors, meta)
+    warnings: list[str] = []
+    if not gguf_verify.fits_in_memory(source_dir):
+        return count, [], ["logits not compared: the model does not fit in memory three times over"]
+    if progress:
+        progress(0, 0, "computing the merged model's logits")
+    prompts = gguf_verify.VERIFY_PROMPTS
+    ids, ref = gguf_verify.reference_logits(source_dir, prompts)
+    checks = []
+    if (
+        model_type in GGUF_SUPPORTED_ARCHITECTURES
+        or model_type.replace("_", "-") in GGUF_SUPPORTED_ARCHITECTURES
+    ):
+        if progress:
+            progress(0, 0, "comparing logits through transformers' GGUF loader")
+        checks.append(gguf_verify.transformers_check(path, quant, prompts, ids, ref))
+    else:
+        warnings.append(
+            f"transformers cannot load {model_type!r} GGUF files: checked with llama.cpp only"
+        )
+    why_not = gguf_verify.llama_cpp_available()
+    if why_not is None:
+        if progress:
+            progress(0, 0, "comparing logits through llama.cpp")
+        checks.append(gguf_verify.llama_cpp_check(path, quant, prompts, ids, ref))
+    if not checks:
+        raise StudioError(
+            f"no way to check the exported {model_type!r} file: {why_not}",
+            hint="pip install llama-cpp-python",
+        )
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        raise StudioError(
+            "the exported file does not answer like the merged model: "
+            + "; ".join(c.line() for c in failed),
+            where=str(source_dir),
+        )
+    warnings += [
+        f"{c.backend} tokenizes the prompts differently" for c in checks if not c.tokens_match
+    ]
+    return count, checks, warnings
+
+
+def _readable(path: Path) -> None:
+    """Give a finished file the usual permissions (temp files are created private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def _modelfile_parts(source_dir: Path) -> tuple[str | None, list[str], str, list[str]]:
+    """(Go TEMPLATE or None, stop strings, a note for the Modelfile, warnings)."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(source_dir, local_files_only=True)
+    eos = [tokenizer.eos_token] if tokenizer.eos_token else []
+    original = read_chat_template(source_dir)
+    if original is None:
+        note = "The tokenizer has no chat template, so there is no TEMPLATE."
+        return (
+            None,
+            eos,
+            note,
+            ["the tokenizer has no chat template: the Modelfile has no TEMPLATE"],
+        )
+
+    def render(messages: list[dict], generation: bool, template: str | None = None) -> str:
+        return tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=generation, chat_template=template
+        )
+
+    try:
+        stripped = strip_generation_tags(original)
+        for messages in modelfile.SAMPLE_CONVERSATIONS:
+            if render(messages, True) != render(messages, True, stripped):
+                raise modelfile.TemplateError("without {% generation %} it renders differently")
+        fmt = modelfile.derive_turn_format(render)
+        template = modelfile.go_template(fmt)
+        modelfile.check_go_template(template, render)
+    except modelfile.TemplateError as err:
+        note = "The chat template could not be translated to a Go template: no TEMPLATE."
+        return None, eos, note, [f"no TEMPLATE in the Modelfile: {err}"]
+    stops = modelfile.stop_strings(fmt, tokenizer.eos_token) + _extra_stops(source_dir, tokenizer)
+    return template, list(dict.fromkeys(stops)), "", []
+
+
+def _extra_stops(source_dir: Path, tokenizer) -> list[str]:
+    """Token texts of generation_config.json's eos ids (a model may stop on several)."""
+    path = source_dir / "generation_config.json"
+    if not path.is_file():
+        return []
+    ids = json.loads(path.read_text(encoding="utf-8")).get("eos_token_id")
+    ids = ids if isinstance(ids, list) else [ids] if isinstance(ids, int) else []
+    return [t for t in tokenizer.convert_ids_to_tokens(ids) if t]
+
+
+def _write_companions(result: ExportResult, source_dir: Path, context_length: int) -> None:
+    """Write the Modelfile and README.txt beside the GGUF."""
+    template, stops, note, warnings = _modelfile_parts(source_dir)
+    result.warnings += warnings
+    name = result.gguf_path.name
+    text = modelfile.modelfile_text(
+        name, result.modelfile_path.name, template, stops, context_length, note
+    )
+    atomic_write_text(result.modelfile_path, text)
+    checked = [
+        f"{result.quant.upper()}, {result.size_bytes / 2**20:.1f} MiB, {result.tensor_count} tensors, "
+        f"written by the {result.method}",
+        *result.summary_lines()[1:-1],
+    ]
+    readme = modelfile.readme_text(name, result.modelfile_path.name, result.quant, checked)
+    atomic_write_text(result.readme_path, readme)
+    _readable(result.modelfile_path)
+    _readable(result.readme_path)
+
+
+# --- the stage -----------------------------------------------------------------------------------
+
+
+def _make_and_check(
+    source_dir: Path,
+    tmp: Path,
+    quant: str,
+    model_type: str,
+    checkout: Path | None,
+    name: str,
+    progress: Progress | None,
+    smoke: bool,
+) -> ExportResult:
+    """Write the GGUF to `tmp`, check it and smoke-test it (the caller renames it into place)."""
+    started = time.perf_counter()
+    converter = checkout if model_type != "llama" else None
+    method, tensors, meta, warnings = _write(
+        source_dir, tmp, quant, model_type, converter, name, progress
+    )
+    write_seconds = time.perf_counter() - started
+    count, checks, more = _verify(tmp, source_dir, quant, model_type, tensors, meta, progress)
+    report = None
+    if smoke:
+        if progress:
+            progress(0, 0, "smoke test: AutoHotkey v2 prompts")
+        report = gguf_verify.smoke_test(tmp, source_dir)
+    return ExportResult(
+        gguf_path=tmp,
+        modelfile_path=tmp,
+        readme_path=tmp,
+        quant=quant,
+        method=method,
+        architecture=model_type,
+        tensor_count=count,
+        size_bytes=tmp.stat().st_size,
+        write_seconds=write_seconds,
+        seconds=0.0,
+        checks=checks,
+        smoke=report,
+        warnings=warnings + more,
+    )
+
+
+def export_gguf(
+    source_dir: str | Path,
+    out_path: str | Path,
+    quant: str = "f16",
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    *,
+    llama_cpp_dir: str | Path | None = None,
+    smoke: bool = True,
+    name: str | None = None,
+) -> ExportResult:
+    """Export the merged model in `source_dir` to a verified GGUF at `out_path`.
+
+    quant: f32, f16, q8_0, q4_k_m or q4_0. progress(done, total, message) hears each tensor
+    written (total > 0) and each later phase (total 0). The file takes its final name only once
+    it has been read back and its logits compared; then <name>.Modelfile and <name>.README.txt
+    are written beside it. Raises StudioError for anything a person can fix.
+    """
+    started = time.perf_counter()
+    source_dir, out_path, quant = Path(source_dir), Path(out_path), quant.lower()
+    config = _source_config(source_dir)
+    _check_request(source_dir, out_path, quant, overwrite)
+    model_type = str(config.get("model_type", "unknown"))
+    checkout = find_llama_cpp(llama_cpp_dir)
+    if model_type != "llama" and checkout is None:
+        raise _needs_llama_cpp(model_type, source_dir, out_path, quant)
+    name = name or (source_dir.parent.name if source_dir.name == "merged" else source_dir.name)
+    try:
+        with atomic_path(out_path) as tmp:
+            result = _make_and_check(
+                source_dir, tmp, quant, model_type, checkout, name, progress, smoke
+            )
+            _readable(tmp)
+        result.gguf_path = out_path
+        result.modelfile_path = out_path.with_suffix(".Modelfile")
+        result.readme_path = out_path.with_suffix(".README.txt")
+        _write_companions(result, source_dir, int(config.get("max_position_embeddings") or 4096))
+    except OSError as err:
+        raise StudioError(
+            f"cannot write {out_path}: {err.strerror or err}",
+            where=str(out_path.parent),
+            hint="choose a folder you can write to, with room for the file",
+        ) from err
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def export_run(
+    run_dir: str | Path,
+    quant: str = "f16",
+    out_path: str | Path | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    llama_cpp_dir: str | Path | None = None,
+    smoke: bool = True,
+) -> ExportResult:
+    """Export a run's merged/ folder (default output: <run-dir>/exports/model-<quant>.gguf)."""
+    run_dir = Path(run_dir)
+    merged = run_dir / "merged"
+    if not (merged / "config.json").is_file():
+        raise StudioError(
+            f"run {run_dir.name} has no merged model",
+            where=str(merged),
+            hint=f"merge it first: python -m core.merge --run-dir {run_dir}",
+        )
+    target = Path(out_path) if out_path else default_output(run_dir, quant.lower())
+    return export_gguf(
+        merged,
+        target,
+        quant,
+        overwrite,
+        progress,
+        llama_cpp_dir=llama_cpp_dir,
+        smoke=smoke,
+        name=run_dir.name,
+    )
+
+
+# --- CLI -----------------------------------------------------------------------------------------
+
+
+def _cli_progress() -> Progress:
+    from tqdm import tqdm
+
+    bar: dict[str, tqdm] = {}
+
+    def report(done: int, total: int, message: str) -> None:
+        if total:
+            if "bar" not in bar:
+                bar["bar"] = tqdm(total=total, desc="tensors", unit="tensor")
+            bar["bar"].set_postfix_str(message, refresh=False)
+            bar["bar"].update(done - bar["bar"].n)
+            return
+        if "bar" in bar:
+            bar.pop("bar").close()
+        print(message, file=sys.stderr, flush=True)
+
+    return report
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m core.export", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--run-dir", required=True, type=Path, help="a run folder with merged/")
+    parser.add_argument(
+        "--quant", default="f16", choices=QUANTS, type=str.lower, help="tensor type (default f16)"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="the .gguf to write (default <run-dir>/exports/model-<quant>.gguf)"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    parser.add_argument(
+        "--llama-cpp", type=Path, help=f"a llama.cpp checkout (else ${LLAMA_CPP_ENV})"
+    )
+    parser.add_argument("--no-smoke", action="store_true", help="skip the AutoHotkey v2 smoke test")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    result = export_run(
+        args.run_dir,
+        args.quant,
+        args.out,
+        args.overwrite,
+        _cli_progress(),
+        args.llama_cpp,
+        not args.no_smoke,
+    )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print("\n".join(result.summary_lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
