@@ -1,0 +1,70 @@
+"""Benchmark the dataset build on a synthetic corpus (default 20,000 scripts).
+
+    python -m bench.bench_dataset [--files N] [--seed S] [--keep DIR]
+
+Generates the corpus with bench.synth (not timed), runs the real build (read, exact dedupe,
+near-duplicate detection, split, leakage check, write) and prints files/second for each stage
+and for the whole build. Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synth import synthesize
+from core.build_dataset import BuildOptions, build
+
+STAGES = ("read", "exact dedupe", "near duplicates", "split", "leakage check", "write")
+
+
+def run(corpus: Path, output_dir: Path, files: int) -> dict[str, float]:
+    """Build once; return seconds per stage (and 'total', wall clock)."""
+    started = time.perf_counter()
+    result = build(BuildOptions(input_dir=corpus), output_dir)
+    total = time.perf_counter() - started
+    plan = result.preview
+    print(f"records {plan.stages['records']}, after exact dedupe "
+          f"{plan.stages['after exact dedupe']}, near-duplicate clusters {len(plan.clusters)}, "
+          f"leaks {len(plan.leaks)}, split {plan.stages['train']}/{plan.stages['val']}/"
+          f"{plan.stages['test']}")  # fmt: skip
+    return {**plan.seconds, "total": total}
+
+
+def report(seconds: dict[str, float], files: int) -> None:
+    """One line per stage: seconds and files per second."""
+    print(f"{'stage':<18}{'seconds':>10}{'files/s':>12}")
+    for stage in (*STAGES, "total"):
+        spent = seconds.get(stage, 0.0)
+        rate = files / spent if spent > 0 else float("inf")
+        print(f"{stage:<18}{spent:>10.3f}{rate:>12,.0f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-dataset-"))
+    corpus = args.keep or work / "corpus"
+    try:
+        started = time.perf_counter()
+        if not corpus.exists():
+            synthesize(corpus, args.files, args.seed)
+        print(f"corpus: {args.files} files in {corpus} ({time.perf_counter() - started:.1f} s)")
+        report(run(corpus, work / "prepared", args.files), args.files)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

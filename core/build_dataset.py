@@ -1,0 +1,1288 @@
+"""Build prompt/response JSONL datasets from a folder of AutoHotkey scripts and reference CSVs.
+
+The seed pipeline, kept exactly: snippets in walk order, then each reference CSV's rows in file
+order, then `dedupe`, then `split_records`; the same corpus, CSVs and seed give the same splits.
+Everything else is opt-in: checker gates, instruction prompts, near-duplicate detection (MinHash
+over token shingles), a stratified split, a train/test leakage check, Harmony or Alpaca copies.
+Every build writes a manifest.json beside its outputs, and every file is written atomically.
+
+    python -m core.build_dataset --input-dir data/raw_scripts --elements-csv data/elements.csv \
+        --output-dir workspace/prepared
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+
+from core.corpus import DEFAULT_MAX_BYTES, find_relative, read_script
+from core.data_prep import chat_file_name, write_chat
+from core.errors import StudioError, cli_main
+from core.fsutil import atomic_path
+from core.workspace import SAMPLE_CORPUS
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+SPLITS = ("train", "val", "test")
+REFERENCE_CATEGORY = "(reference)"
+
+
+# ================================================================ the seed's functions
+
+
+@dataclass
+class SnippetRecord:
+    """One training example: a prompt, the response to learn, and where it came from."""
+
+    prompt: str
+    response: str
+    metadata: dict
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A script or record that was left out: which, at what stage, and why."""
+
+    source: str
+    reason: str
+    stage: str = "read"
+
+
+def humanise_title(stem: str) -> str:
+    """A readable label from a file stem: `_` and `-` become spaces, runs collapse, ends trimmed."""
+    return re.sub(r"\s+", " ", stem.replace("_", " ").replace("-", " ")).strip()
+
+
+def build_prompt(category: str, title: str, source_path: str) -> str:
+    """The seed's recall prompt for a snippet."""
+    return "\n".join(
+        [
+            "You are maintaining a knowledge base of AutoHotkey examples.",
+            f"Category: {category}",
+            f"Example ID: {title}",
+            f"Source Path: {source_path}",
+            "Return the exact AutoHotkey snippet associated with this reference.",
+        ]
+    )
+
+
+def iterate_snippets(
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    skipped: list[Dropped] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[SnippetRecord]:
+    """One record per readable script below `root`, in sorted(rglob) order.
+
+    Files are read through core.corpus (UTF-16 decoded, BOM stripped, bad bytes replaced, line
+    endings made `\\n`); empty, binary and over-cap files are skipped and, when `skipped` is
+    given, appended to it with the reason.
+    """
+    root = Path(root)
+    relatives = find_relative(root) if root.is_dir() else []
+    root_name = root.resolve().name
+    for done, relative in enumerate(relatives, 1):
+        if progress is not None and (done % 512 == 0 or done == len(relatives)):
+            progress("read", done, len(relatives))
+        result = read_script(os.path.join(root, relative), max_bytes)
+        text = result.text
+        if text is not None:
+            text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
+        if not text:
+            if skipped is not None:
+                skipped.append(Dropped(relative, result.skip_reason or "empty"))
+            continue
+        _, slash, filename = relative.rpartition("/")
+        category = relative.split("/", 1)[0] if slash else root_name
+        stem = PurePosixPath(filename).stem
+        metadata = {
+            "source_path": relative,
+            "category": category,
+            "filename": filename,
+            "line_count": len(text.splitlines()),
+            "record_type": "snippet",
+        }
+        yield SnippetRecord(build_prompt(category, stem, relative), text + "\n", metadata)
+
+
+def iterate_reference_elements(csv_path: Path) -> Iterator[SnippetRecord]:
+    """One record per row of a reference CSV that has a Name and a Description, in file order."""
+    csv_path = Path(csv_path)
+    if not csv_path.exists():
+        raise FileNotFoundError(f"Reference CSV not found: {csv_path}")
+    with csv_path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        try:
+            for row in reader:
+                record = _reference_record(row, csv_path)
+                if record is not None:
+                    yield record
+        except (csv.Error, UnicodeDecodeError) as err:
+            raise StudioError(
+                f"line {reader.line_num + 1}: malformed CSV ({err})",
+                where=str(csv_path),
+                hint="save it as UTF-8 CSV with a header row",
+            ) from err
+        missing = {"Name", "Description"} - set(reader.fieldnames or ())
+        if missing:
+            raise StudioError(
+                f"the header lacks the column(s) {', '.join(sorted(missing))}",
+                where=str(csv_path),
+                hint="columns: SourceFile, ElementType, Name, Type, ReturnType, Symbol, Path, "
+                "Description, Parameters (Name and Description required)",
+            )
+
+
+def _reference_record(row: dict, csv_path: Path) -> SnippetRecord | None:
+    value = {key: (row.get(key) or "").strip() for key in _REFERENCE_COLUMNS}
+    name, description = value["Name"], value["Description"]
+    if not name or not description:
+        return None
+    element_type = value["ElementType"] or "Unknown"
+    prompt = [
+        "You are maintaining a knowledge base of AutoHotkey reference entries.",
+        f"Element Type: {element_type}",
+        f"Element Name: {name}",
+    ]
+    if value["SourceFile"]:
+        prompt.append(f"Source File: {value['SourceFile']}")
+    if value["Path"]:
+        prompt.append(f"Category Path: {value['Path']}")
+    prompt.append("Provide the official description and any pertinent usage details.")
+    response = [description]
+    for column, label in _REFERENCE_DETAILS:
+        if value[column]:
+            response.append(f"{label}: {value[column]}")
+    metadata = {
+        "record_type": "reference",
+        "element_type": element_type,
+        "name": name,
+        "source_csv": csv_path.as_posix(),
+        "source_file": value["SourceFile"],
+        "category_path": value["Path"],
+    }
+    return SnippetRecord("\n".join(prompt), "\n".join(response).strip() + "\n", metadata)
+
+
+_REFERENCE_COLUMNS = (
+    "SourceFile", "ElementType", "Name", "Type", "ReturnType", "Symbol", "Path", "Description",
+    "Parameters",
+)  # fmt: skip
+_REFERENCE_DETAILS = (
+    ("Type", "Signature Type"),
+    ("ReturnType", "Return Type"),
+    ("Symbol", "Symbol"),
+    ("Parameters", "Parameters"),
+)
+
+
+def dedupe(records: Iterable[SnippetRecord]) -> list[SnippetRecord]:
+    """Drop records whose response repeats an earlier one (SHA256); kept ones gain `sha256`."""
+    return dedupe_report(records)[0]
+
+
+def dedupe_report(
+    records: Iterable[SnippetRecord],
+) -> tuple[list[SnippetRecord], list[tuple[SnippetRecord, SnippetRecord]]]:
+    """`dedupe`, plus the dropped records each paired with the kept record it repeats."""
+    kept: list[SnippetRecord] = []
+    first: dict[str, SnippetRecord] = {}
+    dropped: list[tuple[SnippetRecord, SnippetRecord]] = []
+    for record in records:
+        digest = hashlib.sha256(record.response.encode("utf-8")).hexdigest()
+        if digest in first:
+            dropped.append((record, first[digest]))
+            continue
+        enriched = SnippetRecord(
+            record.prompt, record.response, {**record.metadata, "sha256": digest}
+        )
+        first[digest] = enriched
+        kept.append(enriched)
+    return kept, dropped
+
+
+def check_ratios(val_ratio: float, test_ratio: float) -> None:
+    """ValueError unless both ratios are in [0, 1) and their sum is below 1."""
+    if not 0 <= val_ratio < 1:
+        raise ValueError("val-ratio must be in [0, 1)")
+    if not 0 <= test_ratio < 1:
+        raise ValueError("test-ratio must be in [0, 1)")
+    if val_ratio + test_ratio >= 1:
+        raise ValueError("val-ratio + test-ratio must be less than 1")
+
+
+def split_records(
+    records: Sequence[SnippetRecord], val_ratio: float, test_ratio: float, seed: int
+) -> tuple[list[SnippetRecord], list[SnippetRecord], list[SnippetRecord]]:
+    """Shuffle a copy with random.Random(seed); val and test get int(total * ratio), train the rest."""
+    check_ratios(val_ratio, test_ratio)
+    shuffled = list(records)
+    random.Random(seed).shuffle(shuffled)
+    total = len(shuffled)
+    n_val, n_test = int(total * val_ratio), int(total * test_ratio)
+    n_train = total - n_val - n_test
+    return shuffled[:n_train], shuffled[n_train : n_train + n_val], shuffled[n_train + n_val :]
+
+
+def write_jsonl(path: Path, records: Iterable[SnippetRecord]) -> None:
+    """One {"prompt", "response", "metadata"} object per line, UTF-8, written atomically."""
+    with atomic_path(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
+        out.writelines(
+            json.dumps(
+                {"prompt": r.prompt, "response": r.response, "metadata": r.metadata},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for r in records
+        )
+
+
+# ================================================================ near duplicates (MinHash)
+#
+# Each text becomes a set of shingles (SHINGLE consecutive tokens; a token is a run of word
+# characters, case-folded, or one punctuation character). A one-permutation MinHash keeps, for
+# each of BINS bins of the 64-bit shingle hashes, the smallest hash that fell in it (empty bins
+# borrow from the next full one), so two signatures agree in a bin with probability equal to the
+# texts' Jaccard similarity. LSH banding (BANDS bands of BINS // BANDS bins) proposes candidate
+# pairs; a pair is similar when its signatures agree in at least `threshold` of the bins.
+# Everything runs on numpy arrays, a few megabytes of text at a time.
+
+SHINGLE = 5
+BINS = 128
+BANDS = 16
+_CHUNK_BYTES = 1 << 21
+_U64 = np.uint64
+_EMPTY = np.iinfo(np.uint64).max
+_VALUE_BITS = 57  # the top 7 bits of a shingle hash choose its bin (BINS = 2**7)
+
+
+def _byte_tables() -> tuple[np.ndarray, np.ndarray]:
+    kind = np.full(256, 2, np.uint8)  # 0 space, 1 word, 2 punctuation
+    for code in range(256):
+        char = bytes([code])
+        if char.isspace() or code == 0:
+            kind[code] = 0
+        elif char.isalnum() or char == b"_" or code >= 0x80:
+            kind[code] = 1
+    value = np.arange(1, 257, dtype=np.uint64)  # byte + 1, case-folded
+    value[ord("A") : ord("Z") + 1] += 32
+    return kind, value
+
+
+_KIND, _VALUE = _byte_tables()
+_P = 0x100000001B3
+_POWERS: dict[str, np.ndarray] = {}
+
+
+def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**i and P**-i modulo 2**64 for i < length (cached, grown on demand)."""
+    if len(_POWERS.get("up", ())) < length:
+        size = max(length, _CHUNK_BYTES * 2)
+        with np.errstate(over="ignore"):
+            up = np.cumprod(np.full(size, _P, np.uint64))
+            down = np.cumprod(np.full(size, pow(_P, -1, 1 << 64), np.uint64))
+        _POWERS["up"] = np.concatenate(([_U64(1)], up[:-1]))
+        _POWERS["down"] = np.concatenate(([_U64(1)], down[:-1]))
+    return _POWERS["up"], _POWERS["down"]
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser: spreads every input bit over every output bit."""
+    x = x ^ (x >> _U64(33))
+    x = x * _U64(0xFF51AFD7ED558CCD)
+    x = x ^ (x >> _U64(33))
+    x = x * _U64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> _U64(33))
+
+
+def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(document index, shingle hash) for every shingle of `texts` (one chunk)."""
+    blobs = [text.encode("utf-8") for text in texts]
+    starts = np.cumsum([0] + [len(b) + 1 for b in blobs[:-1]])
+    data = np.frombuffer(b"\n".join(blobs) + b"\n", np.uint8)
+    kind = _KIND[data]
+    word = kind == 1
+    begin = kind == 2
+    begin[1:] |= word[1:] & ~word[:-1]
+    begin[0] |= word[0]
+    end = kind == 2
+    end[:-1] |= word[:-1] & ~word[1:]
+    first, last = np.flatnonzero(begin), np.flatnonzero(end) + 1
+    up, down = _powers(len(data) + 1)
+    prefix = np.empty(len(data) + 1, np.uint64)
+    prefix[0] = 0
+    np.cumsum(_VALUE[data] * up[: len(data)], out=prefix[1:])
+    tokens = _mix((prefix[last] - prefix[first]) * down[first])
+    doc = np.searchsorted(starts, first, side="right") - 1
+    counts = np.bincount(doc, minlength=len(texts))
+    n = max(len(tokens) - SHINGLE + 1, 0)
+    shingle = tokens[:n].copy()
+    for j in range(1, SHINGLE):
+        shingle = shingle * _U64(0x9E3779B97F4A7C15) + tokens[j : j + n]
+    whole = doc[:n] == doc[SHINGLE - 1 : SHINGLE - 1 + n]
+    short = counts[doc] < SHINGLE  # texts of few tokens: their tokens are their shingles
+    return (
+        np.concatenate((doc[:n][whole], doc[short])),
+        _mix(np.concatenate((shingle[whole], tokens[short] ^ _U64(0x5BD1E995)))),
+    )
+
+
+def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
+    start, size = 0, 0
+    for index, text in enumerate(texts):
+        size += len(text)
+        if size >= _CHUNK_BYTES:
+            yield start, index + 1
+            start, size = index + 1, 0
+    if start < len(texts):
+        yield start, len(texts)
+
+
+def minhash_signatures(texts: Sequence[str]) -> np.ndarray:
+    """A (len(texts), BINS) uint64 MinHash signature per text; a row of _EMPTY for a text with no
+    tokens."""
+    signatures = np.full((len(texts), BINS), _EMPTY, np.uint64)
+    flat = signatures.ravel()
+    with np.errstate(over="ignore"):
+        for start, stop in _chunks(texts):
+            doc, hashes = _shingle_hashes(texts[start:stop])
+            cell = (doc + start) * BINS + (hashes >> _U64(_VALUE_BITS)).astype(np.int64)
+            np.minimum.at(flat, cell, hashes & _U64((1 << _VALUE_BITS) - 1))
+        _densify(signatures)
+    return signatures
+
+
+_DONORS = np.random.default_rng(20250).integers(0, BINS, size=(64, BINS))
+
+
+def _densify(signatures: np.ndarray) -> None:
+    """Fill empty bins so that two signatures still agree in a bin with probability = Jaccard.
+
+    An empty bin j borrows, on attempt t, the value of bin _DONORS[t, j] when that bin is full
+    (tagged with t, so only the same attempt agrees); the donor table is shared by all texts.
+    Bins still empty after the table take the next full bin to their right (rotation).
+    """
+    rows = np.flatnonzero((signatures == _EMPTY).any(axis=1) & (signatures != _EMPTY).any(axis=1))
+    original = signatures[rows]
+    filled = original.copy()
+    todo = np.arange(len(rows))
+    for attempt, donor in enumerate(_DONORS, 1):
+        if not len(todo):
+            break
+        source = original[todo][:, donor]
+        take = (filled[todo] == _EMPTY) & (source != _EMPTY)
+        block = filled[todo]
+        block[take] = _mix(source[take] + _U64(attempt))
+        filled[todo] = block
+        todo = todo[(block == _EMPTY).any(axis=1)]
+    if len(todo):
+        filled[todo] = _rotate(original[todo], filled[todo])
+    signatures[rows] = filled
+
+
+def _rotate(original: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    doubled = np.concatenate([original] * 2, axis=1)
+    column = np.arange(2 * BINS)
+    following = np.where(doubled != _EMPTY, column, 2 * BINS)[:, ::-1]
+    following = np.minimum.accumulate(following, axis=1)[:, ::-1][:, :BINS]
+    distance = (following - column[:BINS]).astype(np.uint64)
+    rotated = _mix(np.take_along_axis(doubled, following, axis=1) + (distance << _U64(32)))
+    return np.where(filled == _EMPTY, rotated, filled)
+
+
+def similar_pairs(
+    signatures: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (i, j), i < j, whose signatures agree in at least `threshold` of their bins, and
+    the fraction of bins each pair agrees in.
+
+    Candidates come from LSH banding: within each band's bucket, each member is paired with the
+    bucket's first member and with its neighbour, so a bucket of n costs O(n), not O(n**2).
+    """
+    usable = np.flatnonzero(signatures[:, 0] != _EMPTY)
+    rows = BINS // BANDS
+    left, right = [], []
+    with np.errstate(over="ignore"):
+        for band in range(BANDS):
+            block = signatures[usable, band * rows : (band + 1) * rows]
+            key = block[:, 0]
+            for column in range(1, rows):
+                key = _mix(key ^ block[:, column]) + _U64(column)
+            order = np.argsort(key, kind="stable")
+            ordered = key[order]
+            same = np.flatnonzero(ordered[1:] == ordered[:-1])
+            if not len(same):
+                continue
+            group_start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            head = group_start[np.searchsorted(group_start, same + 1, side="right") - 1]
+            left += [order[same], order[head]]
+            right += [order[same + 1], order[same + 1]]
+    if not left:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    a, b = usable[np.concatenate(left)], usable[np.concatenate(right)]
+    code = np.unique(np.minimum(a, b) * len(signatures) + np.maximum(a, b))
+    a, b = np.divmod(code, len(signatures))
+    a, b = a[a != b], b[a != b]
+    agree = (signatures[a] == signatures[b]).mean(axis=1)
+    keep = agree >= threshold
+    return a[keep], b[keep], agree[keep]
+
+
+def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Label of each of n nodes (the smallest node index of its component) given the edges."""
+    label = np.arange(n)
+    while True:
+        low = np.minimum(label[left], label[right])
+        before = label.copy()
+        np.minimum.at(label, left, low)
+        np.minimum.at(label, right, low)
+        label = label[label]  # pointer jumping
+        if np.array_equal(label, before):
+            return label
+
+
+@dataclass
+class Cluster:
+    """Records whose texts are near-duplicates; `members` are indices, the first one is kept."""
+
+    members: list[int]
+    similarity: float  # the lowest similarity among the pairs that joined it
+
+
+def near_duplicate_clusters(texts: Sequence[str], threshold: float = 0.85) -> list[Cluster]:
+    """Groups (two or more) of near-duplicate texts, by MinHash similarity >= `threshold`."""
+    if not 0 < threshold <= 1:
+        raise ValueError("near-duplicate threshold must be in (0, 1]")
+    if len(texts) < 2:
+        return []
+    left, right, agree = similar_pairs(minhash_signatures(texts), threshold)
+    label = connected_components(len(texts), left, right)
+    lowest: dict[int, float] = {}
+    for node, score in zip(label[left].tolist(), agree.tolist(), strict=True):
+        lowest[node] = min(score, lowest.get(node, 1.0))
+    members: dict[int, list[int]] = {}
+    for index in np.flatnonzero(label != np.arange(len(texts))).tolist():
+        members.setdefault(int(label[index]), [int(label[index])]).append(index)
+    return [Cluster(group, round(lowest[root], 4)) for root, group in sorted(members.items())]
+
+
+# ================================================================ instruction prompts
+#
+# The seed's prompt asks the model to recall a snippet by its file path. An instruction prompt
+# asks for what the script does, in the words of its own leading comment (or description line),
+# naming its functions, classes, hotkeys and hotstrings; with no comment, its humanised title.
+
+_VERBS = frozenset((
+    "add", "adjust", "append", "apply", "arrange", "ask", "assign", "automate", "beep", "bind",
+    "block", "build", "calculate", "cancel", "center", "change", "check", "clean", "clear",
+    "close", "collect", "combine", "compare", "compute", "convert", "copy", "count", "create",
+    "cycle", "define", "delete", "demonstrate", "detect", "disable", "display", "download",
+    "draw", "duplicate", "enable", "exit", "expand", "export", "extract", "fetch", "fill",
+    "filter", "find", "fix", "format", "generate", "get", "group", "hide", "highlight", "hold",
+    "implement", "import", "insert", "invert", "join", "keep", "kill", "launch", "list", "load",
+    "lock", "log", "make", "manage", "map", "maximize", "measure", "merge", "minimize", "monitor",
+    "move", "mute", "open", "parse", "paste", "pause", "pick", "pin", "play", "print", "prompt",
+    "provide", "put", "read", "record", "reload", "remap", "remember", "remind", "remove",
+    "rename", "reorder", "repeat", "replace", "report", "reset", "resize", "restart", "restore",
+    "return", "reverse", "run", "save", "scan", "search", "select", "send", "serialise",
+    "serialize", "set", "show", "shuffle", "snap", "sort", "split", "start", "stop", "store",
+    "swap", "switch", "sync", "tidy", "tile", "time", "toggle", "track", "translate", "trim",
+    "turn", "type", "undo", "unpin", "update", "use", "validate", "wait", "walk", "watch", "wrap",
+    "write", "zip",
+))  # fmt: skip
+_THIRD_PERSON = frozenset(
+    v[:-1] + "ies"
+    if v.endswith("y") and v[-2] not in "aeiou"
+    else v + "es"
+    if v.endswith(("s", "sh", "ch", "x", "z", "o"))
+    else v + "s"
+    for v in _VERBS
+)
+_KEY_WORDS = {"^": "Ctrl", "!": "Alt", "+": "Shift", "#": "Win"}
+_NOT_FUNCTIONS = {
+    "if", "while", "for", "loop", "switch", "catch", "return", "until", "else", "try", "throw",
+}  # fmt: skip
+_DESCRIPTION_LINE = re.compile(
+    r"^[ \t]*;+[ \t]*@?(?:description|purpose|summary)[ \t]*[:=-][ \t]*(.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_METADATA_LINE = re.compile(
+    r"^(?:author|version|date|created|updated|license|requires|link|url|email|credits?)\b\s*[:=]",
+    re.IGNORECASE,
+)
+_FUNCTION = re.compile(  # top-level only: methods are indented inside their class
+    r"^([A-Za-z_]\w*)\(([^()\n]*)\)[ \t]*(?:\{|=>|\n[ \t]*\{)", re.MULTILINE
+)
+_CLASS = re.compile(r"^[ \t]*class[ \t]+([A-Za-z_]\w*)", re.IGNORECASE | re.MULTILINE)
+_HOTKEY = re.compile(
+    r"^[ \t]*([~*$]*(?:[<>]?[#!^+])*(?:\w+|[^\s\w:;])(?:[ \t]+&[ \t]+~?\w+)?(?:[ \t]+up)?)::",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HOTSTRING = re.compile(r"^[ \t]*:[^:\n]*:([^:\n]+)::", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ScriptSummary:
+    """What a script says about itself."""
+
+    description: str
+    functions: list[str]
+    classes: list[str]
+    hotkeys: list[str]
+    hotstrings: list[str]
+
+
+def _leading_comment(text: str) -> str:
+    """The script's first comment block (line comments or /* */), directives skipped."""
+    lines: list[str] = []
+    in_block = False
+    for raw in text.splitlines()[:60]:
+        line = raw.strip()
+        if in_block:
+            in_block = "*/" not in line
+            lines.append(line.split("*/")[0].lstrip("*").strip())
+        elif line.startswith("/*"):
+            in_block = "*/" not in line[2:]
+            lines.append(line[2:].split("*/")[0].strip())
+        elif line.startswith(";"):
+            lines.append(line.lstrip(";").strip())
+        elif line.startswith("#") or (not line and not lines):
+            continue
+        else:
+            break
+    kept = [ln for ln in lines if re.search(r"[A-Za-z]{2}", ln) and not _METADATA_LINE.match(ln)]
+    return " ".join(" ".join(kept).split())
+
+
+def _first_sentences(text: str, limit: int = 400) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit)
+    return text[: cut + 1] if cut > 0 else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _hotkey_label(hotkey: str) -> str:
+    keys = hotkey.lstrip("~*$")
+    words = []
+    while len(keys) > 1 and keys[0] in "<>#!^+":
+        if keys[0] in _KEY_WORDS:
+            words.append(_KEY_WORDS[keys[0]])
+        keys = keys[1:]
+    key = keys.upper() if len(keys) == 1 else keys
+    return "+".join([*words, key])
+
+
+def _unique(names: Iterable[str], limit: int = 6) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.lower(), name)
+    return list(seen.values())[:limit]
+
+
+def summarise_script(text: str) -> ScriptSummary:
+    """The description, functions, classes, hotkeys and hotstrings a script declares."""
+    explicit = _DESCRIPTION_LINE.search(text)
+    description = explicit.group(1).strip() if explicit else _leading_comment(text)
+    functions = [
+        name
+        for name, _ in _FUNCTION.findall(text)
+        if name.lower() not in _NOT_FUNCTIONS and not name.startswith("__")
+    ]
+    return ScriptSummary(
+        description=_first_sentences(description),
+        functions=_unique(functions),
+        classes=_unique(_CLASS.findall(text)),
+        hotkeys=_unique(_hotkey_label(h) for h in _HOTKEY.findall(text)),
+        hotstrings=_unique(h.strip() for h in _HOTSTRING.findall(text)),
+    )
+
+
+def _request(description: str, title: str) -> str:
+    """'Write … that shows …' for 'Shows …', 'Write … to show …' for 'Show …', else the text."""
+    if not description:
+        return f"Write an AutoHotkey v2 script: {title}."
+    first, _, rest = description.partition(" ")
+    if first.lower() in ("this", "the") and rest.lower().startswith("script "):
+        first, _, rest = rest[len("script ") :].partition(" ")
+    word = first.lower().rstrip(",:")
+    if word in _VERBS:
+        return f"Write an AutoHotkey v2 script to {word} {rest}".rstrip()
+    if word in _THIRD_PERSON:
+        return f"Write an AutoHotkey v2 script that {word} {rest}".rstrip()
+    return f"Write an AutoHotkey v2 script. {description}"
+
+
+def _listing(label: str, names: list[str]) -> str:
+    """'function F', 'functions F, G and H'."""
+    plural = label + ("s" if len(names) > 1 else "")
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{plural} {joined}"
+
+
+def instruction_prompt(text: str, title: str) -> str:
+    """A request a user would type for this script, built from what the script says about itself."""
+    summary = summarise_script(text)
+    request = _request(summary.description, humanise_title(title))
+    if not request.endswith((".", "!", "?", "…")):
+        request += "."
+    defines = [
+        _listing(label, names)
+        for label, names in (("function", summary.functions), ("class", summary.classes))
+        if names
+    ]
+    details = [f"Define the {' and the '.join(defines)}."] if defines else []
+    if summary.hotkeys:
+        details.append(f"Use the {_listing('hotkey', summary.hotkeys)}.")
+    if summary.hotstrings:
+        details.append(f"Include the {_listing('hotstring', summary.hotstrings)}.")
+    return " ".join([request, *details])
+
+
+# ================================================================ the build: options and stages
+
+
+@dataclass
+class BuildOptions:
+    """Everything a build depends on; the defaults are the seed's pipeline."""
+
+    input_dir: Path = field(default=SAMPLE_CORPUS, metadata={"help": "Folder of .ahk scripts."})
+    elements_csv: list[Path] = field(
+        default_factory=list, metadata={"help": "Reference CSVs (rows become records)."}
+    )
+    val_ratio: float = field(default=0.1, metadata={"help": "Share of records for validation."})
+    test_ratio: float = field(default=0.1, metadata={"help": "Share of records for testing."})
+    seed: int = field(
+        default=2025, metadata={"help": "Seed of the shuffle: same seed, same split."}
+    )
+    max_bytes: int = field(
+        default=DEFAULT_MAX_BYTES, metadata={"help": "Scripts larger than this are skipped."}
+    )
+    prompt_style: str = field(
+        default="seed",
+        metadata={"help": "seed: recall by path; instruction: a request built from the script."},
+    )
+    exclude_verdicts: tuple[str, ...] = field(
+        default=(), metadata={"help": "Drop scripts the checker judges so (v1, mixed, unknown)."}
+    )
+    exclude_invalid: bool = field(
+        default=False, metadata={"help": "Drop scripts with error diagnostics."}
+    )
+    engine: str = field(
+        default="builtin",
+        metadata={"help": "Checker for exclude_invalid: builtin, interpreter or both."},
+    )
+    workspace: Path | None = field(
+        default=None, metadata={"help": "Workspace for the interpreter's Wine prefix."}
+    )
+    near_dedupe: bool = field(
+        default=False, metadata={"help": "Keep one record of each near-duplicate cluster."}
+    )
+    near_threshold: float = field(
+        default=0.85, metadata={"help": "MinHash Jaccard similarity that makes a near-duplicate."}
+    )
+    check_leakage: bool = field(
+        default=True, metadata={"help": "Report near-duplicates that straddle splits."}
+    )
+    fix_leakage: bool = field(
+        default=False, metadata={"help": "Move each straddling cluster into one split."}
+    )
+    stratify: bool = field(default=False, metadata={"help": "Split each category by the ratios."})
+    train_file: str = "train.jsonl"
+    val_file: str = "val.jsonl"
+    test_file: str = "test.jsonl"
+    chat_format: str | None = field(
+        default=None, metadata={"help": "Also write <split>_<format>.jsonl: harmony or alpaca."}
+    )
+    sample: str | None = field(
+        default=None, metadata={"help": "Script (relative path) whose prompts the preview shows."}
+    )
+
+
+PROMPT_STYLES = ("seed", "instruction")
+ENGINES = ("builtin", "interpreter", "both")
+VERDICTS = ("v2", "v1", "mixed", "unknown")
+
+
+def validate_options(options: BuildOptions) -> None:
+    """StudioError for any option a build cannot use, naming the option."""
+    try:
+        check_ratios(options.val_ratio, options.test_ratio)
+    except ValueError as err:
+        raise StudioError(str(err), hint="e.g. --val-ratio 0.1 --test-ratio 0.1") from err
+    choices = (
+        ("prompt_style", options.prompt_style, PROMPT_STYLES),
+        ("engine", options.engine, ENGINES),
+        ("chat_format", options.chat_format, (None, "harmony", "alpaca")),
+    )
+    for name, value, allowed in choices:
+        if value not in allowed:
+            raise StudioError(
+                f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}"
+            )
+    unknown = set(options.exclude_verdicts) - set(VERDICTS)
+    if unknown:
+        raise StudioError(
+            f"unknown verdict(s) {', '.join(sorted(unknown))}", hint=f"use {', '.join(VERDICTS)}"
+        )
+    if not 0 < options.near_threshold <= 1:
+        raise StudioError(f"near_threshold must be in (0, 1], got {options.near_threshold}")
+    if not Path(options.input_dir).is_dir():
+        raise StudioError(f"input folder not found: {options.input_dir}", hint="--input-dir")
+    for csv_path in options.elements_csv:
+        if not Path(csv_path).is_file():
+            raise StudioError(f"reference CSV not found: {csv_path}", hint="--elements-csv")
+    names = [options.train_file, options.val_file, options.test_file]
+    if len(set(names)) < 3 or any(Path(n).name != n or not n for n in names):
+        raise StudioError("train, val and test file names must be distinct plain file names")
+
+
+def record_source(record: SnippetRecord) -> str:
+    """Where a record came from: a script's relative path, or csv-name:element-name."""
+    meta = record.metadata
+    if meta.get("record_type") == "reference":
+        return f"{Path(meta.get('source_csv', '')).name}:{meta.get('name', '')}"
+    return meta.get("source_path", "")
+
+
+def record_category(record: SnippetRecord) -> str:
+    """A snippet's category, or "(reference)" for a reference row."""
+    return record.metadata.get("category") or REFERENCE_CATEGORY
+
+
+# ---------------------------------------------------------------- checker gates (issue 3 §5)
+
+
+def _checker_module():
+    try:
+        import core.ahk as ahk
+    except ImportError as err:
+        raise StudioError("the AutoHotkey checker (core.ahk) is not available") from err
+    return ahk
+
+
+def apply_gates(
+    records: list[SnippetRecord], options: BuildOptions, progress: Progress | None = None
+) -> tuple[list[SnippetRecord], list[Dropped]]:
+    """Drop scripts whose verdict is excluded, then (exclude_invalid) those with load errors."""
+    if not options.exclude_verdicts and not options.exclude_invalid:
+        return records, []
+    ahk = _checker_module()
+    builtin = []
+    for done, record in enumerate(records, 1):
+        builtin.append(ahk.check_source(record.response))
+        if progress is not None and (done % 512 == 0 or done == len(records)):
+            progress("check", done, len(records))
+    interpreted = _interpreter_results(ahk, records, options)
+    kept, dropped = [], []
+    for record, result in zip(records, builtin, strict=True):
+        source = record_source(record)
+        if result.verdict in options.exclude_verdicts:
+            dropped.append(Dropped(source, f"verdict {result.verdict}", "verdict gate"))
+            continue
+        if options.exclude_invalid:
+            checks = [result] if options.engine != "interpreter" else []
+            checks += [interpreted[source]] if source in interpreted else []
+            error = next((d for c in checks for d in c.diagnostics if d.severity == "error"), None)
+            if error is not None:
+                reason = f"invalid: line {error.line}: {error.message} [{error.code}]"
+                dropped.append(Dropped(source, reason, "validity gate"))
+                continue
+        kept.append(record)
+    return kept, dropped
+
+
+def _interpreter_results(ahk, records: list[SnippetRecord], options: BuildOptions) -> dict:
+    if not options.exclude_invalid or options.engine == "builtin":
+        return {}
+    if ahk.find_interpreter() is None:
+        raise StudioError(
+            "the AutoHotkey v2 interpreter is not installed (needs Wine and AutoHotkeyV2.exe)",
+            hint="install it (see README) or use --engine builtin",
+        )
+    paths = {Path(options.input_dir) / record_source(r): record_source(r) for r in records}
+    results = ahk.run_interpreter(list(paths), workspace=options.workspace, jobs=2, timeout=20)
+    return {paths[path]: result for path, result in results.items() if path in paths}
+
+
+# ---------------------------------------------------------------- split and leakage
+
+
+def stratified_split(
+    records: Sequence[SnippetRecord], val_ratio: float, test_ratio: float, seed: int
+) -> tuple[list[SnippetRecord], list[SnippetRecord], list[SnippetRecord]]:
+    """Split each category by the ratios (rounded, train keeps at least one), then mix."""
+    check_ratios(val_ratio, test_ratio)
+    rng = random.Random(seed)
+    groups: dict[str, list[SnippetRecord]] = {}
+    for record in records:
+        groups.setdefault(record_category(record), []).append(record)
+    parts: tuple[list, list, list] = ([], [], [])
+    for category in sorted(groups):
+        group = groups[category]
+        rng.shuffle(group)
+        n_val, n_test = round(len(group) * val_ratio), round(len(group) * test_ratio)
+        while n_val + n_test >= len(group) and n_val + n_test > 0:
+            n_val, n_test = (n_val - 1, n_test) if n_val >= n_test else (n_val, n_test - 1)
+        n_train = len(group) - n_val - n_test
+        parts[0].extend(group[:n_train])
+        parts[1].extend(group[n_train : n_train + n_val])
+        parts[2].extend(group[n_train + n_val :])
+    for part in parts:
+        rng.shuffle(part)
+    return parts
+
+
+@dataclass
+class ClusterReport:
+    """A near-duplicate cluster: its members (sources), the one kept, and how similar."""
+
+    members: list[str]
+    kept: str
+    similarity: float
+    dropped: bool = False  # near_dedupe dropped all members but `kept`
+
+
+@dataclass
+class Leak:
+    """A near-duplicate cluster whose members sit in different splits."""
+
+    cluster: int  # index into the build's clusters
+    members: list[tuple[str, str]]  # (source, split)
+    moved_to: str | None = None  # where fix_leakage moved them all
+
+
+def find_leaks(
+    clusters: list[list[SnippetRecord]], splits: dict[str, list[SnippetRecord]]
+) -> list[Leak]:
+    """The clusters whose members sit in more than one split."""
+    where = {id(record): name for name, part in splits.items() for record in part}
+    leaks = []
+    for index, members in enumerate(clusters):
+        placed = [(record_source(r), where[id(r)]) for r in members if id(r) in where]
+        if len({split for _, split in placed}) > 1:
+            leaks.append(Leak(index, placed))
+    return leaks
+
+
+def fix_leaks(
+    leaks: list[Leak], clusters: list[list[SnippetRecord]], splits: dict[str, list[SnippetRecord]]
+) -> None:
+    """Move each straddling cluster into the split that holds most of it (train on a tie)."""
+    for leak in leaks:
+        counts = Counter(split for _, split in leak.members)
+        target = max(SPLITS, key=lambda name: (counts[name], name == "train"))
+        moving = {id(record) for record in clusters[leak.cluster]}
+        for name in SPLITS:
+            splits[name][:] = [r for r in splits[name] if id(r) not in moving]
+        splits[target].extend(r for r in clusters[leak.cluster])
+        leak.moved_to = target
+
+
+def split_table(splits: dict[str, list[SnippetRecord]]) -> pd.DataFrame:
+    """Records per category (rows) and split (columns), with totals."""
+    counts = {name: Counter(map(record_category, part)) for name, part in splits.items()}
+    categories = sorted(set().union(*counts.values()))
+    rows = [{"category": c, **{s: counts[s][c] for s in SPLITS}} for c in categories]
+    table = pd.DataFrame(rows, columns=["category", *SPLITS])
+    table["total"] = table[list(SPLITS)].sum(axis=1)
+    return table
+
+
+# ---------------------------------------------------------------- preview and build
+
+
+@dataclass
+class PromptSample:
+    """Both prompt styles for one script."""
+
+    source: str
+    seed: str
+    instruction: str
+
+
+@dataclass
+class BuildPreview:
+    """Everything a build would do, before anything is written."""
+
+    options: BuildOptions
+    stages: dict[str, int]  # record counts after each stage, in order
+    dropped: list[Dropped]
+    clusters: list[ClusterReport]
+    leaks: list[Leak]
+    table: pd.DataFrame  # records per category and split
+    sample: PromptSample | None
+    splits: dict[str, list[SnippetRecord]] = field(default_factory=dict, repr=False)
+    seconds: dict[str, float] = field(default_factory=dict)  # time each stage took
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    output_dir: Path
+    files: dict[str, Path]  # train/val/test (and <split>_<format>) -> path
+    manifest_path: Path
+    preview: BuildPreview
+
+
+class _Clock:
+    """Times each stage and tells the progress callback when one ends."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.seconds, self.last = progress, {}, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self.last, 4)
+        self.last = now
+        if self.progress is not None:
+            self.progress(stage, 1, 1)
+
+
+def preview(options: BuildOptions, progress: Progress | None = None) -> BuildPreview:
+    """Run every stage in memory: read, gates, prompts, dedupe, near-duplicates, split, leakage."""
+    validate_options(options)
+    clock = _Clock(progress)
+    dropped: list[Dropped] = []
+    stages: dict[str, int] = {}
+    snippets, sample = _read_stage(options, stages, dropped, clock)
+    records = snippets
+    for csv_path in options.elements_csv:
+        references = list(iterate_reference_elements(Path(csv_path)))
+        stages[f"reference rows ({Path(csv_path).name})"] = len(references)
+        records = records + references
+    stages["records"] = len(records)
+    if not records:
+        raise StudioError(
+            "nothing to build: no readable scripts or reference rows",
+            where=str(options.input_dir),
+            hint="check the input folder and the CSVs",
+        )
+    clock.lap("references")
+    records, groups, clusters = _dedupe_stage(records, options, stages, dropped, clock)
+    parts = (stratified_split if options.stratify else split_records)(
+        records, options.val_ratio, options.test_ratio, options.seed
+    )
+    splits = dict(zip(SPLITS, parts, strict=True))
+    clock.lap("split")
+    leaks = find_leaks(groups, splits) if options.check_leakage else []
+    if options.fix_leakage:
+        fix_leaks(leaks, groups, splits)
+    clock.lap("leakage check")
+    stages.update({name: len(part) for name, part in splits.items()})
+    plan = BuildPreview(options, stages, dropped, clusters, leaks, split_table(splits), sample)
+    plan.splits, plan.seconds = splits, clock.seconds
+    return plan
+
+
+def _read_stage(
+    options: BuildOptions, stages: dict[str, int], dropped: list[Dropped], clock: _Clock
+) -> tuple[list[SnippetRecord], PromptSample | None]:
+    """Read the scripts, apply the checker gates, choose the prompt style."""
+    snippets = list(
+        iterate_snippets(
+            options.input_dir, max_bytes=options.max_bytes, skipped=dropped, progress=clock.progress
+        )
+    )
+    stages["scripts found"] = len(snippets) + len(dropped)
+    stages["snippets read"] = len(snippets)
+    clock.lap("read")
+    snippets, gated = apply_gates(snippets, options, clock.progress)
+    dropped += gated
+    if options.exclude_verdicts or options.exclude_invalid:
+        stages["after checker gates"] = len(snippets)
+        clock.lap("checker gates")
+    sample = _prompt_sample(snippets, options.sample)
+    if options.prompt_style == "instruction":
+        for record in snippets:
+            stem = PurePosixPath(record.metadata["filename"]).stem
+            record.prompt = instruction_prompt(record.response, stem)
+        clock.lap("instruction prompts")
+    return snippets, sample
+
+
+def _dedupe_stage(
+    records: list[SnippetRecord],
+    options: BuildOptions,
+    stages: dict[str, int],
+    dropped: list[Dropped],
+    clock: _Clock,
+) -> tuple[list[SnippetRecord], list[list[SnippetRecord]], list[ClusterReport]]:
+    """Exact dedupe, then near-duplicate clusters (dropped with near_dedupe, else kept)."""
+    records, repeats = dedupe_report(records)
+    dropped += [
+        Dropped(record_source(r), f"exact duplicate of {record_source(k)}", "exact dedupe")
+        for r, k in repeats
+    ]
+    stages["after exact dedupe"] = len(records)
+    clock.lap("exact dedupe")
+    groups, clusters = _near_duplicates(records, options)
+    if options.near_dedupe:
+        gone = {id(r) for group in groups for r in group[1:]}
+        dropped += [
+            Dropped(record_source(r), f"near-duplicate of {record_source(g[0])}", "near dedupe")
+            for g in groups
+            for r in g[1:]
+        ]
+        records = [r for r in records if id(r) not in gone]
+        groups = []
+        stages["after near dedupe"] = len(records)
+    clock.lap("near duplicates")
+    return records, groups, clusters
+
+
+def _near_duplicates(
+    records: list[SnippetRecord], options: BuildOptions
+) -> tuple[list[list[SnippetRecord]], list[ClusterReport]]:
+    if not (options.near_dedupe or options.check_leakage):
+        return [], []
+    found = near_duplicate_clusters([r.response for r in records], options.near_threshold)
+    groups = [[records[i] for i in cluster.members] for cluster in found]
+    reports = [
+        ClusterReport(
+            members=[record_source(r) for r in group],
+            kept=record_source(group[0]),
+            similarity=cluster.similarity,
+            dropped=options.near_dedupe,
+        )
+        for cluster, group in zip(found, groups, strict=True)
+    ]
+    return groups, reports
+
+
+def _prompt_sample(snippets: list[SnippetRecord], wanted: str | None) -> PromptSample | None:
+    chosen = next((r for r in snippets if r.metadata["source_path"] == wanted), None)
+    chosen = chosen or (snippets[0] if snippets else None)
+    if chosen is None:
+        return None
+    stem = PurePosixPath(chosen.metadata["filename"]).stem
+    return PromptSample(
+        source=chosen.metadata["source_path"],
+        seed=chosen.prompt,
+        instruction=instruction_prompt(chosen.response, stem),
+    )
+
+
+def output_files(options: BuildOptions, output_dir: Path) -> dict[str, Path]:
+    """The files a build writes: train/val/test (and <split>_<format> chat copies)."""
+    names = (options.train_file, options.val_file, options.test_file)
+    files = {split: Path(output_dir) / name for split, name in zip(SPLITS, names, strict=True)}
+    if options.chat_format:
+        for split, name in zip(SPLITS, names, strict=True):
+            chat = chat_file_name(name, options.chat_format)
+            files[f"{split}_{options.chat_format}"] = Path(output_dir) / chat
+    return files
+
+
+def build(options: BuildOptions, output_dir: Path, progress: Progress | None = None) -> BuildResult:
+    """Preview, then write the splits, their chat copies and manifest.json.
+
+    Every file is written to a temporary file first and all are renamed into place only when
+    all are complete, so an interrupted build leaves the previous outputs as they were.
+    """
+    plan = preview(options, progress)
+    started = time.perf_counter()
+    files = output_files(options, output_dir)
+    manifest_path = Path(output_dir) / "manifest.json"
+    with contextlib.ExitStack() as stack:  # unwinds last-in first-out: the manifest goes last
+        manifest_tmp = stack.enter_context(atomic_path(manifest_path))
+        staged = {key: stack.enter_context(atomic_path(path)) for key, path in files.items()}
+        for split, records in plan.splits.items():
+            write_jsonl(staged[split], records)
+            if options.chat_format:
+                pairs = ((r.prompt, r.response) for r in records)
+                write_chat(staged[f"{split}_{options.chat_format}"], pairs, options.chat_format)
+        plan.seconds["write"] = round(time.perf_counter() - started, 4)
+        manifest = build_manifest(plan, files)
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        manifest_tmp.write_text(text, encoding="utf-8")
+    return BuildResult(Path(output_dir), files, manifest_path, plan)
+
+
+def build_manifest(plan: BuildPreview, files: dict[str, Path]) -> dict:
+    """The manifest: inputs, options, counts per stage, what was dropped and why, outputs."""
+    options = plan.options
+    by_stage: dict[str, list[dict]] = {}
+    for item in plan.dropped:
+        by_stage.setdefault(item.stage, []).append({"source": item.source, "reason": item.reason})
+    settings = {
+        key: value
+        for key, value in asdict(options).items()
+        if key not in ("input_dir", "elements_csv", "workspace", "sample")
+    }
+    return {
+        "tool": "core.build_dataset",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": {
+            "input_dir": str(options.input_dir),
+            "elements_csv": [str(p) for p in options.elements_csv],
+        },
+        "seed": options.seed,
+        "ratios": {"val": options.val_ratio, "test": options.test_ratio},
+        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()},
+        "stages": plan.stages,
+        "dropped": by_stage,
+        "near_duplicates": {
+            "threshold": options.near_threshold,
+            "clusters": [asdict(c) for c in plan.clusters],
+        },
+        "leakage": [
+            {"cluster": k.cluster, "members": [list(m) for m in k.members], "moved_to": k.moved_to}
+            for k in plan.leaks
+        ],
+        "splits": {
+            split: {
+                "file": files[split].name,
+                "count": len(records),
+                "by_category": dict(Counter(map(record_category, records))),
+            }
+            for split, records in plan.splits.items()
+        },
+        "outputs": {key: path.name for key, path in files.items()},
+    }
+
+
+# ================================================================ command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Build JSONL datasets from AutoHotkey scripts (the seed's pipeline by default)."
+    )
+    seed = parser.add_argument_group("the seed's options")
+    seed.add_argument("--input-dir", type=Path, default=SAMPLE_CORPUS)
+    seed.add_argument("--output-dir", type=Path, help="default: <workspace>/prepared")
+    seed.add_argument("--train-file", default="train.jsonl")
+    seed.add_argument("--val-file", default="val.jsonl")
+    seed.add_argument("--test-file", default="test.jsonl")
+    seed.add_argument("--val-ratio", type=float, default=0.1)
+    seed.add_argument("--test-ratio", type=float, default=0.1)
+    seed.add_argument("--seed", type=int, default=2025)
+    seed.add_argument(
+        "--elements-csv", type=Path, action="append", default=[], help="reference CSV (repeatable)"
+    )
+    seed.add_argument("--dry-run", action="store_true", help="print counts, write nothing")
+    more = parser.add_argument_group("extensions (opt-in)")
+    more.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="size cap per file")
+    more.add_argument("--prompt-style", choices=PROMPT_STYLES, default="seed")
+    more.add_argument("--near-dedupe", action="store_true", help="keep one per near-dup cluster")
+    more.add_argument("--near-threshold", type=float, default=0.85, help="MinHash Jaccard")
+    more.add_argument("--no-leakage-check", action="store_true", help="skip near-dup detection")
+    more.add_argument("--fix-leakage", action="store_true", help="move straddling clusters")
+    more.add_argument("--stratify", action="store_true", help="split each category by the ratios")
+    more.add_argument("--exclude-verdict", default="", help="e.g. v1,mixed (the checker's verdict)")
+    more.add_argument("--exclude-invalid", action="store_true", help="drop scripts with errors")
+    more.add_argument("--engine", choices=ENGINES, default="builtin", help="for --exclude-invalid")
+    more.add_argument("--workspace", type=Path, help="workspace (the interpreter's Wine prefix)")
+    more.add_argument("--chat-format", choices=("harmony", "alpaca"), help="also write chat files")
+    more.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def options_from_args(args: argparse.Namespace) -> BuildOptions:
+    """BuildOptions from parsed command-line arguments."""
+    return BuildOptions(
+        input_dir=args.input_dir,
+        elements_csv=list(args.elements_csv),
+        val_ratio=args.val_ratio,
+        test_ratio=args.test_ratio,
+        seed=args.seed,
+        max_bytes=args.max_bytes,
+        prompt_style=args.prompt_style,
+        exclude_verdicts=tuple(v.strip() for v in args.exclude_verdict.split(",") if v.strip()),
+        exclude_invalid=args.exclude_invalid,
+        engine=args.engine,
+        workspace=args.workspace,
+        near_dedupe=args.near_dedupe,
+        near_threshold=args.near_threshold,
+        check_leakage=not args.no_leakage_check,
+        fix_leakage=args.fix_leakage,
+        stratify=args.stratify,
+        train_file=args.train_file,
+        val_file=args.val_file,
+        test_file=args.test_file,
+        chat_format=args.chat_format,
+    )
+
+
+class _Bars:
+    """A tqdm bar per stage, for the command line."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.stage, self.bar = enabled, None, None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total < 1000:
+            return
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            self.stage, self.bar = stage, tqdm(total=total, desc=stage, unit="file", leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.stage, self.bar = None, None
+
+
+def _report(plan: BuildPreview) -> None:
+    options = plan.options
+    for stage, count in plan.stages.items():
+        print(f"{stage:>34}: {count}")
+    reasons = Counter(f"{d.stage}: {d.reason.split(' (')[0]}" for d in plan.dropped)
+    for reason, count in sorted(reasons.items()):
+        print(f"{'dropped':>34}: {count} × {reason}")
+    print(plan.table.to_string(index=False))
+    if plan.clusters:
+        action = "dropped all but one of" if options.near_dedupe else "found"
+        print(f"Near-duplicates: {action} {len(plan.clusters)} cluster(s).")
+    if plan.leaks:
+        fixed = (
+            "; moved each into one split" if options.fix_leakage else " (--fix-leakage moves them)"
+        )
+        print(f"Leakage: {len(plan.leaks)} cluster(s) straddle splits{fixed}.")
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    options = options_from_args(args)
+    bars = _Bars(not args.no_progress)
+    try:
+        if args.dry_run:
+            plan = preview(options, bars)
+        else:
+            from core.workspace import subdir, workspace_root
+
+            output_dir = args.output_dir or subdir(workspace_root(args.workspace), "prepared")
+            result = build(options, output_dir, bars)
+            plan = result.preview
+    finally:
+        bars.close()
+    _report(plan)
+    if args.dry_run:
+        print("Dry run complete; no files written.")
+    else:
+        print(f"Wrote datasets and {result.manifest_path.name} to {result.output_dir}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
