@@ -86,8 +86,9 @@ footer { display: none !important; }
 .codeview { font-family: var(--font-mono); font-size: 12.5px; line-height: 1.5; overflow: auto;
   max-height: 560px; border: 1px solid var(--border-color-primary); border-radius: var(--radius-md);
   background: var(--code-background-fill, var(--background-fill-secondary)); }
-.codeview table { border-collapse: collapse; width: 100%; margin: 0; border: none; }
-.codeview td { padding: 0 10px; border: none; vertical-align: top; white-space: pre; }
+.codeview table { border-collapse: collapse; width: 100%; margin: 0 !important; border: none !important; }
+.codeview tr, .codeview td { border: none !important; background: transparent; }
+.codeview td { padding: 0 10px !important; vertical-align: top; white-space: pre; }
 .codeview td.ln { text-align: right; color: var(--body-text-color-subdued); user-select: none;
   width: 1%; border-right: 1px solid var(--border-color-primary); }
 .codeview tr.error td.src { background: rgba(220, 38, 38, .14); }

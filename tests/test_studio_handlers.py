@@ -12,7 +12,7 @@ import pytest
 
 from core.errors import StudioError
 from core.workspace import CONFIG_DIR
-from studio import normalize_tab, plots, render
+from studio import includes_tab, normalize_tab, plots, render
 from studio.context import StudioContext
 
 RULES = normalize_tab.RULE_COLUMNS
@@ -181,3 +181,60 @@ def test_apply_then_undo_restores_every_byte(corpus_copy, workspace, tmp_path) -
     assert _snapshot(corpus_copy) == before
     with pytest.raises(StudioError):
         normalize_tab.apply_plan(ctx, [])
+
+
+# ---------------------------------------------------------------- includes tab
+
+
+@pytest.fixture
+def corpus_with_includes(corpus_copy: Path) -> Path:
+    """The bundled corpus plus a script with one working and two broken includes."""
+    (corpus_copy / "Lib").mkdir(exist_ok=True)
+    (corpus_copy / "Lib" / "Greeter.ahk").write_text("Greet() {\n    return 'hi'\n}\n")
+    folder = corpus_copy / "Includes"
+    folder.mkdir(exist_ok=True)
+    (folder / "uses_lib.ahk").write_bytes(
+        b"#Requires AutoHotkey v2.0\r\n#Include <Greeter>\r\n#Include missing.ahk\r\n"
+        b"#Include ..\\..\\etc\\passwd\r\nMsgBox(Greet())\r\n"
+    )
+    return corpus_copy
+
+
+def test_includes_validate_counts_lists_broken_and_writes_reports(
+    corpus_with_includes, workspace, tmp_path
+) -> None:
+    ctx = _ctx(workspace, corpus_with_includes, tmp_path)
+    report, totals, text_path, json_path = includes_tab.validate(ctx)
+    broken = includes_tab.include_table(report)
+    mine = broken[broken["file"] == "Includes/uses_lib.ahk"]
+    assert mine[["line", "reason"]].values.tolist() == [
+        [3, "not found"],
+        [4, "outside the corpus root"],
+    ]
+    assert len(includes_tab.include_table(report, broken_only=False)) == report.total
+    assert f'<div class="value">{report.broken}</div><div class="label">broken' in totals
+    assert "Broken:" in Path(text_path).read_text()
+    assert json.loads(Path(json_path).read_text())["broken"] == report.broken
+
+
+def test_includes_fix_preview_apply_and_undo(corpus_with_includes, workspace, tmp_path) -> None:
+    ctx = _ctx(workspace, corpus_with_includes, tmp_path)
+    before = _snapshot(corpus_with_includes)
+    report = includes_tab.validate(ctx)[0]
+    edits, table, note = includes_tab.preview_fix(ctx, report)
+    assert "Includes/uses_lib.ahk" in set(table["file"])
+    assert "Nothing is written until you apply it" in note
+    assert "; [broken include] #Include missing.ahk" in includes_tab.diff_of(
+        edits, "Includes/uses_lib.ahk"
+    )
+    assert _snapshot(corpus_with_includes) == before
+    assert "Apply will comment out" in includes_tab.confirm_text(edits)
+    assert f"Fixed {len(edits)} file(s)" in includes_tab.apply_fix(ctx, edits)
+    fixed = (corpus_with_includes / "Includes" / "uses_lib.ahk").read_bytes()
+    assert b"\r\n; [broken include] #Include missing.ahk\r\n" in fixed
+    assert includes_tab.validate(ctx)[0].broken == 0
+    assert includes_tab.can_undo(ctx)
+    includes_tab.undo_fix(ctx)
+    assert _snapshot(corpus_with_includes) == before
+    with pytest.raises(StudioError, match="validate"):
+        includes_tab.preview_fix(ctx, None)
