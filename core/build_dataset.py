@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,12 @@ def humanise_title(stem: str) -> str:
     return re.sub(r"\s+", " ", stem.replace("_", " ").replace("-", " ")).strip()
 
 
+def stem_of(filename: str) -> str:
+    """A file name without its last suffix, as Path.stem gives it."""
+    dot = filename.rfind(".")
+    return filename[:dot] if dot > 0 else filename
+
+
 def build_prompt(category: str, title: str, source_path: str) -> str:
     """The seed's recall prompt for a snippet."""
     return "\n".join(
@@ -95,11 +101,11 @@ def iterate_snippets(
     """
     root = Path(root)
     relatives = find_relative(root) if root.is_dir() else []
-    root_name = root.resolve().name
+    root_name, prefix = root.resolve().name, os.path.join(root, "")
     for done, relative in enumerate(relatives, 1):
         if progress is not None and (done % 512 == 0 or done == len(relatives)):
             progress("read", done, len(relatives))
-        result = read_script(os.path.join(root, relative), max_bytes)
+        result = read_script(prefix + relative, max_bytes)
         text = result.text
         if text is not None:
             text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
@@ -109,7 +115,6 @@ def iterate_snippets(
             continue
         _, slash, filename = relative.rpartition("/")
         category = relative.split("/", 1)[0] if slash else root_name
-        stem = PurePosixPath(filename).stem
         metadata = {
             "source_path": relative,
             "category": category,
@@ -117,7 +122,9 @@ def iterate_snippets(
             "line_count": len(text.splitlines()),
             "record_type": "snippet",
         }
-        yield SnippetRecord(build_prompt(category, stem, relative), text + "\n", metadata)
+        yield SnippetRecord(
+            build_prompt(category, stem_of(filename), relative), text + "\n", metadata
+        )
 
 
 def iterate_reference_elements(csv_path: Path) -> Iterator[SnippetRecord]:
@@ -128,6 +135,7 @@ def iterate_reference_elements(csv_path: Path) -> Iterator[SnippetRecord]:
     with csv_path.open("r", encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         try:
+            _check_header(reader.fieldnames, csv_path)
             for row in reader:
                 record = _reference_record(row, csv_path)
                 if record is not None:
@@ -138,14 +146,17 @@ def iterate_reference_elements(csv_path: Path) -> Iterator[SnippetRecord]:
                 where=str(csv_path),
                 hint="save it as UTF-8 CSV with a header row",
             ) from err
-        missing = {"Name", "Description"} - set(reader.fieldnames or ())
-        if missing:
-            raise StudioError(
-                f"the header lacks the column(s) {', '.join(sorted(missing))}",
-                where=str(csv_path),
-                hint="columns: SourceFile, ElementType, Name, Type, ReturnType, Symbol, Path, "
-                "Description, Parameters (Name and Description required)",
-            )
+
+
+def _check_header(fieldnames: Sequence[str] | None, csv_path: Path) -> None:
+    missing = {"Name", "Description"} - set(fieldnames or ())
+    if fieldnames is not None and missing:
+        raise StudioError(
+            f"the header lacks the column(s) {', '.join(sorted(missing))}",
+            where=str(csv_path),
+            hint="columns: SourceFile, ElementType, Name, Type, ReturnType, Symbol, Path, "
+            "Description, Parameters (Name and Description required)",
+        )
 
 
 def _reference_record(row: dict, csv_path: Path) -> SnippetRecord | None:
@@ -1010,7 +1021,7 @@ def _read_stage(
     sample = _prompt_sample(snippets, options.sample)
     if options.prompt_style == "instruction":
         for record in snippets:
-            stem = PurePosixPath(record.metadata["filename"]).stem
+            stem = stem_of(record.metadata["filename"])
             record.prompt = instruction_prompt(record.response, stem)
         clock.lap("instruction prompts")
     return snippets, sample
@@ -1070,7 +1081,7 @@ def _prompt_sample(snippets: list[SnippetRecord], wanted: str | None) -> PromptS
     chosen = chosen or (snippets[0] if snippets else None)
     if chosen is None:
         return None
-    stem = PurePosixPath(chosen.metadata["filename"]).stem
+    stem = stem_of(chosen.metadata["filename"])
     return PromptSample(
         source=chosen.metadata["source_path"],
         seed=chosen.prompt,

@@ -25,7 +25,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _INCLUDE_WORD = re.compile(r"#[Ii][Nn][Cc][Ll][Uu][Dd][Ee]")
-_INCLUDE_LINE = re.compile(r"^[ \t]*#Include(?:Again)?\b", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -189,10 +188,12 @@ def read_script(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRes
 
 
 def count_includes(text: str) -> int:
-    """Number of #Include / #IncludeAgain directive lines."""
+    """Number of #Include / #IncludeAgain directives (outside comments and strings)."""
     if not _INCLUDE_WORD.search(text):  # fast path: most scripts include nothing
         return 0
-    return len(_INCLUDE_LINE.findall(text))
+    from core.includes import find_directives  # lazily: core.includes imports this module
+
+    return len(find_directives(text))
 
 
 def script_info(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ScriptInfo:

@@ -185,6 +185,10 @@ def test_iterate_reference_elements_needs_only_name_and_description(tmp_path: Pa
     assert only.response == "Does a.\n" and "Element Type: Unknown" in only.prompt
 
 
+def test_an_empty_reference_csv_gives_no_rows(tmp_path: Path):
+    assert list(iterate_reference_elements(write(tmp_path / "el.csv", ""))) == []
+
+
 def test_missing_reference_csv_raises_file_not_found(tmp_path: Path):
     with pytest.raises(FileNotFoundError):
         list(iterate_reference_elements(tmp_path / "nope.csv"))
@@ -196,6 +200,7 @@ def test_missing_reference_csv_raises_file_not_found(tmp_path: Path):
         (b'Name,Description\nA,ok\nB,"' + b"x" * 200_000 + b'"\n', r"line 3: malformed CSV"),
         (b"Name,Description\nA,caf\xe9\n", r"malformed CSV"),
         (b"Title,Text\nA,B\n", r"lacks the column\(s\) Description, Name"),
+        (b"Name,Descr\xe9ption\nA,B\n", r"line 1: malformed CSV"),
     ],
 )
 def test_malformed_reference_csv_is_a_studio_error(tmp_path: Path, data: bytes, message: str):

@@ -174,6 +174,7 @@ def test_a_fifo_named_like_a_script_is_skipped_without_blocking(tmp_path: Path):
 def test_scan_corpus_gives_one_record_per_file_with_its_facts(tmp_path: Path):
     root = tmp_path / "corpus"
     body = V2 + "#Include <Lib>\n  #IncludeAgain other.ahk\n; #Include not.ahk\n"
+    body += "/*\n#Include in_a_comment.ahk\n*/\n"
     write(root / "Hotkeys" / "a.ahk", body)
     write(root / "Hotkeys" / "sub" / "b.ahk", codecs.BOM_UTF8 + b"x := 1\r\ny := 2\r\n")
     write(root / "top.ahk", "MsgBox(\xff)".encode("latin-1"))
@@ -182,7 +183,7 @@ def test_scan_corpus_gives_one_record_per_file_with_its_facts(tmp_path: Path):
     a, b, top, empty = (
         infos[k] for k in ("Hotkeys/a.ahk", "Hotkeys/sub/b.ahk", "top.ahk", "Empty/e.ahk")
     )
-    assert (a.category, a.lines, a.includes, a.encoding) == ("Hotkeys", 5, 2, "utf-8")
+    assert (a.category, a.lines, a.includes, a.encoding) == ("Hotkeys", 8, 2, "utf-8")
     assert a.sha256 == hashlib.sha256(body.encode()).hexdigest() and a.size == len(body)
     assert (b.category, b.lines, b.encoding) == ("Hotkeys", 2, "utf-8-sig")
     assert (top.category, top.replaced) == ("corpus", 1)  # a file at the root: the root's name
