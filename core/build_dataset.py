@@ -267,9 +267,9 @@ def write_jsonl(path: Path, records: Iterable[SnippetRecord]) -> None:
 #
 # Each text becomes a set of shingles (SHINGLE consecutive tokens; a token is a run of word
 # characters, case-folded, or one punctuation character). A one-permutation MinHash keeps, for
-# each of BINS bins of the 64-bit shingle hashes, the smallest hash that fell in it (empty bins
-# borrow from the next full one), so two signatures agree in a bin with probability equal to the
-# texts' Jaccard similarity. LSH banding (BANDS bands of BINS // BANDS bins) proposes candidate
+# each of BINS bins of the 64-bit shingle hashes, the smallest hash that fell in it (an empty bin
+# borrows from a full one, picked the same way for every text), so two signatures agree in a bin
+# with probability equal to the texts' Jaccard similarity. LSH banding (BANDS bands of BINS // BANDS bins) proposes candidate
 # pairs; a pair is similar when its signatures agree in at least `threshold` of the bins.
 # Everything runs on numpy arrays, a few megabytes of text at a time.
 
@@ -365,8 +365,7 @@ def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
 
 
 def minhash_signatures(texts: Sequence[str]) -> np.ndarray:
-    """A (len(texts), BINS) uint64 MinHash signature per text; a row of _EMPTY for a text with no
-    tokens."""
+    """One row of BINS uint64 MinHash values per text (all _EMPTY for a text without tokens)."""
     signatures = np.full((len(texts), BINS), _EMPTY, np.uint64)
     flat = signatures.ravel()
     with np.errstate(over="ignore"):

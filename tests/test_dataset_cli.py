@@ -270,3 +270,42 @@ def test_an_interrupted_build_leaves_the_previous_outputs_as_they_were(
     monkeypatch.setattr(build_dataset, "write_jsonl", interrupted_on_the_second_file)
     assert main(["--input-dir", str(small), "--output-dir", str(out), "--seed", "1"]) == 130
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file, no new file
+
+
+def test_progress_bars_follow_the_stages(capsys):
+    bars = build_dataset._Bars(enabled=True)
+    for done in (512, 1024, 2000):
+        bars("read", done, 2000)
+    assert bars.bar.n == 2000
+    bars("check", 10, 2000)
+    assert bars.stage == "check" and bars.bar.n == 10
+    bars("split", 1, 1)  # single-step stages draw no bar
+    bars.close()
+    assert bars.bar is None and "read" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the synthetic corpus and bench
+
+
+def test_synth_writes_varied_scripts_deterministically(small: Path, tmp_path: Path):
+    from bench.synth import synthesize
+
+    first = synthesize(tmp_path / "one", 60, seed=4, source=small)
+    second = synthesize(tmp_path / "two", 60, seed=4, source=small)
+    assert len(first) == 60 and {p.parent.name for p in first} == {"Cat0", "Cat1", "Cat2"}
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    texts = {p.read_text() for p in first}
+    assert len(texts) > 40  # mostly distinct variants
+    assert all("#Requires AutoHotkey v2.0" in t for t in texts)
+
+
+def test_bench_dataset_runs_on_a_small_synthetic_corpus(capsys):
+    if not SAMPLE_CORPUS.is_dir():
+        pytest.skip("the bundled corpus is not there")
+    from bench.bench_dataset import main as bench_main
+
+    assert bench_main(["--files", "300"]) == 0
+    printed = capsys.readouterr().out
+    for stage in ("read", "exact dedupe", "near duplicates", "split", "leakage check", "write"):
+        assert stage in printed
+    assert "total" in printed and "files/s" in printed
