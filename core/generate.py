@@ -258,44 +258,67 @@ def _generate_kwargs(loaded: LoadedModel, settings: GenerationSettings) -> dict[
     return kwargs
 
 
-def _inputs(loaded: LoadedModel, messages: list[dict]) -> Any:
-    text = render_prompt(loaded.tokenizer, messages)
-    encoded = loaded.tokenizer(text, return_tensors="pt", add_special_tokens=False)
+def _inputs(loaded: LoadedModel, conversations: list[list[dict]]) -> Any:
+    """Token ids of rendered prompts, left-padded into one batch (answers start in one column)."""
+    tokenizer = loaded.tokenizer
+    texts = [render_prompt(tokenizer, messages) for messages in conversations]
+    side, tokenizer.padding_side = tokenizer.padding_side, "left"
+    try:
+        encoded = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+    finally:
+        tokenizer.padding_side = side
     return encoded.to(loaded.model.device)
 
 
-def generate(
-    loaded: LoadedModel, messages: list[dict], settings: GenerationSettings | None = None
-) -> Completion:
-    """The model's answer to a conversation (system/user/assistant messages), all at once."""
+def generate_many(
+    loaded: LoadedModel, conversations: list[list[dict]], settings: GenerationSettings | None = None
+) -> list[Completion]:
+    """The model's answers to several conversations, generated as one batch.
+
+    Each answer's `seconds` is its share of the batch's time."""
     import time
 
     import torch
 
     settings = settings or GenerationSettings()
-    inputs = _inputs(loaded, messages)
+    inputs = _inputs(loaded, conversations)
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     with torch.inference_mode():
         output = loaded.model.generate(**inputs, **_generate_kwargs(loaded, settings))
-    new = output[0, inputs["input_ids"].shape[1] :]
-    raw = loaded.tokenizer.decode(new, skip_special_tokens=False)
-    analysis, text = split_channels(raw, _special_tokens(loaded.tokenizer))
-    return Completion(text, analysis, int(new.shape[0]), time.perf_counter() - started)
+    seconds = (time.perf_counter() - started) / len(conversations)
+    special, stops = _special_tokens(loaded.tokenizer), set(loaded.stop_ids)
+    completions = []
+    for row in output[:, inputs["input_ids"].shape[1] :].tolist():
+        length = next((i + 1 for i, token in enumerate(row) if token in stops), len(row))
+        raw = loaded.tokenizer.decode(row[:length], skip_special_tokens=False)
+        analysis, text = split_channels(raw, special)
+        completions.append(Completion(text, analysis, length, seconds))
+    return completions
+
+
+def generate(
+    loaded: LoadedModel, messages: list[dict], settings: GenerationSettings | None = None
+) -> Completion:
+    """The model's answer to one conversation (system/user/assistant messages), all at once."""
+    return generate_many(loaded, [messages], settings)[0]
 
 
 def stream(
-    loaded: LoadedModel, messages: list[dict], settings: GenerationSettings | None = None
+    loaded: LoadedModel,
+    messages: list[dict],
+    settings: GenerationSettings | None = None,
+    stop: threading.Event | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Yield (analysis, final) text so far as tokens arrive. Closing the iterator early (a Stop
-    button, a closed page) stops the generation thread at its next token."""
+    """Yield (analysis, final) text so far as tokens arrive. Setting `stop`, or closing the
+    iterator early (a closed page), stops the generation thread at its next token."""
     import torch
     from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
     settings = settings or GenerationSettings()
-    inputs = _inputs(loaded, messages)
+    inputs = _inputs(loaded, [messages])
     streamer = TextIteratorStreamer(loaded.tokenizer, skip_prompt=True, timeout=600.0)
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     class _StopWhenAsked(StoppingCriteria):
         def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:

@@ -20,6 +20,8 @@ from core.errors import StudioError
 from tests.conftest import TEST_CACHE
 
 SYSTEM = gen.DEFAULT_SYSTEM
+V2_HOTKEY = '#Requires AutoHotkey v2.0\n^j:: {\n    MsgBox "Hello"\n}'
+V2_STRINGS = '#Requires AutoHotkey v2.0\nname := StrUpper("abc")\nMsgBox name'
 EXAMPLES = [
     ("Hotkeys", "snippet", "Category: Hotkeys\nWrite a hotkey.", '^j:: MsgBox "Hello"'),
     ("Strings", "snippet", "Category: Strings\nUpper-case a string.", 'MsgBox StrUpper("abc")'),
@@ -39,7 +41,8 @@ def conversation(prompt: str, answer: str) -> dict:
 
 def _trained_adapter(tiny_model: Path) -> Path:
     """A LoRA adapter on the tiny model after a few AdamW steps on EXAMPLES (built once, cached)."""
-    stamp = hashlib.sha256((tiny_model / "tiny.json").read_bytes()).hexdigest()[:12]
+    recipe = (tiny_model / "tiny.json").read_bytes() + json.dumps(EXAMPLES).encode()
+    stamp = hashlib.sha256(recipe).hexdigest()[:12]
     target = TEST_CACHE / "eval-adapter" / stamp
     if (target / "adapter_model.safetensors").is_file():
         return target
@@ -156,6 +159,15 @@ def test_greedy_generation_is_deterministic_and_stops_within_budget(adapter_mode
     assert first.text == second.text
     assert 1 <= first.new_tokens <= QUICK.max_new_tokens
     assert "<|" not in first.text
+
+
+def test_a_batch_answers_like_one_prompt_at_a_time(adapter_model):
+    other = [QUESTION[0], {"role": "user", "content": "Category: Strings\nA much longer request."}]
+    batch = gen.generate_many(adapter_model, [QUESTION, other], QUICK)
+    assert [c.text for c in batch] == [
+        gen.generate(adapter_model, QUESTION, QUICK).text,
+        gen.generate(adapter_model, other, QUICK).text,
+    ]
 
 
 def test_streaming_ends_with_the_same_answer_as_generate(adapter_model):
