@@ -89,13 +89,6 @@ def find_relative(root: Path) -> list[str]:
     return found
 
 
-def category_of(relative: Path, root: Path) -> str:
-    """First folder below the root, or the root folder's own name for a file at the root."""
-    if len(relative.parts) > 1:
-        return relative.parts[0]
-    return Path(root).resolve().name
-
-
 # ---------------------------------------------------------------- reading
 
 _counter = threading.local()
@@ -194,12 +187,6 @@ def count_includes(text: str) -> int:
     from core.includes import find_directives  # lazily: core.includes imports this module
 
     return len(find_directives(text))
-
-
-def script_info(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ScriptInfo:
-    """Facts about one script (without the checker)."""
-    relative = Path(path).relative_to(root).as_posix()
-    return _scan_one(root, relative, Path(root).resolve().name, max_bytes)[0]
 
 
 def _scan_one(
