@@ -74,6 +74,12 @@ class ExportResult:
 # --- inputs --------------------------------------------------------------------------------------
 
 
+def available_quants() -> dict[str, str | None]:
+    """Each export type -> None when it can be made here, else why not (for the export tab)."""
+    why_not = gguf_verify.llama_cpp_available()
+    return {q: why_not if q in QUANTISER_TYPES else None for q in QUANTS}
+
+
 def default_output(run_dir: Path, quant: str) -> Path:
     """Where a run's export goes unless told otherwise: <run-dir>/exports/model-<quant>.gguf."""
     return Path(run_dir) / "exports" / f"model-{quant}.gguf"
@@ -159,8 +165,26 @@ def _scratch_file(beside: Path, suffix: str) -> Iterator[Path]:
         Path(name).unlink(missing_ok=True)
 
 
-def quantise(source: Path, target: Path, quant: str) -> None:
-    """Quantise an F16/F32 GGUF with llama.cpp's quantiser (Q4_K_M, Q4_0)."""
+@contextlib.contextmanager
+def _captured_stderr() -> Iterator[list[str]]:
+    """Collect what native code writes to file descriptor 2 (llama.cpp's log) into a list."""
+    lines: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            lines += sink.read().decode("utf-8", "replace").splitlines()
+
+
+def quantise(source: Path, target: Path, quant: str) -> list[str]:
+    """Quantise an F16/F32 GGUF with llama.cpp's quantiser (Q4_K_M, Q4_0); return its warnings."""
     import ctypes
 
     import llama_cpp
@@ -168,11 +192,20 @@ def quantise(source: Path, target: Path, quant: str) -> None:
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = getattr(llama_cpp, QUANTISER_TYPES[quant])
     params.nthread = max(1, min(4, os.cpu_count() or 1))
-    status = llama_cpp.llama_model_quantize(
-        str(source).encode(), str(target).encode(), ctypes.byref(params)
-    )
+    with _captured_stderr() as log:
+        status = llama_cpp.llama_model_quantize(
+            str(source).encode(), str(target).encode(), ctypes.byref(params)
+        )
     if status != 0:
-        raise StudioError(f"llama.cpp's quantiser failed (status {status})", where=str(source))
+        raise StudioError(
+            f"llama.cpp's quantiser failed (status {status}): {' | '.join(log[-3:])}",
+            where=str(source),
+        )
+    return [
+        "llama.cpp: " + line.split("WARNING:", 1)[1].strip()
+        for line in log
+        if "WARNING:" in line and "fallback" in line
+    ]
 
 
 @contextlib.contextmanager
@@ -231,12 +264,12 @@ def _write(
     source_dir: Path,
     target: Path,
     quant: str,
-    model_type: str,
-    llama_cpp_dir: Path | None,
+    converter: Path | None,
     name: str,
     progress: Progress | None,
 ) -> tuple[str, dict | None, dict, list[str]]:
-    """Make the GGUF at `target`; return (method, expected tensors, expected metadata, warnings)."""
+    """Make the GGUF at `target` with the built-in writer, or with the llama.cpp checkout
+    `converter` when given; return (method, expected tensors, expected metadata, warnings)."""
     from core.gguf_writer import write_llama_gguf
 
     base_quant = quant if quant in NATIVE_TYPES else "f16"
@@ -244,7 +277,7 @@ def _write(
         first = (
             target if base_quant == quant else stack.enter_context(_scratch_file(target, ".f16"))
         )
-        if model_type == "llama" and llama_cpp_dir is None:
+        if converter is None:
             summary = write_llama_gguf(source_dir, first, base_quant, name=name, progress=progress)
             method, warnings = "built-in writer", summary.warnings
             tensors = {t.gguf_name: (t.shape, t.qtype) for t in summary.planned}
@@ -258,12 +291,12 @@ def _write(
                 "tokenizer.chat_template": summary.chat_template,
             }
         else:
-            convert_with_llama_cpp(llama_cpp_dir, source_dir, first, base_quant, progress)
+            convert_with_llama_cpp(converter, source_dir, first, base_quant, progress)
             method, warnings, tensors, meta = f"llama.cpp {_CONVERT_SCRIPT}", [], None, {}
         if quant != base_quant:
             if progress:
                 progress(0, 0, f"quantising to {quant.upper()} with llama.cpp")
-            quantise(first, target, quant)
+            warnings = warnings + quantise(first, target, quant)
             method += " + llama.cpp quantiser"
     return method, tensors, meta, warnings
 
@@ -417,9 +450,7 @@ def _make_and_check(
     """Write the GGUF to `tmp`, check it and smoke-test it (the caller renames it into place)."""
     started = time.perf_counter()
     converter = checkout if model_type != "llama" else None
-    method, tensors, meta, warnings = _write(
-        source_dir, tmp, quant, model_type, converter, name, progress
-    )
+    method, tensors, meta, warnings = _write(source_dir, tmp, quant, converter, name, progress)
     write_seconds = time.perf_counter() - started
     count, checks, more = _verify(tmp, source_dir, quant, model_type, tensors, meta, progress)
     report = None

@@ -228,6 +228,19 @@ def test_overwrite_replaces_the_file(tiny_model, tmp_path):
     assert result.size_bytes == out.stat().st_size > 3
 
 
+def test_available_quants_name_why_q4_needs_llama_cpp(monkeypatch, tiny_model, tmp_path):
+    monkeypatch.setattr(gguf_verify, "llama_cpp_available", lambda: "not installed")
+    assert export.available_quants() == {
+        "f32": None,
+        "f16": None,
+        "q8_0": None,
+        "q4_k_m": "not installed",
+        "q4_0": "not installed",
+    }
+    with pytest.raises(StudioError, match=r"Q4_0 needs llama\.cpp's quantiser: not installed"):
+        export.export_gguf(tiny_model, tmp_path / "m.gguf", "q4_0")
+
+
 def test_a_run_without_merged_model_is_a_clear_error(tmp_path):
     run = tmp_path / "run-2"
     run.mkdir()
