@@ -1,0 +1,228 @@
+"""One training run on the tiny model: falling loss, metrics, status, adapter, loss masks, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.backends import Backend, cuda_available
+from core.config import with_values
+from core.runs import list_checkpoints, read_metrics, read_status
+from core.train import loss_mode, main, make_trainer
+from core.train_callbacks import FIELDS
+from core.workspace import REPO_ROOT
+from tests.train_fixtures import tiny_config, write_config, write_harmony
+
+pytestmark = pytest.mark.slow
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+STEPS = 16
+
+
+def run_cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "core.train", *map(str, args)]
+    return subprocess.run(
+        argv, env=ENV, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("data")
+    return write_harmony(root / "train.jsonl", 24), write_harmony(root / "val.jsonl", 4)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tiny_model, data, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    folder = tmp_path_factory.mktemp("finished")
+    config = write_config(
+        folder,
+        tiny_model,
+        data[0],
+        training__eval_dataset_path=str(data[1]),
+        training__max_steps=STEPS,
+        training__eval_steps=8,
+        training__save_steps=8,
+    )
+    return folder / "run", run_cli("--config", config, "--run-dir", folder / "run")
+
+
+def test_a_real_run_completes_and_its_loss_falls(finished_run):
+    run_dir, proc = finished_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"run completed: {run_dir}" in proc.stdout
+    losses = [r["loss"] for r in read_metrics(run_dir)[0] if r["loss"] is not None]
+    assert len(losses) == STEPS
+    assert sum(losses[-4:]) / 4 < losses[0] - 0.5
+
+
+def test_metrics_jsonl_has_one_record_per_logged_step(finished_run):
+    records, offset = read_metrics(finished_run[0])
+    assert offset == (finished_run[0] / "metrics.jsonl").stat().st_size
+    assert all(tuple(r) == FIELDS for r in records)
+    train = [r for r in records if r["loss"] is not None]
+    assert [r["step"] for r in train] == list(range(1, STEPS + 1))
+    assert [r["step"] for r in records if r["eval_loss"] is not None] == [8, 16]
+    assert all(r["learning_rate"] > 0 and r["grad_norm"] > 0 for r in train)
+    tokens = [r["tokens"] for r in train]
+    assert tokens == sorted(tokens) and tokens[0] > 0
+    assert all(r["tokens_per_second"] > 0 for r in train)
+    assert train[-1]["eta"] == 0 and train[-1]["epoch"] > 1
+    assert [r["elapsed"] for r in records] == sorted(r["elapsed"] for r in records)
+
+
+def test_status_json_tells_the_state_backend_and_why(finished_run):
+    status = read_status(finished_run[0])
+    assert status["state"] == "completed" and status["error"] is None
+    assert status["backend"] == "cpu" and status["backend_reason"] == "cpu: chosen in the config"
+    assert status["loss_mode"] == "assistant" and status["examples"] == 24
+    assert (status["step"], status["max_steps"]) == (STEPS, STEPS)
+    assert isinstance(status["pid"], int) and status["started"] < status["ended"]
+
+
+def test_the_adapter_and_checkpoints_are_saved(finished_run):
+    run_dir = finished_run[0]
+    adapter = run_dir / "adapter"
+    assert (adapter / "adapter_config.json").is_file()
+    assert (adapter / "adapter_model.safetensors").is_file()
+    assert (adapter / "tokenizer.json").is_file()
+    assert [c.step for c in list_checkpoints(run_dir)] == [8, 16]
+    assert not (run_dir / "STOP").exists()
+
+
+def test_qlora_4bit_trains_on_cpu_through_bitsandbytes(tiny_model, data, tmp_path):
+    config = write_config(tmp_path, tiny_model, data[0], load_in_4bit=True, training__max_steps=3)
+    proc = run_cli("--config", config, "--run-dir", tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    status = read_status(tmp_path / "run")
+    assert status["state"] == "completed"
+    assert "base weights in 4-bit NF4 through bitsandbytes (QLoRA)" in status["notes"]
+    assert (tmp_path / "run" / "adapter" / "adapter_model.safetensors").is_file()
+
+
+def trained_tokens(trainer) -> list[list[int]]:
+    """Per example, the token ids that carry loss."""
+    return [[t for t in row["labels"] if t != -100] for row in trainer.train_dataset]
+
+
+def test_completion_only_loss_masks_exactly_like_generation_markers(tiny_model, data, tmp_path):
+    plain = tmp_path / "plain-template"
+    shutil.copytree(tiny_model, plain)
+    template = (plain / "chat_template.jinja").read_text()
+    for marker in ("{%- generation -%}", "{%- endgeneration -%}"):
+        template = template.replace(marker, "")
+    (plain / "chat_template.jinja").write_text(template)
+    masks = {}
+    for model in (tiny_model, plain):
+        cfg = tiny_config(model, data[0])
+        trainer, _ = make_trainer(cfg, Backend("cpu", "test"), tmp_path / model.name, None)
+        masks[loss_mode(cfg, trainer.processing_class)] = trained_tokens(trainer)
+    assert set(masks) == {"assistant", "completion"}
+    assert masks["assistant"] == masks["completion"]
+    tokenizer = trainer.processing_class
+    first = json.loads(data[0].read_text().splitlines()[0])["messages"][-1]["content"]
+    expected = tokenizer(first + "<|return|>")["input_ids"][: len(masks["assistant"][0])]
+    assert masks["assistant"][0] == expected
+
+
+def test_full_loss_when_assistant_only_loss_is_off(tiny_model, data, tmp_path):
+    cfg = tiny_config(tiny_model, data[0], training__assistant_only_loss=False)
+    trainer, _ = make_trainer(cfg, Backend("cpu", "test"), tmp_path, None)
+    assert loss_mode(cfg, trainer.processing_class) == "full"
+    row = trainer.train_dataset[0]
+    assert row["labels"] == row["input_ids"]
+
+
+def test_packing_keeps_the_cache_off_so_sequences_stay_apart(tiny_model, data, tmp_path):
+    import torch
+
+    cfg = tiny_config(tiny_model, data[0], training__packing=True)
+    trainer, _ = make_trainer(cfg, Backend("cpu", "test"), tmp_path, None)
+    assert "seq_lengths" in trainer.train_dataset.column_names
+    model = trainer.model.eval()
+    assert model.config.use_cache is False
+    a, b = torch.tensor([[5, 6, 7, 8, 9]]), torch.tensor([[10, 11, 12]])
+    positions = torch.tensor([[0, 1, 2, 3, 4, 0, 1, 2]])
+    with torch.no_grad():
+        packed = model(input_ids=torch.cat([a, b], 1), position_ids=positions, use_cache=False)
+        alone = model(input_ids=b).logits
+    assert torch.allclose(packed.logits[:, 5:], alone, atol=1e-5)
+
+
+def bad_case(tmp_path: Path, model: Path, data: Path, case: str) -> tuple[Path, str]:
+    """A config (path) with one bad input, and the message expected for it."""
+    if case == "missing dataset":
+        return write_config(tmp_path, model, tmp_path / "nope.jsonl"), "dataset file not found"
+    if case == "empty dataset":
+        (tmp_path / "empty.jsonl").write_text("\n  \n")
+        return write_config(tmp_path, model, tmp_path / "empty.jsonl"), "dataset is empty"
+    if case == "malformed line":
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text("".join(data.read_text().splitlines(keepends=True)[:2]) + "{oops\n")
+        return write_config(tmp_path, model, bad), f"{bad}:3: not valid JSON"
+    if case == "unknown base model folder":
+        missing = tmp_path / "no-such-model"
+        return write_config(tmp_path, missing, data), f"base model folder not found: {missing}"
+    if case == "out-of-range hyperparameter":
+        path = write_config(tmp_path, model, data)
+        path.write_text(path.read_text().replace("learning_rate: 0.005", "learning_rate: -1"))
+        return path, "training.learning_rate: must be > 0, got -1"
+    assert case == "backend that cannot run"
+    return write_config(tmp_path, model, data, backend="hf"), "backend hf needs a CUDA GPU"
+
+
+CASES = [
+    "missing dataset",
+    "empty dataset",
+    "malformed line",
+    "unknown base model folder",
+    "out-of-range hyperparameter",
+    "backend that cannot run",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_inputs_are_one_line_errors_in_status_and_on_the_cli(
+    case, tiny_model, data, tmp_path, capsys
+):
+    if case == "backend that cannot run" and cuda_available():
+        pytest.skip("this machine has a CUDA GPU")
+    config, expected = bad_case(tmp_path, tiny_model, data[0], case)
+    assert main(["--config", str(config), "--run-dir", str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and expected in err
+    status = read_status(tmp_path / "run")
+    assert status["state"] == "failed" and expected in status["error"]
+    assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_the_cli_prints_a_bad_input_as_one_line_and_exits_1(tiny_model, data, tmp_path):
+    config, expected = bad_case(tmp_path, tiny_model, data[0], "malformed line")
+    proc = run_cli("--config", config, "--run-dir", tmp_path / "run", timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and expected in proc.stderr
+
+
+def test_a_run_folder_that_holds_a_run_is_not_overwritten(finished_run, tiny_model, data, capsys):
+    run_dir = finished_run[0]
+    before = (run_dir / "metrics.jsonl").read_bytes()
+    config = write_config(run_dir.parent, tiny_model, data[0])
+    assert main(["--config", str(config), "--run-dir", str(run_dir)]) == 1
+    assert "already holds a run" in capsys.readouterr().err
+    assert (run_dir / "metrics.jsonl").read_bytes() == before
+    assert read_status(run_dir)["state"] == "completed"
+
+
+def test_sft_settings_follow_the_backend(tiny_model, data):
+    from core.backends import trainer_overrides
+
+    cfg = with_values(tiny_config(tiny_model, data[0]), {"training.optimizer": "adamw_8bit"})
+    cpu = Backend("cpu", "test")
+    assert trainer_overrides(cfg, cpu)["optim"] == "adamw_torch" and cpu.notes
+    gpu = trainer_overrides(with_values(cfg, {"training.fp16": True}), Backend("hf", "test"))
+    assert gpu == {"fp16": True, "bf16": False, "optim": "adamw_8bit"}
