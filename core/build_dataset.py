@@ -304,12 +304,20 @@ def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
     """P**i and P**-i modulo 2**64 for i < length (cached, grown on demand)."""
     if len(_POWERS.get("up", ())) < length:
         size = max(length, _CHUNK_BYTES * 2)
-        with np.errstate(over="ignore"):
-            up = np.cumprod(np.full(size, _P, np.uint64))
-            down = np.cumprod(np.full(size, pow(_P, -1, 1 << 64), np.uint64))
-        _POWERS["up"] = np.concatenate(([_U64(1)], up[:-1]))
-        _POWERS["down"] = np.concatenate(([_U64(1)], down[:-1]))
+        _POWERS["up"] = _power_table(_P, size)
+        _POWERS["down"] = _power_table(pow(_P, -1, 1 << 64), size)
     return _POWERS["up"], _POWERS["down"]
+
+
+def _power_table(base: int, size: int) -> np.ndarray:
+    """base**i modulo 2**64 for i < size, from two short cumulative products (low and high)."""
+    step = 1 << 12
+    with np.errstate(over="ignore"):
+        low = np.cumprod(np.full(step - 1, base, np.uint64))
+        low = np.concatenate(([_U64(1)], low))  # base**0 .. base**(step-1)
+        high = np.cumprod(np.full(size // step, pow(base, step, 1 << 64), np.uint64))
+        high = np.concatenate(([_U64(1)], high))  # base**(step * k)
+        return (high[:, None] * low[None, :]).ravel()[:size]
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -339,8 +347,8 @@ def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     prefix[0] = 0
     np.cumsum(_VALUE[data] * up[: len(data)], out=prefix[1:])
     tokens = _mix((prefix[last] - prefix[first]) * down[first])
-    doc = np.searchsorted(starts, first, side="right") - 1
-    counts = np.bincount(doc, minlength=len(texts))
+    counts = np.diff(np.append(np.searchsorted(first, starts), len(first)))
+    doc = np.repeat(np.arange(len(texts)), counts)
     n = max(len(tokens) - SHINGLE + 1, 0)
     shingle = tokens[:n].copy()
     for j in range(1, SHINGLE):
@@ -383,36 +391,31 @@ _DONORS = np.random.default_rng(20250).integers(0, BINS, size=(64, BINS))
 def _densify(signatures: np.ndarray) -> None:
     """Fill empty bins so that two signatures still agree in a bin with probability = Jaccard.
 
-    An empty bin j borrows, on attempt t, the value of bin _DONORS[t, j] when that bin is full
+    An empty bin j borrows, on attempt t, the value of bin _DONORS[t, j] if that bin is full
     (tagged with t, so only the same attempt agrees); the donor table is shared by all texts.
     Bins still empty after the table take the next full bin to their right (rotation).
     """
-    rows = np.flatnonzero((signatures == _EMPTY).any(axis=1) & (signatures != _EMPTY).any(axis=1))
-    original = signatures[rows]
-    filled = original.copy()
-    todo = np.arange(len(rows))
-    for attempt, donor in enumerate(_DONORS, 1):
-        if not len(todo):
-            break
-        source = original[todo][:, donor]
-        take = (filled[todo] == _EMPTY) & (source != _EMPTY)
-        block = filled[todo]
-        block[take] = _mix(source[take] + _U64(attempt))
-        filled[todo] = block
-        todo = todo[(block == _EMPTY).any(axis=1)]
-    if len(todo):
-        filled[todo] = _rotate(original[todo], filled[todo])
-    signatures[rows] = filled
+    full = signatures != _EMPTY
+    row, col = np.nonzero(~full & full.any(axis=1)[:, None])
+    for attempt, donors in enumerate(_DONORS, 1):
+        if not len(row):
+            return
+        donor = donors[col]
+        ok = full[row, donor]
+        signatures[row[ok], col[ok]] = _mix(signatures[row[ok], donor[ok]] + _U64(attempt))
+        row, col = row[~ok], col[~ok]
+    if len(row):
+        _rotate(signatures, full, row, col)
 
 
-def _rotate(original: np.ndarray, filled: np.ndarray) -> np.ndarray:
-    doubled = np.concatenate([original] * 2, axis=1)
+def _rotate(signatures: np.ndarray, full: np.ndarray, row: np.ndarray, col: np.ndarray) -> None:
+    rows, inverse = np.unique(row, return_inverse=True)
     column = np.arange(2 * BINS)
-    following = np.where(doubled != _EMPTY, column, 2 * BINS)[:, ::-1]
-    following = np.minimum.accumulate(following, axis=1)[:, ::-1][:, :BINS]
-    distance = (following - column[:BINS]).astype(np.uint64)
-    rotated = _mix(np.take_along_axis(doubled, following, axis=1) + (distance << _U64(32)))
-    return np.where(filled == _EMPTY, rotated, filled)
+    following = np.where(np.concatenate([full[rows]] * 2, axis=1), column, 2 * BINS)
+    following = np.minimum.accumulate(following[:, ::-1], axis=1)[:, ::-1]
+    target = following[inverse, col]
+    distance = (target - col).astype(np.uint64) << _U64(32)
+    signatures[row, col] = _mix(signatures[row, target % BINS] + distance)
 
 
 def similar_pairs(
