@@ -20,7 +20,7 @@ from core.errors import StudioError
 from tests.conftest import TEST_CACHE
 
 SYSTEM = gen.DEFAULT_SYSTEM
-V2_HOTKEY = '#Requires AutoHotkey v2.0\n^j:: {\n    MsgBox "Hello"\n}'
+V2_HOTKEY = '#Requires AutoHotkey v2.0\n^j::\n{\n    MsgBox "Hello"\n}'
 V2_STRINGS = '#Requires AutoHotkey v2.0\nname := StrUpper("abc")\nMsgBox name'
 EXAMPLES = [
     ("Hotkeys", "snippet", "Category: Hotkeys\nWrite a hotkey.", '^j:: MsgBox "Hello"'),
