@@ -286,3 +286,13 @@ def test_cli_reports_fix_dry_run_fix_and_undo(root: Path, workspace: Path, tmp_p
 def test_missing_root_is_a_clear_error(tmp_path: Path):
     with pytest.raises(StudioError, match="corpus folder not found"):
         validate(tmp_path / "nope")
+
+
+def test_bundled_corpus_library_include_works_and_broken_one_is_reported(corpus_copy: Path):
+    report = validate(corpus_copy)
+    libraries = [r for r in report.includes if r.kind == "library" and r.status == "ok"]
+    assert any(r.target.lower() == "strutils" for r in libraries)
+    assert report.broken >= 1
+    before = snapshot(corpus_copy)
+    plan_fix(corpus_copy, report)
+    assert snapshot(corpus_copy) == before
