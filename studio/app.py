@@ -11,12 +11,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from studio import includes_tab, normalize_tab
+from studio import dataset_tab, includes_tab, normalize_tab
 from studio.context import StudioContext
 from studio.theme import CSS, HEAD, studio_theme
 
 TITLE = "AHKv2 Finetune Studio"
-TABS = [normalize_tab, includes_tab]
+TABS = [normalize_tab, includes_tab, dataset_tab]
 
 
 def header_html(ctx: StudioContext) -> str:

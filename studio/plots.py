@@ -95,7 +95,7 @@ def verdict_bars(counts: Mapping[str, int], title: str = "Checker verdicts") -> 
         y=[counts[v] for v in order],
         marker_color=[VERDICT_COLOURS.get(v, PALETTE[7]) for v in order],
         text=[counts[v] for v in order],
-        textposition="outside",
+        textposition="auto",
         hovertemplate="%{x}: %{y} files<extra></extra>",
     )
     fig.update_yaxes(title_text="files")
@@ -136,7 +136,7 @@ def stage_funnel(
         y=[c for _, c in stages],
         marker_color=PALETTE[2],
         text=[c for _, c in stages],
-        textposition="outside",
+        textposition="auto",
         hovertemplate="%{x}: %{y}<extra></extra>",
     )
     return fig

@@ -112,7 +112,7 @@ table.diag td { padding: 3px 8px; border-bottom: 1px solid var(--border-color-pr
 .tokens { font-family: var(--font-mono); font-size: 12px; line-height: 1.9; white-space: pre-wrap;
   word-break: break-word; max-height: 420px; overflow: auto; padding: 8px 10px;
   border: 1px solid var(--border-color-primary); border-radius: var(--radius-md); }
-.tokens span { border-radius: 3px; padding: 1px 0; }
+.tokens span { border-radius: 2px; padding: 1px 0; box-shadow: inset -1px 0 0 rgba(100, 116, 139, .35); }
 .tokens .trained { background: rgba(5, 150, 105, .22); }
 .tokens .masked { background: rgba(100, 116, 139, .16); color: var(--body-text-color-subdued); }
 .tokens .cut { text-decoration: line-through; opacity: .55; }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import gradio as gr
 import pandas as pd
 import pytest
 
+from core import build_dataset as bd
+from core.corpus import read_script
 from core.errors import StudioError
 from core.workspace import CONFIG_DIR
-from studio import includes_tab, normalize_tab, plots, render
+from studio import dataset_tab, includes_tab, normalize_tab, plots, render
 from studio.context import StudioContext
 
 RULES = normalize_tab.RULE_COLUMNS
@@ -157,11 +160,15 @@ def test_save_rules_writes_yaml_that_loads_back(tmp_path: Path) -> None:
 def test_dry_run_lists_changed_files_and_writes_nothing(corpus_copy, workspace, tmp_path) -> None:
     ctx = _ctx(workspace, corpus_copy, tmp_path)
     before = _snapshot(corpus_copy)
-    expected = sorted(p for p, data in before.items() if p.endswith(".ahk") and b"MsgBox" in data)
+    expected = {
+        rel
+        for rel in before
+        if rel.endswith(".ahk") and "MsgBox" in (read_script(corpus_copy / rel).text or "")
+    }
     table = pd.DataFrame([["MsgBox", "MsgBoxW"]], columns=RULES)
     edits, totals, files, report = normalize_tab.dry_run(ctx, table)
     assert sorted(files["file"]) == sorted(e.path for e in edits)
-    assert set(files["file"]) <= set(expected) and len(edits) >= 1
+    assert set(files["file"]) <= expected and len(edits) >= 1
     assert f'<div class="value">{len(edits)}</div><div class="label">files would change' in totals
     assert json.loads(Path(report).read_text())[0]["replacements"][0].startswith("'MsgBox' -> ")
     assert "+" in normalize_tab.diff_of(edits, edits[0].path)
@@ -238,3 +245,104 @@ def test_includes_fix_preview_apply_and_undo(corpus_with_includes, workspace, tm
     assert _snapshot(corpus_with_includes) == before
     with pytest.raises(StudioError, match="validate"):
         includes_tab.preview_fix(ctx, None)
+
+
+# ---------------------------------------------------------------- dataset tab
+
+
+def _form(corpus: Path, **changes) -> list:
+    values = {
+        "corpus": str(corpus),
+        "csvs": "",
+        "prompt_style": "seed",
+        "exclude_verdicts": [],
+        "exclude_invalid": False,
+        "near_dedupe": False,
+        "near_threshold": 0.85,
+        "val_ratio": 0.1,
+        "test_ratio": 0.1,
+        "seed": 2025,
+        "stratify": False,
+        "fix_leakage": False,
+    }
+    values.update(changes)
+    return list(values.values())
+
+
+@pytest.fixture
+def corpus_with_near_duplicate(corpus_copy: Path) -> tuple[Path, str, str]:
+    original = sorted(corpus_copy.rglob("*.ahk"))[0]
+    twin = original.with_name("near_twin.ahk")
+    twin.write_text(original.read_text(encoding="utf-8") + "\n; one extra line\n", encoding="utf-8")
+    rel = lambda p: p.relative_to(corpus_copy).as_posix()  # noqa: E731
+    return corpus_copy, rel(original), rel(twin)
+
+
+def test_bad_ratios_are_a_readable_error(corpus_copy: Path) -> None:
+    with pytest.raises(StudioError, match="ratio"):
+        dataset_tab.make_options(*_form(corpus_copy, val_ratio=0.6, test_ratio=0.5))
+
+
+def test_prompt_preview_shows_seed_and_instruction_prompts(corpus_copy: Path) -> None:
+    relative = dataset_tab.script_choices(str(corpus_copy))[0]
+    seed, instruction = dataset_tab.prompt_pair(str(corpus_copy), relative)
+    assert seed.startswith("You are maintaining a knowledge base of AutoHotkey examples.")
+    assert f"Source Path: {relative}" in seed
+    assert instruction.startswith("Write an AutoHotkey v2 script")
+    assert dataset_tab.script_choices("/nonexistent") == []
+
+
+def test_preview_counts_stages_and_compares_a_near_duplicate_cluster(
+    corpus_with_near_duplicate,
+) -> None:
+    corpus, original, twin = corpus_with_near_duplicate
+    options = dataset_tab.make_options(*_form(corpus))
+    plan = bd.preview(options)
+    shown = dataset_tab.render_preview(plan)
+    assert (
+        f'<div class="value">{plan.stages["records"]}</div><div class="label">records'
+        in (shown["totals"])
+    )
+    clusters = shown["clusters"]
+    row = next(i for i, s in enumerate(clusters["sources"]) if original in s and twin in s)
+    html = dataset_tab.compare_cluster(plan, row)
+    assert original in html and twin in html and "one extra line" in html
+    assert "Click a cluster" in dataset_tab.compare_cluster(plan, None)
+    assert sum(t.x[0] for t in shown["split"].data if t.x) >= 0
+    assert list(shown["leaks"].columns) == dataset_tab.LEAK_COLUMNS
+
+
+def test_build_writes_jsonl_harmony_and_manifest(corpus_copy: Path, workspace: Path) -> None:
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy)
+    result = bd.build(dataset_tab.make_options(*_form(corpus_copy)), dataset_tab.output_dir(ctx))
+    note, files, manifest, paths = dataset_tab.render_build(result)
+    assert set(files["file"]) == {
+        "train.jsonl",
+        "val.jsonl",
+        "test.jsonl",
+        "train_harmony.jsonl",
+        "val_harmony.jsonl",
+        "test_harmony.jsonl",
+    }
+    assert manifest["stages"]["train"] == len(result.preview.splits["train"])
+    assert all(Path(p).parent == workspace / "prepared" for p in paths)
+    assert "Wrote 6 files" in note
+
+
+def test_tokens_through_the_chat_template_show_trained_masked_and_cut(
+    corpus_copy: Path, workspace: Path, tiny_model: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "tiny.yaml"
+    text = (CONFIG_DIR / "cpu-demo.yaml").read_text()
+    text = re.sub(r"(?m)^base_model:.*$", f"base_model: {tiny_model}", text)
+    text = re.sub(r"(?m)^max_seq_length:.*$", "max_seq_length: 64", text)
+    config.write_text(text)
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy, config_path=config)
+    plan = bd.preview(dataset_tab.make_options(*_form(corpus_copy)))
+    html, cut = dataset_tab.token_report(ctx, plan, 2)
+    assert html.count('<span class="trained') > 0 and html.count('<span class="masked') > 0
+    assert "loss on assistant tokens, max_seq_length 64" in html
+    assert len(cut) > 0 and (cut["tokens"] > 64).all()
+    assert (cut["over by"] == cut["tokens"] - 64).all()
+    with pytest.raises(StudioError, match="preview or build"):
+        dataset_tab.token_report(ctx, None, 2)

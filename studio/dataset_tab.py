@@ -1,0 +1,638 @@
+"""Dataset tab: choose inputs and settings, preview every stage before writing, then build.
+
+The preview shows the counts after each stage, near-duplicate clusters (open one to compare its
+members), the split per category and any train/test leakage. After a preview or a build, sample
+records can be rendered through the base model's chat template to see which tokens are trained
+on and which records max_seq_length would cut (this loads the tokenizer, so transformers is
+imported then, never at start-up).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import pandas as pd
+
+from core import build_dataset as bd
+from core.corpus import find_relative, read_script
+from core.errors import StudioError
+from core.workspace import subdir
+from studio import plots, render
+from studio.context import StudioContext
+
+CLUSTER_COLUMNS = ["#", "members", "similarity", "kept", "sources"]
+LEAK_COLUMNS = ["cluster", "members (split)", "moved to"]
+DROPPED_COLUMNS = ["source", "stage", "reason"]
+CUT_COLUMNS = ["split", "source", "tokens", "over by"]
+FILE_COLUMNS = ["file", "records", "size"]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def make_options(
+    corpus: str,
+    csvs: str,
+    prompt_style: str,
+    exclude_verdicts: list[str],
+    exclude_invalid: bool,
+    near_dedupe: bool,
+    near_threshold: float,
+    val_ratio: float,
+    test_ratio: float,
+    seed: float,
+    stratify: bool,
+    fix_leakage: bool,
+    workspace: Path | None = None,
+) -> bd.BuildOptions:
+    """BuildOptions from the form; the build always writes the Harmony copies too."""
+    options = bd.BuildOptions(
+        input_dir=Path(corpus.strip()).expanduser(),
+        elements_csv=[
+            Path(line.strip()).expanduser() for line in csvs.splitlines() if line.strip()
+        ],
+        val_ratio=float(val_ratio),
+        test_ratio=float(test_ratio),
+        seed=int(seed),
+        prompt_style=prompt_style,
+        exclude_verdicts=tuple(exclude_verdicts or ()),
+        exclude_invalid=bool(exclude_invalid),
+        near_dedupe=bool(near_dedupe),
+        near_threshold=float(near_threshold),
+        check_leakage=True,
+        fix_leakage=bool(fix_leakage),
+        stratify=bool(stratify),
+        chat_format="harmony",
+        workspace=workspace,
+    )
+    bd.validate_options(options)
+    return options
+
+
+def script_choices(corpus: str) -> list[str]:
+    """The scripts of a corpus folder (for the prompt preview), or none if it is not a folder."""
+    root = Path(corpus.strip()).expanduser()
+    return find_relative(root) if root.is_dir() else []
+
+
+def prompt_pair(corpus: str, relative: str | None) -> tuple[str, str]:
+    """The seed prompt and the instruction prompt one script would get."""
+    if not relative:
+        return "", ""
+    root = Path(corpus.strip()).expanduser()
+    result = read_script(root / relative)
+    if result.text is None:
+        reason = result.skip_reason or "unreadable"
+        return f"(skipped: {reason})", f"(skipped: {reason})"
+    text = result.text.replace("\r\n", "\n").strip() + "\n"
+    _, slash, filename = relative.rpartition("/")
+    category = relative.split("/", 1)[0] if slash else root.resolve().name
+    stem = bd.stem_of(filename)
+    return bd.build_prompt(category, stem, relative), bd.instruction_prompt(text, stem)
+
+
+# ---------------------------------------------------------------- preview
+
+
+def render_preview(plan: bd.BuildPreview) -> dict:
+    """Everything the page shows about a preview, keyed by what shows it."""
+    stages = plan.stages
+    leaks = len(plan.leaks)
+    stats = [
+        ("scripts found", stages.get("scripts found", 0), ""),
+        ("records", stages.get("records", 0), ""),
+        ("exact duplicates", stages.get("records", 0) - stages.get("after exact dedupe", 0), ""),
+        ("near-duplicate clusters", len(plan.clusters), "warn" if plan.clusters else ""),
+        ("train / val / test", "{train} / {val} / {test}".format(**stages), "good"),
+        ("leaking clusters", leaks, "bad" if leaks and not plan.options.fix_leakage else "good"),
+    ]
+    per_category = {
+        row["category"]: {s: int(row[s]) for s in bd.SPLITS} for _, row in plan.table.iterrows()
+    }
+    return {
+        "totals": render.totals(stats),
+        "stages": plots.stage_funnel(list(stages.items())),
+        "split": plots.split_bars(per_category),
+        "clusters": cluster_table(plan),
+        "leaks": leak_table(plan),
+        "dropped": pd.DataFrame(
+            [[d.source, d.stage, d.reason] for d in plan.dropped], columns=DROPPED_COLUMNS
+        ),
+    }
+
+
+def cluster_table(plan: bd.BuildPreview) -> pd.DataFrame:
+    rows = [
+        [n, len(c.members), c.similarity, c.kept, ", ".join(c.members)]
+        for n, c in enumerate(plan.clusters)
+    ]
+    return pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
+
+
+def leak_table(plan: bd.BuildPreview) -> pd.DataFrame:
+    rows = [
+        [k.cluster, ", ".join(f"{src} ({split})" for src, split in k.members), k.moved_to or ""]
+        for k in plan.leaks
+    ]
+    return pd.DataFrame(rows, columns=LEAK_COLUMNS)
+
+
+def member_text(plan: bd.BuildPreview, source: str) -> str:
+    """The text of a cluster member: its record if kept, else the script read again."""
+    for records in plan.splits.values():
+        for record in records:
+            if bd.record_source(record) == source:
+                return record.response
+    result = read_script(Path(plan.options.input_dir) / source)
+    return result.text if result.text is not None else f"(cannot read: {result.skip_reason})"
+
+
+def compare_cluster(plan: bd.BuildPreview | None, index: int | None) -> str:
+    """The members of one near-duplicate cluster side by side."""
+    if plan is None or index is None or not 0 <= index < len(plan.clusters):
+        return render.message("info", "Click a cluster to compare its members side by side.")
+    cluster = plan.clusters[index]
+    items = [
+        (f"{src}{' (kept)' if src == cluster.kept else ''}", member_text(plan, src))
+        for src in cluster.members[:4]
+    ]
+    more = len(cluster.members) - len(items)
+    note = render.message("info", f"{more} more member(s) not shown.") if more > 0 else ""
+    return render.side_by_side(items) + note
+
+
+# ---------------------------------------------------------------- build
+
+
+def output_dir(ctx: StudioContext) -> Path:
+    return subdir(ctx.workspace, "prepared")
+
+
+def render_build(result: bd.BuildResult) -> tuple[str, pd.DataFrame, dict, list[str]]:
+    """A note, the files written (records, size), the manifest, and the paths to download."""
+    counts = {split: len(records) for split, records in result.preview.splits.items()}
+    rows = []
+    for key, path in result.files.items():
+        split = key.split("_", 1)[0]
+        rows.append([path.name, counts.get(split, 0), render.human_size(path.stat().st_size)])
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    note = render.message(
+        "ok",
+        f"Wrote {len(result.files)} files and manifest.json to {result.output_dir}.",
+        "The Train tab reads train_harmony.jsonl and val_harmony.jsonl from here.",
+    )
+    paths = [str(p) for p in result.files.values()] + [str(result.manifest_path)]
+    return note, pd.DataFrame(rows, columns=FILE_COLUMNS), manifest, paths
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def load_tokenizer(ctx: StudioContext):
+    """The base model's tokenizer and max_seq_length, from the config (local files only)."""
+    from core.config import load_config, local_model_path
+
+    cfg = load_config(ctx.config_path)
+    local = local_model_path(cfg.base_model, ctx.workspace)
+    if local is not None and not (local / "config.json").is_file():
+        if not cfg.build_tiny_if_missing:
+            raise StudioError(f"base model folder not found: {local}", where=str(ctx.config_path))
+        from core.tiny import build_tiny_model
+
+        build_tiny_model(local)
+    from transformers import AutoTokenizer  # heavy: imported only when asked for
+
+    source = str(local) if local is not None else cfg.base_model
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+    except OSError as err:
+        raise StudioError(
+            f"the tokenizer of {source} is not on this machine",
+            where=str(ctx.config_path),
+            hint="download the model once (or use config/cpu-demo.yaml); the studio never downloads",
+        ) from err
+    return tokenizer, cfg
+
+
+def token_pieces(tokenizer, messages: list[dict], mode: str) -> list[tuple[str, bool]]:
+    """Each token of the rendered conversation and whether the loss counts it."""
+    if mode == "assistant":
+        out = tokenizer.apply_chat_template(
+            messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+        )
+        ids, mask = out["input_ids"], out["assistant_masks"]
+    else:
+        ids = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True)["input_ids"]
+        if mode == "completion":
+            prompt = tokenizer.apply_chat_template(
+                messages[:-1], tokenize=True, return_dict=True, add_generation_prompt=True
+            )["input_ids"]
+            mask = [0] * len(prompt) + [1] * (len(ids) - len(prompt))
+        else:
+            mask = [1] * len(ids)
+    return [(tokenizer.decode([i]), bool(m)) for i, m in zip(ids, mask, strict=True)]
+
+
+def token_report(
+    ctx: StudioContext, plan: bd.BuildPreview | None, count: int, progress=None
+) -> tuple[str, pd.DataFrame]:
+    """Sample train records rendered token by token, and every record max_seq_length cuts."""
+    if plan is None:
+        raise StudioError("preview or build the dataset first")
+    from core.data_prep import to_harmony
+    from core.train import loss_mode
+
+    tokenizer, cfg = load_tokenizer(ctx)
+    mode = loss_mode(cfg, tokenizer)
+    limit = cfg.max_seq_length
+    blocks, cut_rows = [], []
+    samples = plan.splits["train"][: int(count)]
+    for record in samples:
+        pieces = token_pieces(
+            tokenizer, to_harmony(record.prompt, record.response)["messages"], mode
+        )
+        trained = sum(t for _, t in pieces)
+        head = (
+            f"<h4>{bd.record_source(record)} — {len(pieces)} tokens, {trained} trained, "
+            f"{len(pieces) - trained} masked{' — cut at ' + str(limit) if len(pieces) > limit else ''}</h4>"
+        )
+        blocks.append(
+            head + render.token_view(pieces, cut_from=limit if len(pieces) > limit else None)
+        )
+    for split, records in plan.splits.items():
+        texts = [
+            tokenizer.apply_chat_template(
+                to_harmony(r.prompt, r.response)["messages"], tokenize=False
+            )
+            for r in records
+        ]
+        lengths = (
+            [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+            if texts
+            else []
+        )
+        cut_rows += [
+            [split, bd.record_source(r), n, n - limit]
+            for r, n in zip(records, lengths, strict=True)
+            if n > limit
+        ]
+    intro = render.message(
+        "info",
+        f"Base model {cfg.base_model}: loss on {mode} tokens, max_seq_length {limit}. "
+        f"{len(cut_rows)} record(s) would be cut.",
+    )
+    return intro + "".join(blocks), pd.DataFrame(cut_rows, columns=CUT_COLUMNS)
+
+
+# ---------------------------------------------------------------- layout
+
+
+def build(ctx: StudioContext) -> None:
+    """The Dataset tab."""
+    with gr.Tab("Dataset", id="dataset", elem_id="tab-dataset"):
+        gr.Markdown(
+            "Turn the corpus (and reference CSVs) into train / val / test records. **Preview** runs "
+            "every stage in memory; **Build** writes the JSONL, the Harmony files and a manifest.",
+            elem_classes="tab-intro",
+        )
+        ui = SimpleNamespace(plan=gr.State(None), cluster=gr.State(None))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4, min_width=360):
+                _inputs_panel(ui, ctx)
+            with gr.Column(scale=8):
+                _results_panel(ui)
+    _wire(ui, ctx)
+
+
+def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    with gr.Group():
+        ui.corpus = gr.Textbox(str(ctx.corpus), label="Corpus folder", elem_id="dataset-corpus")
+        ui.csvs = gr.Textbox(
+            str(ctx.elements_csv),
+            label="Reference CSVs (one path per line)",
+            lines=2,
+            elem_id="dataset-csvs",
+        )
+    with gr.Accordion("Prompts", open=True, elem_id="dataset-prompts"):
+        ui.style = gr.Radio(
+            list(bd.PROMPT_STYLES),
+            value="seed",
+            label="Prompt style",
+            info="seed: recall a snippet by its path; instruction: a request built from the script",
+            elem_id="dataset-prompt-style",
+        )
+    with gr.Accordion("Quality gates and duplicates", open=True):
+        ui.verdicts = gr.CheckboxGroup(
+            ["v1", "mixed", "unknown"],
+            label="Drop scripts the checker judges",
+            elem_id="dataset-exclude-verdicts",
+        )
+        ui.invalid = gr.Checkbox(
+            False, label="Drop scripts with error diagnostics", elem_id="dataset-exclude-invalid"
+        )
+        ui.near = gr.Checkbox(
+            False, label="Drop near-duplicates (keep one per cluster)", elem_id="dataset-near"
+        )
+        ui.threshold = gr.Slider(
+            0.5,
+            1.0,
+            value=0.85,
+            step=0.01,
+            label="Near-duplicate threshold (Jaccard)",
+            elem_id="dataset-threshold",
+        )
+    with gr.Accordion("Split", open=True):
+        with gr.Row():
+            ui.val = gr.Slider(
+                0, 0.4, value=0.1, step=0.01, label="Validation share", elem_id="dataset-val"
+            )
+            ui.test = gr.Slider(
+                0, 0.4, value=0.1, step=0.01, label="Test share", elem_id="dataset-test"
+            )
+        with gr.Row():
+            ui.seed = gr.Number(2025, label="Seed", precision=0, elem_id="dataset-seed")
+            ui.stratify = gr.Checkbox(
+                False, label="Stratify by category", elem_id="dataset-stratify"
+            )
+        ui.fix_leak = gr.Checkbox(
+            False, label="Move leaking clusters into one split", elem_id="dataset-fix-leakage"
+        )
+    ui.inputs = [
+        ui.corpus,
+        ui.csvs,
+        ui.style,
+        ui.verdicts,
+        ui.invalid,
+        ui.near,
+        ui.threshold,
+        ui.val,
+        ui.test,
+        ui.seed,
+        ui.stratify,
+        ui.fix_leak,
+    ]
+
+
+def _results_panel(ui: SimpleNamespace) -> None:
+    with gr.Row():
+        ui.preview = gr.Button("Preview", variant="primary", elem_id="dataset-preview", size="md")
+        ui.build = gr.Button("Build dataset", elem_id="dataset-build", size="md")
+        ui.cancel = gr.Button("Cancel", elem_id="dataset-cancel", visible=False, size="md")
+    ui.status = gr.HTML(
+        render.message("info", "Press Preview: nothing is written until you press Build."),
+        elem_id="dataset-status",
+    )
+    ui.totals = gr.HTML(elem_id="dataset-totals")
+    with gr.Tabs(elem_id="dataset-results") as ui.results_tabs:
+        _prompts_tab(ui)
+        _overview_tab(ui)
+        _clusters_tab(ui)
+        _leaks_tab(ui)
+        _output_tab(ui)
+        _tokens_tab(ui)
+
+
+def _overview_tab(ui: SimpleNamespace) -> None:
+    with gr.Tab("Stages and split", id="overview", elem_id="dataset-tab-overview"), gr.Row():
+        ui.stage_plot = gr.Plot(
+            plots.empty_figure("Records after each stage"),
+            show_label=False,
+            elem_id="dataset-stage-plot",
+        )
+        ui.split_plot = gr.Plot(
+            plots.empty_figure("Split per category"),
+            show_label=False,
+            elem_id="dataset-split-plot",
+        )
+
+
+def _prompts_tab(ui: SimpleNamespace) -> None:
+    with gr.Tab("Prompt styles", id="prompts", elem_id="dataset-tab-prompts"):
+        ui.sample = gr.Dropdown(
+            label="Script",
+            choices=[],
+            elem_id="dataset-sample",
+            filterable=True,
+            info="the prompt each style would give this script (the response is the script)",
+        )
+        with gr.Row():
+            ui.seed_prompt = gr.Textbox(
+                label="seed: recall by path",
+                lines=8,
+                interactive=False,
+                elem_id="dataset-seed-prompt",
+            )
+            ui.instruction_prompt = gr.Textbox(
+                label="instruction: a request built from the script",
+                lines=8,
+                interactive=False,
+                elem_id="dataset-instruction-prompt",
+            )
+
+
+def _clusters_tab(ui: SimpleNamespace) -> None:
+    with gr.Tab("Near-duplicates", id="clusters", elem_id="dataset-tab-clusters"):
+        ui.clusters = gr.Dataframe(
+            headers=CLUSTER_COLUMNS,
+            interactive=False,
+            wrap=True,
+            max_height=240,
+            label="Clusters (click one to compare its members)",
+            elem_id="dataset-clusters",
+            column_widths=["6%", "10%", "12%", "27%", "45%"],
+        )
+        ui.compare = gr.HTML(compare_cluster(None, None), elem_id="dataset-compare")
+
+
+def _leaks_tab(ui: SimpleNamespace) -> None:
+    with gr.Tab("Leakage and dropped", id="leaks", elem_id="dataset-tab-leaks"):
+        ui.leaks = gr.Dataframe(
+            headers=LEAK_COLUMNS,
+            interactive=False,
+            wrap=True,
+            max_height=220,
+            label="Near-duplicate clusters that straddle splits",
+            elem_id="dataset-leaks",
+        )
+        ui.dropped = gr.Dataframe(
+            headers=DROPPED_COLUMNS,
+            interactive=False,
+            wrap=True,
+            max_height=260,
+            label="Left out, and why",
+            elem_id="dataset-dropped",
+            show_search="search",
+        )
+
+
+def _output_tab(ui: SimpleNamespace) -> None:
+    with gr.Tab("Build output", id="output", elem_id="dataset-tab-output"):
+        ui.files = gr.Dataframe(
+            headers=FILE_COLUMNS,
+            interactive=False,
+            label="Files written",
+            elem_id="dataset-files",
+        )
+        ui.downloads = gr.File(
+            label="Download",
+            file_count="multiple",
+            interactive=False,
+            elem_id="dataset-downloads",
+        )
+        with gr.Accordion("manifest.json", open=False, elem_id="dataset-manifest-box"):
+            ui.manifest = gr.JSON(show_label=False, elem_id="dataset-manifest")
+
+
+def _tokens_tab(ui: SimpleNamespace) -> None:
+    with gr.Tab("Tokens", id="tokens", elem_id="dataset-tab-tokens"):
+        with gr.Row(equal_height=True):
+            ui.count = gr.Slider(
+                1,
+                10,
+                value=3,
+                step=1,
+                label="Sample records",
+                elem_id="dataset-token-count",
+                scale=3,
+            )
+            ui.tokens_btn = gr.Button(
+                "Render with the base model's chat template",
+                elem_id="dataset-tokens",
+                scale=2,
+                size="md",
+            )
+        ui.tokens = gr.HTML(
+            render.message(
+                "info",
+                "Preview or build first, then render sample records token by token "
+                "(this loads the tokenizer of the config's base model).",
+            ),
+            elem_id="dataset-token-view",
+        )
+        ui.cut = gr.Dataframe(
+            headers=CUT_COLUMNS,
+            interactive=False,
+            max_height=240,
+            elem_id="dataset-cut",
+            label="Records longer than max_seq_length (they would be cut)",
+        )
+
+
+def _preview_values(plan: bd.BuildPreview) -> tuple:
+    """The values of the preview's outputs, in the order of the preview outputs list."""
+    shown = render_preview(plan)
+    keys = ("totals", "stages", "split", "clusters", "leaks", "dropped")
+    return (*(shown[k] for k in keys), compare_cluster(plan, None))
+
+
+def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+
+    def on_corpus(corpus: str):
+        choices = script_choices(corpus)
+        return gr.update(choices=choices, value=choices[0] if choices else None)
+
+    render.on_page_load(on_corpus, ui.sample, inputs=ui.corpus)
+    ui.corpus.submit(on_corpus, ui.corpus, ui.sample, **quiet)
+    ui.sample.change(
+        render.guard("Prompt preview")(prompt_pair),
+        [ui.corpus, ui.sample],
+        [ui.seed_prompt, ui.instruction_prompt],
+        **quiet,
+    )
+
+    def progress_callback(progress):
+        return lambda stage, done, total: progress((done, total), desc=stage, unit="files")
+
+    @render.guard("Preview")
+    def on_preview(*values, progress=gr.Progress()):
+        options = make_options(*values, workspace=ctx.workspace)
+        plan = bd.preview(options, progress_callback(progress))
+        shown = _preview_values(plan)
+        note = render.message(
+            "ok",
+            f"Preview done in {sum(plan.seconds.values()):.1f} s; "
+            "nothing written. Press Build to write the files.",
+        )
+        return (plan, note, *shown, gr.Tabs(selected="overview"))
+
+    preview_outputs = [
+        ui.plan,
+        ui.status,
+        ui.totals,
+        ui.stage_plot,
+        ui.split_plot,
+        ui.clusters,
+        ui.leaks,
+        ui.dropped,
+        ui.compare,
+    ]
+
+    @render.guard("Build")
+    def on_build(*values, progress=gr.Progress()):
+        options = make_options(*values, workspace=ctx.workspace)
+        result = bd.build(options, output_dir(ctx), progress_callback(progress))
+        note, files, manifest, paths = render_build(result)
+        shown = _preview_values(result.preview)
+        return (result.preview, note, *shown, files, manifest, paths, gr.Tabs(selected="output"))
+
+    show_cancel = {
+        "fn": lambda: (
+            gr.update(visible=True),
+            gr.update(interactive=False),
+            gr.update(interactive=False),
+        ),
+        "inputs": None,
+        "outputs": [ui.cancel, ui.preview, ui.build],
+    }
+    hide_cancel = {
+        "fn": lambda: (
+            gr.update(visible=False),
+            gr.update(interactive=True),
+            gr.update(interactive=True),
+        ),
+        "inputs": None,
+        "outputs": [ui.cancel, ui.preview, ui.build],
+    }
+    running = []
+    for button, handler, outputs in (
+        (ui.preview, on_preview, [*preview_outputs, ui.results_tabs]),
+        (
+            ui.build,
+            on_build,
+            [*preview_outputs, ui.files, ui.manifest, ui.downloads, ui.results_tabs],
+        ),
+    ):
+        event = button.click(**show_cancel, **quiet).then(
+            handler, ui.inputs, outputs, show_progress_on=[ui.totals], **private
+        )
+        event.then(**hide_cancel, **quiet)
+        running.append(event)
+    ui.cancel.click(
+        lambda: (
+            gr.update(visible=False),
+            gr.update(interactive=True),
+            gr.update(interactive=True),
+            render.message("info", "Cancelled."),
+        ),
+        None,
+        [ui.cancel, ui.preview, ui.build, ui.status],
+        cancels=running,
+        **private,
+    )
+
+    def on_cluster(plan, evt: gr.SelectData):
+        return compare_cluster(plan, evt.index[0])
+
+    ui.clusters.select(on_cluster, ui.plan, ui.compare, **quiet)
+
+    @render.guard("Render tokens")
+    def on_tokens(plan, count, progress=gr.Progress()):
+        progress(0, desc="Loading the tokenizer (the first time takes a while)…")
+        return token_report(ctx, plan, count)
+
+    ui.tokens_btn.click(on_tokens, [ui.plan, ui.count], [ui.tokens, ui.cut], **private)
