@@ -1,0 +1,383 @@
+"""Evaluate tab: run core.evaluate on a run as a background job, then compare base and fine-tuned.
+
+The evaluation is a child process (core/jobs.py), so it finishes whatever the browser does; a
+gr.Timer reads its eval/summary.json and results.jsonl while it runs, and once when the page
+opens, so a reload shows the last evaluation of the chosen run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import pandas as pd
+import plotly.graph_objects as go
+
+from core import evaluate as ev
+from core import jobs
+from core.errors import StudioError
+from core.runs import list_runs, run_path
+from studio import render
+from studio.context import StudioContext
+from studio.plots import PALETTE, TEMPLATE, empty_figure
+
+JOB_KIND = "evaluate"
+MODEL_NAMES = {"finetuned": "fine-tuned", "base": "base"}
+COLOURS = {"finetuned": PALETTE[0], "base": "#94a3b8"}
+# (summary key, label, scale to percent)
+CHART_METRICS = [
+    ("clean_v2_share", "clean v2", 100.0),
+    ("interpreter_ok_share", "loads in AutoHotkey v2", 100.0),
+    ("balanced_share", "balanced", 100.0),
+    ("exact_match", "exact match", 100.0),
+    ("chrf", "chrF", 1.0),
+]
+TABLE_COLUMNS = [
+    "#",
+    "category",
+    "prompt",
+    "reference",
+    "fine-tuned",
+    "base",
+    "v2 (ft / base)",
+    "chrF (ft / base)",
+    "worse",
+]
+CLIP = 160
+
+
+# ---------------------------------------------------------------- runs and jobs
+
+
+def run_choices(workspace: Path) -> list[tuple[str, str]]:
+    """(label, run id) of every run, newest first; the label says whether it can be evaluated."""
+    choices = []
+    for info in list_runs(workspace):
+        models = [k for k in ("adapter", "merged") if (info.path / k).is_dir()]
+        ready = "+".join(models) if models else "no adapter yet"
+        choices.append((f"{info.id} · {info.state} · {ready}", info.id))
+    return choices
+
+
+def default_run(workspace: Path, choices: list[tuple[str, str]]) -> str | None:
+    """The run to show when the page opens: the last one evaluated, else the newest."""
+    ids = [value for _, value in choices]
+    for job in jobs.list_jobs(workspace, kind=JOB_KIND):
+        if job.meta.get("run") in ids:
+            return job.meta["run"]
+    return ids[0] if ids else None
+
+
+def last_job(workspace: Path, run_id: str) -> jobs.JobStatus | None:
+    """The newest evaluation job of a run, if any."""
+    for job in jobs.list_jobs(workspace, kind=JOB_KIND):
+        if job.meta.get("run") == run_id:
+            return job
+    return None
+
+
+def start_evaluation(
+    workspace: Path, run_id: str, split: str, limit: float, max_new_tokens: float, compare: bool
+) -> str:
+    """Check the inputs, then start `python -m core.evaluate` as a job; return the job id."""
+    if not run_id:
+        raise StudioError("pick a run first")
+    run_dir = run_path(workspace, run_id)
+    limit = int(limit or 0) or None
+    ev.plan(run_dir, split=split, limit=limit, compare_base=compare)
+    running = last_job(workspace, run_id)
+    if running and not running.finished:
+        raise StudioError("this run is being evaluated already", hint="wait for it or stop it")
+    argv = jobs.core_command(
+        "core.evaluate",
+        "--run-dir",
+        run_dir,
+        "--split",
+        split,
+        "--max-new-tokens",
+        int(max_new_tokens),
+        *(["--limit", limit] if limit else []),
+        *(["--compare-base"] if compare else []),
+    )
+    return jobs.start_job(workspace, JOB_KIND, argv, meta={"run": run_id})
+
+
+def stop_evaluation(workspace: Path, run_id: str) -> str:
+    """Ask the run's evaluation to stop after its current prompt; a note saying so."""
+    if not run_id:
+        raise StudioError("pick a run first")
+    job = last_job(workspace, run_id)
+    if job is None or job.finished:
+        return render.message("info", "No evaluation of this run is running.")
+    ev.request_stop(run_path(workspace, run_id))
+    return render.message(
+        "info", "Stopping after the current batch of prompts; the results so far are kept."
+    )
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def status_note(job: jobs.JobStatus | None, summary: dict | None) -> str:
+    """One line: what the evaluation is doing or how it ended."""
+    if job is not None and not job.finished:
+        done = (
+            f"{summary['done']} of {summary['total']} prompts" if summary else "loading the model"
+        )
+        return render.message("info", f"Evaluating… {done} ({job.elapsed:.0f} s)")
+    if job is not None and job.state == "failed":
+        return render.message("error", f"The evaluation failed: {job.error}", "see the log below")
+    if summary is None:
+        return render.message("info", "This run has not been evaluated yet: press Evaluate.")
+    state = summary.get("state")
+    kind = "ok" if state == "completed" else "warn"
+    models = summary.get("models", {})
+    against = f" against the base ({models['base']})" if "base" in models else ""
+    return render.message(
+        kind,
+        f"{state}: {summary['done']} of {summary['total']} prompts of {summary.get('split')}, "
+        f"fine-tuned = {models.get('finetuned')}{against}",
+    )
+
+
+def totals_html(summary: dict | None) -> str:
+    """The headline numbers: clean v2 share of each model, chrF, and how often tuning hurt."""
+    overall = (summary or {}).get("overall") or {}
+    if not overall:
+        return ""
+    stats = []
+    for name, scores in overall.items():
+        share = scores.get("clean_v2_share")
+        kind = "" if share is None else "good" if share >= 0.5 else "warn"
+        stats.append((f"clean v2 · {MODEL_NAMES[name]}", _percent(share), kind))
+        stats.append((f"chrF · {MODEL_NAMES[name]}", _number(scores.get("chrf")), ""))
+    if "base" in overall:
+        worse = summary.get("finetuned_worse", 0)
+        stats.append(("fine-tuned worse than base", worse, "bad" if worse else "good"))
+    return render.totals(stats)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def metrics_figure(summary: dict | None) -> go.Figure:
+    """A grouped bar per metric, base and fine-tuned side by side (shares in percent, chrF 0-100)."""
+    title = "Base vs fine-tuned"
+    overall = (summary or {}).get("overall") or {}
+    if not overall:
+        return empty_figure(title, "No evaluation yet")
+    fig = go.Figure()
+    for name in ("base", "finetuned"):
+        if name not in overall:
+            continue
+        labels, values = [], []
+        for key, label, scale in CHART_METRICS:
+            value = overall[name].get(key)
+            if value is not None:
+                labels.append(label)
+                values.append(round(value * scale, 1))
+        fig.add_bar(
+            name=MODEL_NAMES[name],
+            x=labels,
+            y=values,
+            marker_color=COLOURS[name],
+            text=values,
+            textposition="outside",
+            hovertemplate=f"{MODEL_NAMES[name]} · %{{x}}: %{{y}}<extra></extra>",
+        )
+    fig.update_layout(
+        template=TEMPLATE, barmode="group", height=320, title={"text": title, "x": 0.01}
+    )
+    fig.update_yaxes(range=[0, 110], title_text="% (chrF: score)")
+    return fig
+
+
+def examples_table(rows: list[dict], worse_only: bool) -> pd.DataFrame:
+    """The examples side by side; column # is the result index (for the detail view)."""
+    picked = [r for r in rows if r.get("finetuned_worse") or not worse_only]
+    records = [
+        [
+            row["index"],
+            row["category"],
+            _clip(row["prompt"]),
+            _clip(row["reference"]),
+            _clip(row["finetuned"]["output"]),
+            _clip(row["base"]["output"]) if "base" in row else "",
+            f"{_mark(row['finetuned'])} / {_mark(row.get('base'))}",
+            f"{row['finetuned']['chrf']:.1f} / "
+            + (f"{row['base']['chrf']:.1f}" if "base" in row else "–"),
+            "yes" if row.get("finetuned_worse") else "",
+        ]
+        for row in picked
+    ]
+    return pd.DataFrame(records, columns=TABLE_COLUMNS)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= CLIP else text[: CLIP - 1] + "…"
+
+
+def _mark(scores: dict | None) -> str:
+    if not scores or scores.get("clean_v2") is None:
+        return "–"
+    return "✓" if scores["clean_v2"] else "✗"
+
+
+def example_detail(rows: list[dict], index: int) -> str:
+    """Reference and both answers of one prompt next to each other, with their scores."""
+    row = next((r for r in rows if r["index"] == index), None)
+    if row is None:
+        return render.message("warn", "That example is no longer in the results.")
+    items = [("reference", row["reference"])]
+    for name in ("finetuned", "base"):
+        if name in row:
+            items.append((f"{MODEL_NAMES[name]} · {_score_line(row[name])}", row[name]["output"]))
+    prompt = render.message("info", row["prompt"])
+    return prompt + render.side_by_side(items)
+
+
+def _score_line(scores: dict) -> str:
+    parts = [f"chrF {scores['chrf']:.1f}", f"exact {scores['exact_match']:.0f}"]
+    if scores.get("verdict") is not None:
+        parts.append(f"{scores['verdict']}, {scores['errors']} errors")
+    if scores.get("balance_problem"):
+        parts.append(scores["balance_problem"])
+    if scores.get("interpreter_ok") is not None:
+        parts.append("loads" if scores["interpreter_ok"] else "AutoHotkey refuses it")
+    return " · ".join(parts)
+
+
+def refresh(workspace: Path, run_id: str | None, worse_only: bool) -> tuple:
+    """Everything the tab shows for a run: (status, totals, figure, table, log, still running)."""
+    if not run_id:
+        note = render.message("info", "Pick a run to evaluate; train one in the Train tab first.")
+        return note, "", metrics_figure(None), examples_table([], worse_only), "", False
+    run_dir = run_path(workspace, run_id)
+    job, summary = last_job(workspace, run_id), ev.read_summary(run_dir)
+    table = examples_table(ev.read_results(run_dir), worse_only)
+    log = jobs.read_log(workspace, job.id, 6000) if job else ""
+    running = job is not None and not job.finished
+    return (
+        status_note(job, summary),
+        totals_html(summary),
+        metrics_figure(summary),
+        table,
+        log,
+        running,
+    )
+
+
+# ---------------------------------------------------------------- layout and wiring
+
+
+def build(ctx: StudioContext) -> None:
+    """The Evaluate tab."""
+    with gr.Tab("Evaluate", id="evaluate", elem_id="tab-evaluate"):
+        gr.Markdown(
+            "Generate answers to the held-out prompts with the fine-tuned model and the base model, "
+            "and score them: **clean v2** (the checker finds valid AutoHotkey v2), "
+            "**loads in AutoHotkey v2** (the real interpreter, when installed), balanced brackets "
+            "and strings, exact match and chrF against the reference."
+        )
+        ui = _layout(ctx)
+        _wire(ctx, ui)
+
+
+def _layout(ctx: StudioContext) -> SimpleNamespace:
+    ui = SimpleNamespace(timer=gr.Timer(2.0, active=False))
+    with gr.Row(equal_height=True):
+        ui.run = gr.Dropdown(
+            [],
+            label="Run",
+            elem_id="eval-run",
+            scale=4,
+            info="runs of the workspace; a run needs an adapter (or a merged model)",
+        )
+        ui.split = gr.Dropdown(["test", "val"], value="test", label="Split", elem_id="eval-split")
+        ui.limit = gr.Number(
+            0, precision=0, minimum=0, label="Prompts (0 = all)", elem_id="eval-limit"
+        )
+        ui.max_new = gr.Slider(
+            16, 2048, value=512, step=16, label="Max new tokens", elem_id="eval-max-new-tokens"
+        )
+        ui.compare = gr.Checkbox(True, label="Compare with the base model", elem_id="eval-compare")
+    with gr.Row():
+        ui.start = gr.Button("Evaluate", variant="primary", elem_id="eval-start", size="md")
+        ui.stop = gr.Button("Stop", variant="stop", elem_id="eval-stop", size="md")
+        ui.refresh = gr.Button("Refresh runs", elem_id="eval-refresh-runs", size="md")
+    ui.status = gr.HTML(elem_id="eval-status")
+    ui.totals = gr.HTML(elem_id="eval-totals")
+    ui.plot = gr.Plot(metrics_figure(None), elem_id="eval-plot", show_label=False)
+    ui.worse = gr.Checkbox(
+        False,
+        label="Only prompts where the fine-tuned model is worse than base",
+        elem_id="eval-worse",
+    )
+    ui.table = gr.Dataframe(
+        examples_table([], False),
+        elem_id="eval-examples",
+        interactive=False,
+        wrap=True,
+        max_height=420,
+        label="Examples (click a row to compare in full)",
+        column_widths=["4%", "9%", "17%", "17%", "17%", "17%", "7%", "7%", "5%"],
+    )
+    ui.detail = gr.HTML(elem_id="eval-detail")
+    with gr.Accordion("Log", open=False):
+        ui.log = gr.Textbox(lines=8, max_lines=8, show_label=False, elem_id="eval-log")
+    return ui
+
+
+def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    views = [ui.status, ui.totals, ui.plot, ui.table, ui.log, ui.timer]
+
+    def show(run_id: str | None, worse_only: bool) -> tuple:
+        *shown, running = refresh(ctx.workspace, run_id, worse_only)
+        return *shown, gr.Timer(active=running)
+
+    @render.guard("Evaluate")
+    def on_start(run_id, split, limit, max_new, compare, worse_only) -> tuple:
+        start_evaluation(ctx.workspace, run_id, split, limit, max_new, compare)
+        return show(run_id, worse_only)
+
+    def on_select(run_id: str | None, evt: gr.SelectData) -> str:
+        if not run_id or evt.index is None:
+            return ""
+        return example_detail(
+            ev.read_results(run_path(ctx.workspace, run_id)), int(evt.row_value[0])
+        )
+
+    def on_load(worse_only: bool) -> tuple:
+        choices = run_choices(ctx.workspace)
+        run_id = default_run(ctx.workspace, choices)
+        return gr.Dropdown(choices=choices, value=run_id), *show(run_id, worse_only)
+
+    guarded_show = render.guard("Evaluate")(show)
+    render.on_page_load(render.guard("Evaluate")(on_load), [ui.run, *views], ui.worse)
+    inputs = [ui.run, ui.split, ui.limit, ui.max_new, ui.compare, ui.worse]
+    ui.start.click(on_start, inputs, views, **private)
+    ui.stop.click(
+        render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id)),
+        ui.run,
+        ui.status,
+        **private,
+    )
+    ui.refresh.click(
+        render.guard("Refresh runs")(lambda: gr.Dropdown(choices=run_choices(ctx.workspace))),
+        None,
+        ui.run,
+        **quiet,
+    )
+    ui.run.change(guarded_show, [ui.run, ui.worse], views, **quiet)
+    ui.worse.change(guarded_show, [ui.run, ui.worse], views, **quiet)
+    ui.timer.tick(guarded_show, [ui.run, ui.worse], views, **quiet)
+    ui.table.select(render.guard("Example")(on_select), ui.run, ui.detail, **quiet)

@@ -1,0 +1,290 @@
+"""Playground tab: chat with a run's model (base, adapter or merged), streamed token by token,
+with the AutoHotkey v2 checker's verdict under each answer.
+
+The model loads on the first message (torch is imported then, never at start-up) and stays
+loaded for the next ones (core.generate.cached_model).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+
+from core import generate as gen
+from core.errors import StudioError
+from core.runs import run_path
+from core.scoring import extract_code
+from studio import render
+from studio.context import StudioContext
+from studio.evaluate_tab import run_choices
+
+KIND_LABELS = {"base": "base model", "adapter": "base + adapter", "merged": "merged model"}
+VERDICT_LABELS = {
+    "v2": "AutoHotkey v2",
+    "v1": "AutoHotkey v1 syntax",
+    "mixed": "mixed v1 and v2",
+    "unknown": "not recognisable as AutoHotkey",
+}
+MAX_DIAGNOSTICS = 3
+_STOPS: dict[str, threading.Event] = {}  # session -> the stop flag of its answer in progress
+
+
+# ---------------------------------------------------------------- models
+
+
+def model_options(workspace: Path, run_id: str | None) -> tuple[list[tuple[str, str]], str | None]:
+    """(choices, default) of the models a run offers: the fine-tuned one is the default."""
+    if not run_id:
+        return [], None
+    available = gen.run_models(run_path(workspace, run_id)).available()
+    choices = [(KIND_LABELS[k], k) for k in available]
+    default = next((k for k in ("adapter", "merged") if k in available), "base")
+    return choices, default
+
+
+def model_note(workspace: Path, run_id: str | None) -> str:
+    """Which folders the run's models come from, and what is missing."""
+    if not run_id:
+        return render.message("info", "Pick a run; train one in the Train tab first.")
+    models = gen.run_models(run_path(workspace, run_id))
+    missing = [k for k in ("adapter", "merged") if k not in models.available()]
+    hint = f"not yet: {', '.join(missing)}" if missing else None
+    return render.message("ok", f"base: {models.base}", hint)
+
+
+# ---------------------------------------------------------------- answers
+
+
+def verdict_note(answer: str) -> str:
+    """The v2 checker's verdict on the code of an answer, as a short markdown block."""
+    from core.ahk import check_source
+
+    code = extract_code(answer)
+    if not code.strip():
+        return "*v2 checker: no code in this answer*"
+    result = check_source(code)
+    clean = result.verdict == "v2" and result.errors == 0
+    label = "clean AutoHotkey v2" if clean else VERDICT_LABELS.get(result.verdict, result.verdict)
+    line = f"**v2 checker: {'✓' if clean else '✗'} {label}** · {result.errors} errors · {result.warnings} warnings"
+    shown = [d for d in result.diagnostics if d.severity != "info"][:MAX_DIAGNOSTICS]
+    details = "".join(f"\n- line {d.line}: {d.message} (`{d.code}`)" for d in shown)
+    return line + ("\n" + details if details else "")
+
+
+def answer_markdown(text: str) -> str:
+    """An answer as markdown: bare code (what a model trained on snippets writes) gets a fence."""
+    if "```" in text or not text.strip():
+        return text or "*(no answer)*"
+    return f"```autohotkey\n{text}\n```"
+
+
+def display(history: list[dict]) -> list[dict]:
+    """The chat as gr.Chatbot messages: reasoning folded away, verdict under each answer."""
+    shown: list[dict] = []
+    for turn in history:
+        if turn["role"] == "user":
+            shown.append({"role": "user", "content": turn["content"]})
+            continue
+        if turn.get("analysis"):
+            shown.append(
+                {
+                    "role": "assistant",
+                    "content": turn["analysis"],
+                    "metadata": {"title": "Reasoning"},
+                }
+            )
+        body = turn["note"] if turn.get("note") else answer_markdown(turn["content"])
+        if turn.get("verdict"):
+            body += "\n\n" + turn["verdict"]
+        shown.append({"role": "assistant", "content": body})
+    return shown
+
+
+def conversation(system: str, history: list[dict]) -> list[dict]:
+    """The messages the model sees: the system prompt, then the turns without display extras."""
+    messages = [{"role": "system", "content": system.strip()}] if system.strip() else []
+    return messages + [{"role": t["role"], "content": t["content"]} for t in history]
+
+
+def respond(
+    workspace: Path,
+    run_id: str | None,
+    kind: str | None,
+    system: str,
+    temperature: float,
+    top_p: float,
+    max_new_tokens: float,
+    repetition_penalty: float,
+    message: str,
+    history: list[dict],
+    session: str = "",
+) -> Iterator[tuple[list[dict], list[dict]]]:
+    """Stream the model's answer to `message`: yields (chat messages, history) as tokens arrive,
+    and last the history with the answer and its checker verdict."""
+    if not run_id or not kind:
+        raise StudioError("pick a run and a model first")
+    if not message.strip():
+        raise StudioError("type a message first")
+    settings = gen.GenerationSettings(
+        max_new_tokens=int(max_new_tokens),
+        temperature=float(temperature),
+        top_p=float(top_p),
+        repetition_penalty=float(repetition_penalty),
+        seed=secrets.randbelow(2**31),
+    )
+    history = [*history, {"role": "user", "content": message.strip()}]
+    waiting = {"role": "assistant", "content": "", "analysis": ""}
+    yield display([*history, {**waiting, "note": "*loading the model…*"}]), history
+    loaded = gen.cached_model(run_path(workspace, run_id), kind)
+    stop = _STOPS[session] = threading.Event()
+    answer = dict(waiting)
+    try:
+        for analysis, text in gen.stream(loaded, conversation(system, history), settings, stop):
+            answer.update(analysis=analysis, content=text)
+            yield display([*history, answer]), history
+    finally:
+        if _STOPS.get(session) is stop:
+            del _STOPS[session]
+    answer["verdict"] = verdict_note(answer["content"])
+    history = [*history, answer]
+    yield display(history), history
+
+
+def stop_answer(session: str = "") -> None:
+    """Stop the answer being streamed for this session (at its next token)."""
+    stop = _STOPS.get(session)
+    if stop is not None:
+        stop.set()
+
+
+# ---------------------------------------------------------------- layout and wiring
+
+
+def build(ctx: StudioContext) -> None:
+    """The Playground tab."""
+    with gr.Tab("Playground", id="playground", elem_id="tab-playground"):
+        ui = _layout(ctx)
+        _wire(ctx, ui)
+
+
+def _layout(ctx: StudioContext) -> SimpleNamespace:
+    ui = SimpleNamespace(history=gr.State([]))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=280):
+            ui.run = gr.Dropdown([], label="Run", elem_id="play-run")
+            ui.kind = gr.Radio([], label="Model", elem_id="play-model")
+            ui.refresh = gr.Button("Refresh runs", elem_id="play-refresh-runs", size="sm")
+            ui.note = gr.HTML(elem_id="play-model-note")
+            ui.system = gr.Textbox(
+                gen.DEFAULT_SYSTEM, label="System prompt", lines=3, elem_id="play-system"
+            )
+            ui.temperature = gr.Slider(
+                0,
+                2,
+                value=0.7,
+                step=0.05,
+                label="Temperature (0 = greedy)",
+                elem_id="play-temperature",
+            )
+            ui.top_p = gr.Slider(
+                0.05, 1, value=0.95, step=0.05, label="Top p", elem_id="play-top-p"
+            )
+            ui.max_new = gr.Slider(
+                16, 4096, value=512, step=16, label="Max new tokens", elem_id="play-max-new-tokens"
+            )
+            ui.repetition = gr.Slider(
+                1.0,
+                2.0,
+                value=1.1,
+                step=0.05,
+                label="Repetition penalty",
+                elem_id="play-repetition",
+            )
+        with gr.Column(scale=3):
+            ui.chat = gr.Chatbot(
+                [],
+                elem_id="play-chat",
+                height=520,
+                show_label=False,
+                placeholder="Ask for an AutoHotkey v2 script, e.g. *a hotkey that types today's date*.",
+            )
+            ui.message = gr.Textbox(
+                placeholder="Write a message and press Enter",
+                show_label=False,
+                lines=2,
+                elem_id="play-message",
+            )
+            with gr.Row():
+                ui.send = gr.Button("Send", variant="primary", elem_id="play-send", size="md")
+                ui.stop = gr.Button("Stop", variant="stop", elem_id="play-stop", size="md")
+                ui.clear = gr.Button("Clear chat", elem_id="play-clear", size="md")
+    return ui
+
+
+def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+
+    @render.guard("Playground")
+    def on_send(
+        run_id,
+        kind,
+        system,
+        temperature,
+        top_p,
+        max_new,
+        repetition,
+        message,
+        history,
+        request: gr.Request,
+    ):
+        session = request.session_hash if request else ""
+        for shown, kept in respond(
+            ctx.workspace,
+            run_id,
+            kind,
+            system,
+            temperature,
+            top_p,
+            max_new,
+            repetition,
+            message,
+            history,
+            session,
+        ):
+            yield shown, kept, ""
+
+    @render.guard("Playground")
+    def on_run(run_id):
+        choices, default = model_options(ctx.workspace, run_id)
+        return gr.Radio(choices=choices, value=default), model_note(ctx.workspace, run_id)
+
+    @render.guard("Playground")
+    def on_load():
+        runs = run_choices(ctx.workspace)
+        first = runs[0][1] if runs else None
+        return gr.Dropdown(choices=runs, value=first), *on_run(first)
+
+    def on_stop(request: gr.Request) -> None:
+        stop_answer(request.session_hash if request else "")
+
+    inputs = [ui.run, ui.kind, ui.system, ui.temperature, ui.top_p, ui.max_new, ui.repetition]
+    inputs += [ui.message, ui.history]
+    outputs = [ui.chat, ui.history, ui.message]
+    ui.send.click(on_send, inputs, outputs, **private)
+    ui.message.submit(on_send, inputs, outputs, **private)
+    ui.stop.click(on_stop, None, None, **quiet)
+    ui.clear.click(lambda: ([], []), None, [ui.chat, ui.history], **quiet)
+    ui.run.change(on_run, ui.run, [ui.kind, ui.note], **quiet)
+    render.on_page_load(on_load, [ui.run, ui.kind, ui.note])
+    ui.refresh.click(
+        render.guard("Refresh runs")(lambda: gr.Dropdown(choices=run_choices(ctx.workspace))),
+        None,
+        ui.run,
+        **quiet,
+    )

@@ -1,0 +1,175 @@
+"""The Evaluate and Playground tabs' handlers, called as plain functions on a real run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core import evaluate as ev
+from core import jobs
+from core.errors import StudioError
+from studio import evaluate_tab as et
+from studio import playground_tab as pt
+from tests.test_generate import V2_HOTKEY, build_eval_run
+from tests.test_scoring import V1_SNIPPET
+
+
+@pytest.fixture(scope="module")
+def run_dir(tiny_model, tmp_path_factory) -> Path:
+    return build_eval_run(tmp_path_factory.mktemp("tab"), tiny_model)
+
+
+@pytest.fixture(scope="module")
+def workspace(run_dir) -> Path:
+    return run_dir.parent.parent
+
+
+def row(index: int, ft_chrf: float, base_chrf: float, ft_clean: bool, base_clean: bool) -> dict:
+    scores = {"exact_match": 0.0, "verdict": "v2", "errors": 0, "balance_problem": None}
+    return {
+        "index": index,
+        "category": "Hotkeys",
+        "kind": "code",
+        "prompt": f"prompt {index}",
+        "reference": "MsgBox 1",
+        "finetuned": {**scores, "output": f"ft {index}", "chrf": ft_chrf, "clean_v2": ft_clean},
+        "base": {**scores, "output": f"base {index}", "chrf": base_chrf, "clean_v2": base_clean},
+        "finetuned_worse": (ft_clean, ft_chrf) < (base_clean, base_chrf),
+    }
+
+
+ROWS = [row(0, 80.0, 20.0, True, False), row(1, 10.0, 30.0, True, True)]
+
+
+# ---------------------------------------------------------------- Evaluate
+
+
+def test_runs_are_listed_with_what_they_can_evaluate(workspace):
+    assert et.run_choices(workspace) == [("demo-run · failed · adapter", "demo-run")]
+
+
+def test_without_a_run_the_tab_says_what_to_do(workspace):
+    status, _, _, table, _, running = et.refresh(workspace, None, False)
+    assert "Pick a run" in status
+    assert list(table.columns) == et.TABLE_COLUMNS and table.empty
+    assert not running
+
+
+def test_a_run_never_evaluated_says_so(workspace):
+    status, totals, _, table, _, running = et.refresh(workspace, "demo-run", False)
+    assert "not been evaluated yet" in status and totals == "" and table.empty and not running
+
+
+def test_the_examples_table_shows_both_outputs_and_filters_the_worse(workspace):
+    table = et.examples_table(ROWS, worse_only=False)
+    assert list(table["fine-tuned"]) == ["ft 0", "ft 1"]
+    assert list(table["base"]) == ["base 0", "base 1"]
+    assert list(table["v2 (ft / base)"]) == ["✓ / ✗", "✓ / ✓"]
+    worse = et.examples_table(ROWS, worse_only=True)
+    assert list(worse["#"]) == [1] and list(worse["worse"]) == ["yes"]
+
+
+def test_the_detail_puts_reference_and_both_answers_side_by_side():
+    html = et.example_detail(ROWS, 1)
+    assert "prompt 1" in html and "MsgBox 1" in html and "ft 1" in html and "base 1" in html
+    assert "chrF 10.0" in html and "chrF 30.0" in html
+
+
+def test_the_chart_has_one_bar_group_per_metric_for_each_model():
+    overall, _ = ev.summarise_rows(ROWS)
+    figure = et.metrics_figure({"overall": overall})
+    bars = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in figure.data}
+    assert set(bars) == {"base", "fine-tuned"}
+    assert bars["fine-tuned"]["clean v2"] == 100.0 and bars["base"]["clean v2"] == 50.0
+    assert bars["fine-tuned"]["chrF"] == 45.0
+    assert "loads in AutoHotkey v2" not in bars["base"]  # not measured: no bar
+
+
+def test_a_run_without_adapter_is_refused_before_a_job_starts(tiny_model, tmp_path):
+    bare = build_eval_run(tmp_path, tiny_model, adapter=False)
+    workspace = bare.parent.parent
+    with pytest.raises(StudioError, match="no adapter yet"):
+        et.start_evaluation(workspace, "demo-run", "test", 0, 64, True)
+    with pytest.raises(StudioError, match="pick a run"):
+        et.start_evaluation(workspace, None, "test", 0, 64, True)
+    assert jobs.list_jobs(workspace) == []
+
+
+def test_stop_without_a_running_evaluation_says_so(workspace):
+    assert "No evaluation of this run is running" in et.stop_evaluation(workspace, "demo-run")
+
+
+@pytest.mark.slow
+def test_evaluation_job_runs_and_the_tab_shows_base_and_fine_tuned(workspace):
+    job_id = et.start_evaluation(workspace, "demo-run", "test", 2, 8, True)
+    with pytest.raises(StudioError, match="being evaluated already"):
+        et.start_evaluation(workspace, "demo-run", "test", 2, 8, True)
+    status = jobs.wait_job(workspace, job_id, timeout=300)
+    assert status.state == "completed", jobs.read_log(workspace, job_id)
+    note, totals, figure, table, log, running = et.refresh(workspace, "demo-run", False)
+    assert "completed: 2 of 2 prompts" in note and not running
+    assert "clean v2 · fine-tuned" in totals and "clean v2 · base" in totals
+    assert {trace.name for trace in figure.data} == {"base", "fine-tuned"}
+    assert len(table) == 2 and table["base"].notna().all()
+    assert "fine-tuned" in log and "base" in log  # the CLI's table
+
+
+# ---------------------------------------------------------------- Playground
+
+
+def test_the_playground_offers_the_models_of_the_run(workspace):
+    choices, default = pt.model_options(workspace, "demo-run")
+    assert [value for _, value in choices] == ["base", "adapter"]
+    assert default == "adapter"
+    assert "merged" in pt.model_note(workspace, "demo-run")  # named as missing
+
+
+def test_a_chat_answer_streams_and_ends_with_the_checkers_verdict(workspace):
+    steps = list(
+        pt.respond(workspace, "demo-run", "adapter", "Be brief.", 0.0, 1.0, 8, 1.0, "Hi", [])
+    )
+    shown, history = steps[-1]
+    assert len(steps) >= 3  # the question at once, then tokens, then the verdict
+    assert [t["role"] for t in history] == ["user", "assistant"]
+    assert history[1]["verdict"].startswith("**v2 checker:") or "no code" in history[1]["verdict"]
+    assert shown[-1]["content"].endswith(history[1]["verdict"])
+    assert shown[0] == {"role": "user", "content": "Hi"}
+
+
+def test_stop_ends_the_answer_early(workspace):
+    chat = pt.respond(workspace, "demo-run", "base", "", 1.0, 1.0, 4000, 1.0, "Hi", [], "s1")
+    next(chat)  # the question is shown
+    next(chat)  # the first token arrived
+    pt.stop_answer("s1")
+    *_, (_, history) = list(chat)
+    assert history[-1]["role"] == "assistant" and "verdict" in history[-1]
+
+
+def test_chat_inputs_are_checked(workspace):
+    with pytest.raises(StudioError, match="pick a run"):
+        next(pt.respond(workspace, None, None, "", 0.0, 1.0, 8, 1.0, "Hi", []))
+    with pytest.raises(StudioError, match="type a message"):
+        next(pt.respond(workspace, "demo-run", "adapter", "", 0.0, 1.0, 8, 1.0, "  ", []))
+
+
+def test_the_verdict_tells_v1_from_clean_v2():
+    assert "✓ clean AutoHotkey v2" in pt.verdict_note(V2_HOTKEY)
+    v1 = pt.verdict_note(V1_SNIPPET)
+    assert "✗" in v1 and "- line" in v1  # the first diagnostics are listed
+
+
+def test_answers_are_fenced_and_reasoning_is_folded_away():
+    assert pt.answer_markdown("MsgBox 1") == "```autohotkey\nMsgBox 1\n```"
+    assert pt.answer_markdown("Use:\n```ahk\nMsgBox 1\n```") == "Use:\n```ahk\nMsgBox 1\n```"
+    shown = pt.display(
+        [
+            {"role": "user", "content": "Q"},
+            {"role": "assistant", "content": "MsgBox 1", "analysis": "think", "verdict": "ok"},
+        ]
+    )
+    assert shown[1] == {"role": "assistant", "content": "think", "metadata": {"title": "Reasoning"}}
+    assert shown[2]["content"].endswith("\n\nok")
+    assert pt.conversation(" ", [{"role": "user", "content": "Q", "verdict": "x"}]) == [
+        {"role": "user", "content": "Q"}
+    ]
