@@ -19,6 +19,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, _mode_for(target))
     try:
         yield tmp
         os.replace(tmp, target)
@@ -27,13 +28,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions the new file should have: the old file's, else the umask's default."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_bytes(target: Path, data: bytes) -> None:
     """Write `data` to `target` so that readers see the old file or the new one, never half."""
-    with atomic_path(target) as tmp:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
