@@ -245,7 +245,7 @@ def _spawn(run_dir: Path, workspace: Path, extra: list[str]) -> None:
     child, so the run counts as alive from this moment until the child ends."""
     lock = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _take_lock(lock)
         argv = [sys.executable, "-m", "core.train", "--run-dir", str(run_dir)]
         argv += ["--workspace", str(workspace), "--lock-fd", str(lock), *extra]
         with open(run_dir / LOG, "ab") as log:
@@ -263,6 +263,19 @@ def _spawn(run_dir: Path, workspace: Path, extra: list[str]) -> None:
         raise StudioError(f"run {run_dir.name} is already training") from None
     finally:
         os.close(lock)
+
+
+def _take_lock(fd: int, patience: float = 30.0) -> None:
+    """Lock the run, waiting a little for a process that recorded its end but is still exiting."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def _reap() -> None:

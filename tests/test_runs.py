@@ -1,0 +1,149 @@
+"""The run registry: start, stop and resume, a killed run, more steps, listing, metrics offsets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from core.errors import StudioError
+from core.runs import (
+    delete_run,
+    list_checkpoints,
+    list_runs,
+    read_metrics,
+    read_status,
+    resume_run,
+    run_path,
+    start_run,
+    stop_run,
+)
+from tests.train_fixtures import tiny_config, wait_for, write_harmony
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return write_harmony(tmp_path / "data" / "train.jsonl", 16)
+
+
+@pytest.fixture(autouse=True)
+def one_thread(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+def steps_logged(run_dir: Path) -> list[int]:
+    return [r["step"] for r in read_metrics(run_dir)[0] if r["loss"] is not None]
+
+
+def finished(status: dict) -> bool:
+    return status.get("state") in ("completed", "stopped", "failed")
+
+
+@pytest.mark.slow
+def test_stop_resume_more_steps_and_resume_from_a_chosen_checkpoint(tiny_model, data, workspace):
+    cfg = tiny_config(tiny_model, data, training__max_steps=12, training__save_steps=50)
+    run_id = start_run(workspace, cfg, name="stop-resume")
+    run_dir = run_path(workspace, run_id)
+    wait_for(run_dir, lambda s: (s.get("step") or 0) >= 3)
+    with pytest.raises(StudioError, match="still training"):
+        start_run(workspace, cfg)
+    assert stop_run(run_dir)["state"] == "stopping"
+    stopped = wait_for(run_dir, finished)
+    assert stopped["state"] == "stopped", stopped
+    at = stopped["step"]
+    assert 3 <= at < 12 and [c.step for c in list_checkpoints(run_dir)] == [at]
+    assert steps_logged(run_dir) == list(range(1, at + 1))
+
+    resume_run(run_dir)  # continues to the planned step count
+    done = wait_for(run_dir, finished)
+    assert (done["state"], done["step"]) == ("completed", 12), done
+    assert done["resumed"] > done["started"]
+    assert steps_logged(run_dir) == list(range(1, 13))
+    tokens = [r["tokens"] for r in read_metrics(run_dir)[0]]
+    assert tokens == sorted(tokens) and len(set(tokens)) == len(tokens)
+    assert (run_dir / "adapter" / "adapter_model.safetensors").is_file()
+
+    resume_run(run_dir, more_steps=3)  # a finished run trains on
+    done = wait_for(run_dir, lambda s: finished(s) and s["step"] > 12)
+    assert (done["state"], done["step"]) == ("completed", 15)
+    assert [c.step for c in list_checkpoints(run_dir)] == [at, 12, 15]
+
+    resume_run(run_dir, checkpoint=f"checkpoint-{at}")  # later checkpoints are set aside
+    done = wait_for(run_dir, lambda s: finished(s) and s["resumed"] > done["resumed"])
+    assert (done["state"], done["step"], done["metrics_version"]) == ("completed", 15, 1)
+    assert steps_logged(run_dir) == list(range(1, 16))
+    aside = next((run_dir / "discarded").iterdir())
+    assert sorted(p.name for p in aside.iterdir()) == [
+        "checkpoint-12",
+        "checkpoint-15",
+        "metrics.jsonl",
+    ]
+
+    delete_run(run_dir)
+    assert not run_dir.exists() and list_runs(workspace) == []
+
+
+@pytest.mark.slow
+def test_a_killed_run_is_reported_failed_and_resumes(tiny_model, data, workspace):
+    cfg = tiny_config(tiny_model, data, training__max_steps=16, training__save_steps=4)
+    run_dir = run_path(workspace, start_run(workspace, cfg, name="killed"))
+    status = wait_for(run_dir, lambda s: (s.get("step") or 0) >= 6 and list_checkpoints(run_dir))
+    os.kill(status["pid"], signal.SIGKILL)
+    failed = wait_for(run_dir, lambda s: s["state"] != "running", timeout=30)
+    assert failed["state"] == "failed"
+    last = list_checkpoints(run_dir)[-1].path.name
+    assert "killed or crashed" in failed["error"] and f"resume from {last}" in failed["error"]
+    assert [info.state for info in list_runs(workspace)] == ["failed"]
+
+    resume_run(run_dir)
+    done = wait_for(run_dir, finished)
+    assert done["state"] == "completed" and done["step"] == 16, done
+    assert steps_logged(run_dir) == list(range(1, 17))
+
+
+def test_start_checks_the_inputs_before_creating_a_run(tiny_model, workspace, tmp_path):
+    cfg = tiny_config(tiny_model, tmp_path / "missing.jsonl")
+    with pytest.raises(StudioError, match="dataset file not found"):
+        start_run(workspace, cfg)
+    assert list((workspace / "runs").iterdir()) == []
+
+
+def test_resume_needs_a_checkpoint_and_a_known_name(tiny_model, data, workspace):
+    run_dir = workspace / "runs" / "manual"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.yaml").write_text("base_model: x\n")
+    with pytest.raises(StudioError, match="no checkpoint to resume from"):
+        resume_run(run_dir)
+    (run_dir / "checkpoints" / "checkpoint-3").mkdir(parents=True)
+    (run_dir / "checkpoints" / "checkpoint-3" / "trainer_state.json").write_text("{}")
+    with pytest.raises(StudioError, match="choose one of checkpoint-3"):
+        resume_run(run_dir, checkpoint="checkpoint-9")
+
+
+def test_read_metrics_returns_only_complete_lines_and_the_next_offset(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    first, second = json.dumps({"step": 1}) + "\n", json.dumps({"step": 2}) + "\n"
+    path.write_text(first + second[:5])
+    records, offset = read_metrics(tmp_path)
+    assert records == [{"step": 1}] and offset == len(first)
+    with open(path, "a") as handle:
+        handle.write(second[5:])
+    assert read_metrics(tmp_path, offset) == ([{"step": 2}], len(first + second))
+    assert read_metrics(tmp_path, len(first + second)) == ([], len(first + second))
+    assert read_metrics(tmp_path / "none") == ([], 0)
+
+
+def test_a_running_status_without_a_live_process_is_failed(tmp_path):
+    (tmp_path / "status.json").write_text(json.dumps({"state": "running", "pid": 999999}))
+    status = read_status(tmp_path)
+    assert status["state"] == "failed" and "no checkpoint to resume from" in status["error"]
+    assert json.loads((tmp_path / "status.json").read_text())["state"] == "failed"
+
+
+def test_run_ids_cannot_leave_the_runs_folder(workspace):
+    for bad in ("../x", "", "a/b"):
+        with pytest.raises(StudioError, match="no such run"):
+            run_path(workspace, bad)
