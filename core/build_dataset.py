@@ -800,7 +800,7 @@ def apply_gates(
         builtin.append(ahk.check_source(record.response))
         if progress is not None and (done % 512 == 0 or done == len(records)):
             progress("check", done, len(records))
-    interpreted = _interpreter_results(ahk, records, options)
+    interpreted = _interpreter_results(ahk, records, options, progress)
     kept, dropped = [], []
     for record, result in zip(records, builtin, strict=True):
         source = record_source(record)
@@ -819,7 +819,10 @@ def apply_gates(
     return kept, dropped
 
 
-def _interpreter_results(ahk, records: list[SnippetRecord], options: BuildOptions) -> dict:
+def _interpreter_results(
+    ahk, records: list[SnippetRecord], options: BuildOptions, progress: Progress | None
+) -> dict:
+    """The interpreter's CheckResult per record source (empty unless the engine asks for it)."""
     if not options.exclude_invalid or options.engine == "builtin":
         return {}
     if ahk.find_interpreter() is None:
@@ -827,9 +830,13 @@ def _interpreter_results(ahk, records: list[SnippetRecord], options: BuildOption
             "the AutoHotkey v2 interpreter is not installed (needs Wine and AutoHotkeyV2.exe)",
             hint="install it (see README) or use --engine builtin",
         )
-    paths = {Path(options.input_dir) / record_source(r): record_source(r) for r in records}
-    results = ahk.run_interpreter(list(paths), workspace=options.workspace, jobs=2, timeout=20)
-    return {paths[path]: result for path, result in results.items() if path in paths}
+    root = Path(options.input_dir)
+    paths = {(root / record_source(r)).resolve(): record_source(r) for r in records}
+    report = (lambda done, total: progress("interpreter", done, total)) if progress else None
+    results = ahk.run_interpreter(
+        list(paths), workspace=options.workspace, jobs=2, timeout=20, progress=report
+    )
+    return {paths[Path(path)]: result for path, result in results.items() if Path(path) in paths}
 
 
 # ---------------------------------------------------------------- split and leakage

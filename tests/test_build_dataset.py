@@ -621,7 +621,7 @@ def fake_checker(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
     fake = types.SimpleNamespace(check_source=check_source, calls=[])
     fake.find_interpreter = lambda: object()
 
-    def run_interpreter(paths, workspace=None, jobs=2, timeout=20):
+    def run_interpreter(paths, workspace=None, jobs=2, timeout=20, progress=None):
         fake.calls.append([Path(p).name for p in paths])
         bad = diagnostic(1, "Call to nonexistent function.", code="interpreter")
         return {
@@ -692,3 +692,19 @@ def test_gates_use_the_real_checker_when_it_is_there(gated_corpus: Path):
     plan = preview(BuildOptions(input_dir=gated_corpus, exclude_verdicts=("v1", "mixed")))
     assert "A/legacy.ahk" in {d.source for d in plan.dropped if d.stage == "verdict gate"}
     assert "A/good.ahk" not in {d.source for d in plan.dropped}
+
+
+@pytest.mark.interpreter
+def test_exclude_invalid_with_the_real_interpreter(tmp_path: Path, monkeypatch):
+    ahk = pytest.importorskip("core.ahk")
+    if ahk.find_interpreter() is None:
+        pytest.skip("AutoHotkey v2 under Wine is not installed")
+    monkeypatch.chdir(tmp_path)  # a relative input folder must still match the results
+    write(tmp_path / "raw" / "A" / "good.ahk", script("Good"))
+    write(tmp_path / "raw" / "A" / "missing_paren.ahk", script("Bad") + "MsgBox((1\n")
+    options = BuildOptions(
+        input_dir=Path("raw"), exclude_invalid=True, engine="interpreter", workspace=tmp_path / "ws"
+    )
+    plan = preview(options)
+    assert [(d.source, d.stage) for d in plan.dropped] == [("A/missing_paren.ahk", "validity gate")]
+    assert "[interpreter]" in plan.dropped[0].reason
