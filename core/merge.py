@@ -1,0 +1,165 @@
+"""Adapter + base model -> full weights: `python -m core.merge --run-dir DIR`.
+
+Loads the run's base model and its LoRA adapter, folds the adapter into the weights
+(`merge_and_unload`), checks that the merged model gives the same logits as base + adapter on a
+sample prompt, and only then writes safetensors and the tokenizer to `<run>/merged/` (through a
+temporary folder renamed into place, so a failed merge never leaves half a model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.backends import model_source
+from core.config import TrainConfig, load_config, resolve_path
+from core.errors import StudioError, cli_main
+from core.runs import ACTIVE, CONFIG, read_status, write_status
+from core.workspace import workspace_root
+
+SAMPLE_PROMPT = "Write an AutoHotkey v2 script that shows a message box when F1 is pressed."
+TOLERANCE = {"float32": 1e-3, "float16": 5e-2, "bfloat16": 1e-1}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    merged_dir: Path
+    base_model: str
+    dtype: str
+    max_abs_diff: float  # merged vs base + adapter, on the sample prompt
+    tolerance: float
+    seconds: float
+
+
+def merge_run(
+    run_dir: Path,
+    out_dir: Path | None = None,
+    workspace: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> MergeResult:
+    """Merge the run's adapter into its base model and write the result (default <run>/merged)."""
+    started, say = time.monotonic(), progress or (lambda _message: None)
+    run_dir = Path(run_dir)
+    cfg, adapter = _check_run(run_dir)
+    base = model_source(cfg, workspace)
+    target = Path(out_dir) if out_dir else resolve_path(cfg.output.merged_dir, workspace)
+    dtype = _dtype_name(cfg)
+    say(f"loading {base} ({dtype}) with the adapter")
+    model, tokenizer = _load_with_adapter(base, adapter, dtype)
+    say("merging the adapter into the weights")
+    merged, diff = _merge_and_compare(model, _sample_ids(tokenizer, cfg, workspace))
+    if not diff <= TOLERANCE[dtype]:
+        raise StudioError(
+            f"the merged model's logits differ from base + adapter by {diff:.3g} "
+            f"(more than {TOLERANCE[dtype]:g}); nothing was written",
+            where=str(run_dir),
+        )
+    say(f"writing {target}")
+    _save_atomically(merged, tokenizer, target)
+    result = MergeResult(
+        target, base, dtype, diff, TOLERANCE[dtype], round(time.monotonic() - started, 2)
+    )
+    write_status(run_dir, merged={"path": str(target), "max_abs_diff": diff, "at": time.time()})
+    return result
+
+
+def _merge_and_compare(model, ids):
+    """(merged model, max |logits(merged) - logits(base + adapter)|) on `ids`."""
+    import torch
+
+    with torch.no_grad():
+        expected = model(input_ids=ids.to(model.device)).logits
+        merged = model.merge_and_unload()
+        diff = (merged(input_ids=ids.to(merged.device)).logits - expected).abs().max().item()
+    return merged, diff
+
+
+def _check_run(run_dir: Path) -> tuple[TrainConfig, Path]:
+    if not (run_dir / CONFIG).is_file():
+        raise StudioError(f"not a run folder (no {CONFIG}): {run_dir}")
+    if read_status(run_dir).get("state") in ACTIVE:
+        raise StudioError(f"run {run_dir.name} is still training", hint="merge when it has ended")
+    adapter = run_dir / "adapter"
+    if not (adapter / "adapter_config.json").is_file():
+        raise StudioError(
+            f"run {run_dir.name} has no adapter yet", hint="train it to the end, or stop it, first"
+        )
+    return load_config(run_dir / CONFIG), adapter
+
+
+def _dtype_name(cfg: TrainConfig) -> str:
+    if cfg.training.bf16:
+        return "bfloat16"
+    return "float16" if cfg.training.fp16 else "float32"
+
+
+def _load_with_adapter(base: str, adapter: Path, dtype: str):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    device_map = "auto" if torch.cuda.is_available() else None
+    model = AutoModelForCausalLM.from_pretrained(
+        base, dtype=getattr(torch, dtype), device_map=device_map
+    )
+    model = PeftModel.from_pretrained(model, adapter).eval()
+    tokenizer_dir = adapter if (adapter / "tokenizer_config.json").is_file() else base
+    return model, AutoTokenizer.from_pretrained(tokenizer_dir)
+
+
+def _sample_ids(tokenizer, cfg: TrainConfig, workspace: Path | None):
+    """Token ids of a prompt from the training data (or a fixed one), as the model will see it."""
+    messages = [{"role": "user", "content": SAMPLE_PROMPT}]
+    data = resolve_path(cfg.training.dataset_path, workspace)
+    if data.is_file():
+        with open(data, encoding="utf-8-sig") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        messages = json.loads(first).get("messages", messages)[:-1] if first else messages
+    if tokenizer.chat_template:
+        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    else:
+        text = messages[-1]["content"]
+    ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
+    return ids[:, -256:]
+
+
+def _save_atomically(model, tokenizer, target: Path) -> None:
+    """Write into a temporary folder beside `target`, then swap it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    old = target.parent / f"{tmp.name}.old"
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m core.merge", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--run-dir", type=Path, required=True, help="the run folder")
+    parser.add_argument("--out", type=Path, help="where to write (default: the run's merged/)")
+    parser.add_argument("--workspace", type=Path, help="workspace for workspace/... paths")
+    args = parser.parse_args(argv)
+    workspace = workspace_root(args.workspace)
+    result = merge_run(args.run_dir, args.out, workspace, progress=lambda m: print(m, flush=True))
+    print(f"max abs logit difference vs base + adapter: {result.max_abs_diff:.3g}")
+    print(f"merged model: {result.merged_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
