@@ -254,3 +254,20 @@ def test_bundled_corpus_reads_every_script(bundled: dict[str, ScriptInfo]):
         (i.path, i.skip_reason) for i in bundled.values() if i.skip_reason
     ]
     assert len({i.category for i in bundled.values()}) >= 7
+
+
+def test_bundled_corpus_has_the_planted_encodings_and_includes(bundled: dict[str, ScriptInfo]):
+    encodings = {i.encoding for i in bundled.values()}
+    assert {"utf-8", "utf-8-sig", "utf-16-le"} <= encodings
+    [utf16] = [i for i in bundled.values() if i.encoding == "utf-16-le"]
+    assert "#Requires AutoHotkey v2" in read_script(SAMPLE_CORPUS / utf16.path).text
+    assert sum(i.includes > 0 for i in bundled.values()) >= 2
+
+
+def test_bundled_corpus_check_flags_the_v1_scripts():
+    pytest.importorskip("core.ahk")
+    infos = scan_corpus(SAMPLE_CORPUS, check=True)
+    verdicts = [i.verdict for i in infos]
+    assert verdicts.count("v1") >= 2
+    assert verdicts.count("v2") >= 0.9 * len(infos)
+    assert all(i.errors is not None and i.warnings is not None for i in infos)

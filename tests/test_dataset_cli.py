@@ -309,3 +309,18 @@ def test_bench_dataset_runs_on_a_small_synthetic_corpus(capsys):
     for stage in ("read", "exact dedupe", "near duplicates", "split", "leakage check", "write"):
         assert stage in printed
     assert "total" in printed and "files/s" in printed
+
+
+@needs_bundled
+def test_the_bundled_corpus_plants_are_found_and_gated():
+    pytest.importorskip("core.ahk")
+    options = build_dataset.BuildOptions(
+        elements_csv=[SAMPLE_ELEMENTS], exclude_verdicts=("v1", "mixed"), prompt_style="instruction"
+    )
+    plan = build_dataset.preview(options)
+    stages = {d.stage for d in plan.dropped}
+    assert {"exact dedupe", "verdict gate"} <= stages
+    assert sum(d.stage == "verdict gate" for d in plan.dropped) >= 2
+    assert plan.clusters  # the planted near-duplicate
+    assert plan.table["category"].nunique() >= 11  # 10+ script categories and (reference)
+    assert plan.sample.instruction.startswith("Write an AutoHotkey v2 script")
