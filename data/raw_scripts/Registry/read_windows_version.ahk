@@ -8,7 +8,9 @@ product := RegRead(key, "ProductName", "unknown")
 display := RegRead(key, "DisplayVersion", RegRead(key, "ReleaseId", "n/a"))
 build := RegRead(key, "CurrentBuild", "?")
 ubr := RegRead(key, "UBR", 0)
+edition := RegRead(key, "EditionID", "unknown edition")
+owner := RegRead(key, "RegisteredOwner", "(no owner set)")
 
-MsgBox(Format("{}`nVersion {} (build {}.{})`nA_OSVersion: {}`n64-bit: {}"
-    , product, display, build, ubr, A_OSVersion, A_Is64bitOS ? "yes" : "no")
+MsgBox(Format("{} ({})`nVersion {} (build {}.{})`nRegistered to: {}`nA_OSVersion: {}`n64-bit: {}"
+    , product, edition, display, build, ubr, owner, A_OSVersion, A_Is64bitOS ? "yes" : "no")
     , "Windows version")
