@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import core
 from core import build_dataset as bd
 from core.build_dataset import (
     BuildOptions,
@@ -631,6 +632,7 @@ def fake_checker(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
 
     fake.run_interpreter = run_interpreter
     monkeypatch.setitem(sys.modules, "core.ahk", fake)
+    monkeypatch.setattr(core, "ahk", fake, raising=False)
     return fake
 
 
