@@ -1,0 +1,411 @@
+"""AutoHotkey v2 checker: a fast built-in engine and the real interpreter under Wine.
+
+The built-in engine (core.ahk_lexer + core.ahk_syntax) reads a script the way AutoHotkey v2
+loads it and reports what would stop it loading (unbalanced brackets, unterminated strings,
+v1-only syntax, wrong argument counts, conflicting names...) plus v1 constructs that still
+load; it then weighs v1 against v2 evidence into a verdict. The interpreter engine runs
+`AutoHotkeyV2.exe /ErrorStdOut=UTF-8 /validate FILE` (under Wine off Windows) and turns its
+load error into the same diagnostics; it is the ground truth the built-in engine is measured
+against.
+
+    python -m core.ahk PATH [--json] [--engine builtin|interpreter|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.ahk_lexer import Diagnostic, Token, strip_comments, strip_comments_and_strings, tokenize
+from core.ahk_syntax import Checker
+from core.errors import StudioError, cli_main
+
+__all__ = [
+    "CheckResult",
+    "Diagnostic",
+    "Interpreter",
+    "Token",
+    "check_file",
+    "check_source",
+    "find_interpreter",
+    "run_interpreter",
+    "strip_comments",
+    "strip_comments_and_strings",
+    "tokenize",
+]
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A verdict ('v2', 'v1', 'mixed', 'unknown'), a score (0 = surely v1, 1 = surely v2)
+    and the diagnostics, sorted by position."""
+
+    verdict: str
+    score: float
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "warning")
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "score": self.score,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+
+# ----------------------------------------------------------------------------- built-in engine
+
+_CAPS = {"v2:requires": 10.0, "v1:requires": 10.0, "v1:deref": 2.0}
+_DEFAULT_CAP = 6.0
+
+
+def _verdict(marks: dict[str, float], statements: int, errors: int) -> tuple[str, float]:
+    """Weigh the v1 and v2 evidence (each kind capped) into a verdict and a score."""
+    v1 = v2 = 0.0
+    for key, weight in marks.items():
+        capped = min(weight, _CAPS.get(key, _DEFAULT_CAP))
+        if key.startswith("v1:"):
+            v1 += capped
+        else:
+            v2 += capped
+    if errors == 0 and statements:
+        v2 += 1.0  # it loads under v2's rules: that is evidence too
+    score = round((v2 + 0.5) / (v1 + v2 + 1.0), 3)
+    if v1 == 0 and v2 == 0:
+        return "unknown", score
+    if v1 >= 3 and v2 >= 3:
+        return "mixed", score
+    if v1 > v2:
+        return "v1", score
+    if v2 > v1:
+        return "v2", score
+    return "mixed", score
+
+
+def check_source(text: str, path: Path | None = None) -> CheckResult:
+    """Check AutoHotkey source with the built-in engine.
+
+    With `path` (the file the text came from), #Include targets are resolved beside it,
+    a missing one is an error, and included files are checked as part of the script."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    checker = Checker(Path(path) if path else None, reader=_read_included)
+    diags = checker.run(text)
+    errors = sum(1 for d in diags if d.severity == "error")
+    verdict, score = _verdict(checker.marks, checker.statements, errors)
+    diags.sort(key=lambda d: (d.line, d.column))
+    return CheckResult(verdict, score, diags)
+
+
+def check_file(path: Path) -> CheckResult:
+    """Check a script file (any of the encodings core.corpus reads) with the built-in engine."""
+    path = Path(path)
+    text, reason = _read(path)
+    if text is None:
+        diag = Diagnostic(1, 1, "error", "unreadable", f"cannot read {path.name}: {reason}")
+        return CheckResult("unknown", 0.5, [diag])
+    return check_source(text, path)
+
+
+def _read(path: Path) -> tuple[str | None, str | None]:
+    from core.corpus import read_script
+
+    result = read_script(path)
+    return result.text, result.skip_reason
+
+
+def _read_included(path: Path) -> str | None:
+    return _read(path)[0]
+
+
+# ----------------------------------------------------------------------------- interpreter engine
+
+_ERROR_LINE = re.compile(r"^(.*?) \((\d+)\) : ==> (.*)$")
+_REQUIRES = re.compile(r"This script requires AutoHotkey v?([\d.]+\S*)")
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The AutoHotkey v2 executable and, off Windows, the Wine that runs it."""
+
+    exe: Path
+    wine: str | None
+    wineserver: str | None = None
+
+    def command(self, script: Path) -> list[str]:
+        target = _windows_path(script) if self.wine else str(script)
+        args = [str(self.exe), "/ErrorStdOut=UTF-8", "/validate", target]
+        return [self.wine, *args] if self.wine else args
+
+
+def _windows_path(path: Path) -> str:
+    """How Wine's Windows programs see a Unix path (drive Z: is the root)."""
+    return "Z:" + str(path.resolve()).replace("/", "\\")
+
+
+def find_interpreter() -> Interpreter | None:
+    """AutoHotkey v2 from $AHK_V2_EXE or the ahk-binary package (sys.prefix/Scripts), and
+    Wine from PATH when not on Windows; None when either is missing."""
+    named = os.environ.get("AHK_V2_EXE")
+    exe = Path(named) if named else Path(sys.prefix) / "Scripts" / "AutoHotkeyV2.exe"
+    if not exe.is_file():
+        return None
+    if os.name == "nt":
+        return Interpreter(exe, None)
+    wine = shutil.which("wine") or shutil.which("wine64")
+    if wine is None:
+        return None
+    return Interpreter(exe, wine, shutil.which("wineserver"))
+
+
+def _wine_env(prefix: Path) -> dict[str, str]:
+    """Environment for Wine: our own prefix, no display (dialogs fail instead of waiting)."""
+    env = dict(os.environ)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
+    env["WINEPREFIX"] = str(prefix)
+    env["WINEDEBUG"] = "-all"
+    env["WINEDLLOVERRIDES"] = "mscoree,mshtml="  # no Mono/Gecko install prompts
+    if "UTF-8" not in env.get("LC_ALL", "") + env.get("LANG", ""):
+        env["LANG"] = "C.UTF-8"
+    return env
+
+
+def _prepare_prefix(interp: Interpreter, prefix: Path, env: dict[str, str]) -> None:
+    """Create the Wine prefix once (a lock guards concurrent first runs); keep a wineserver up."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    with open(prefix / ".ahkstudio.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (prefix / "system.reg").exists():
+            subprocess.run(
+                [interp.wine, "wineboot", "--init"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=300,
+                check=False,
+            )
+    if interp.wineserver:
+        # Persistent for a minute after the last client: later files skip Wine's start-up.
+        subprocess.run([interp.wineserver, "-p60"], env=env, check=False, timeout=60)
+
+
+def _run_one(
+    interp: Interpreter, path: Path, env: dict[str, str] | None, timeout: float
+) -> tuple[int, str]:
+    """Validate one file; a run that hangs or fails to start is tried again (three tries)."""
+    last = -1, f"no answer within {timeout:g} s"
+    for _attempt in range(3):
+        proc = subprocess.Popen(
+            interp.command(path),
+            cwd=path.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+            text = out.decode("utf-8", "replace")
+            if proc.returncode == 0 or (proc.returncode == 2 and "==>" in text):
+                return proc.returncode, text
+            last = proc.returncode, text  # Wine sometimes fails to start a process: retry
+            continue
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            last = -1, f"no answer within {timeout:g} s"
+    return last
+
+
+def parse_interpreter_output(path: Path, rc: int, out: str) -> CheckResult:
+    """Turn a /validate exit code and its output into a CheckResult."""
+    if rc == 0:
+        return CheckResult("v2", 1.0, [])
+    if rc == -1:
+        return CheckResult(
+            "unknown", 0.5, [Diagnostic(1, 1, "warning", "interpreter-timeout", out)]
+        )
+    lines = [line.rstrip() for line in out.replace("\r\n", "\n").split("\n")]
+    for i, line in enumerate(lines):
+        m = _ERROR_LINE.match(line)
+        if not m:
+            continue
+        where, number, message = m.group(1), int(m.group(2)), m.group(3).strip()
+        detail = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if detail.startswith("Specifically:"):
+            message = f"{message} ({detail})"
+        if not _same_file(where, path):
+            message = (
+                f"in {where.replace(chr(92), '/').rsplit('/', 1)[-1]} line {number}: {message}"
+            )
+            number = 1
+        return _classify_interpreter_error(max(number, 1), message)
+    tail = " ".join(out.split())[-300:] or f"exit code {rc}"
+    return CheckResult("unknown", 0.5, [Diagnostic(1, 1, "warning", "interpreter-failed", tail)])
+
+
+def _classify_interpreter_error(line: int, message: str) -> CheckResult:
+    version = _REQUIRES.search(message)
+    if version:
+        wanted = version.group(1)
+        if wanted.startswith("1"):
+            diag = Diagnostic(line, 1, "error", "interpreter", message)
+            return CheckResult("v1", 0.0, [diag])
+        text = f"needs v{wanted} (AutoHotkey v2.0 cannot load it): {message}"
+        return CheckResult("v2", 0.9, [Diagnostic(line, 1, "warning", "needs-v2.1", text)])
+    if "#Include file" in message or "Script library not found" in message:
+        return CheckResult(
+            "unknown", 0.5, [Diagnostic(line, 1, "error", "interpreter-include", message)]
+        )
+    return CheckResult("unknown", 0.0, [Diagnostic(line, 1, "error", "interpreter", message)])
+
+
+def _same_file(where: str, path: Path) -> bool:
+    name = where.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.lower() == path.name.lower()
+
+
+def run_interpreter(
+    paths: Iterable[Path],
+    workspace: Path | None = None,
+    jobs: int = 2,
+    timeout: float = 20,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[Path, CheckResult]:
+    """Validate each file with the real AutoHotkey v2 (in parallel, each with a timeout).
+
+    Wine runs in a prefix of its own under <workspace>/wine. Raises StudioError when the
+    interpreter or Wine is not installed."""
+    from core.workspace import subdir, workspace_root
+
+    interp = find_interpreter()
+    if interp is None:
+        raise StudioError(
+            "AutoHotkey v2 interpreter not found",
+            hint="pip install ahk-binary and install Wine (apt-get install wine), "
+            "or set AHK_V2_EXE to AutoHotkeyV2.exe",
+        )
+    files = [Path(p).resolve() for p in paths]
+    env = None
+    if interp.wine:
+        prefix = subdir(workspace_root(workspace), "wine")
+        env = _wine_env(prefix)
+        _prepare_prefix(interp, prefix, env)
+    results: dict[Path, CheckResult] = {}
+    with cf.ThreadPoolExecutor(max(1, jobs)) as pool:
+        futures = {pool.submit(_run_one, interp, f, env, timeout): f for f in files}
+        for done, fut in enumerate(cf.as_completed(futures), 1):
+            f = futures[fut]
+            rc, out = fut.result()
+            results[f] = parse_interpreter_output(f, rc, out)
+            if progress is not None:
+                progress(done, len(files))
+    return {f: results[f] for f in files}
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _scripts(target: Path) -> list[Path]:
+    if target.is_file():
+        return [target]
+    if target.is_dir():
+        from core.corpus import find_scripts
+
+        return find_scripts(target)
+    raise StudioError(
+        f"no such file or folder: {target}", hint="give a .ahk file or a folder of them"
+    )
+
+
+def _combine(builtin: CheckResult, interp: CheckResult) -> CheckResult:
+    diags = sorted(builtin.diagnostics + interp.diagnostics, key=lambda d: (d.line, d.column))
+    return CheckResult(builtin.verdict, builtin.score, diags)
+
+
+def _check_all(
+    files: list[Path], engine: str, workspace: Path | None, jobs: int
+) -> dict[Path, CheckResult]:
+    results: dict[Path, CheckResult] = {}
+    if engine in ("builtin", "both"):
+        results = {f: check_file(f) for f in files}
+    if engine in ("interpreter", "both"):
+        found = run_interpreter(files, workspace=workspace, jobs=jobs)
+        for f in files:
+            got = found[f.resolve()]
+            results[f] = _combine(results[f], got) if f in results else got
+    return results
+
+
+def _table(rows: list[tuple[str, CheckResult]]) -> str:
+    width = max([len(p) for p, _ in rows] + [4])
+    out = [f"{'path':<{width}}  verdict  score  errors  warnings  first problem"]
+    for path, res in rows:
+        first = next((d for d in res.diagnostics if d.severity == "error"), None)
+        first = first or (res.diagnostics[0] if res.diagnostics else None)
+        note = f"{first.line}:{first.column} {first.code}: {first.message}" if first else ""
+        out.append(
+            f"{path:<{width}}  {res.verdict:<7}  {res.score:5.2f}  {res.errors:6d}  {res.warnings:8d}  {note}"
+        )
+    return "\n".join(out)
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m core.ahk", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("path", type=Path, help="a .ahk file or a folder (searched recursively)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per file")
+    parser.add_argument("--engine", choices=("builtin", "interpreter", "both"), default="builtin")
+    parser.add_argument("--workspace", type=Path, default=None, help="where the Wine prefix lives")
+    parser.add_argument("--jobs", type=int, default=2, help="interpreter runs in parallel")
+    args = parser.parse_args(argv)
+    target = args.path
+    files = _scripts(target)
+    results = _check_all(files, args.engine, args.workspace, args.jobs)
+    base = target if target.is_dir() else target.parent
+    rows = [(_relative(f, base), results[f]) for f in files]
+    if args.json:
+        for path, res in rows:
+            record = {"path": path, **res.to_dict()}
+            print(json.dumps(record, ensure_ascii=False))
+    else:
+        print(_table(rows))
+    return 0
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

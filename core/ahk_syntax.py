@@ -1,0 +1,1923 @@
+"""AutoHotkey v2 load-time checks: statements, blocks, expressions and names.
+
+The checker walks the logical lines of core.ahk_lexer once. Each line is one statement
+(or a directive, hotkey or hotstring). Expressions are checked by a small state machine
+that alternates operands and operators and keeps a stack of open brackets (calls, groups,
+array and object literals, `%dynamic%` names, ternaries). Names are collected on the way
+(functions, classes, labels, assigned variables per scope, calls with their argument
+counts) and checked at the end, as the interpreter does when it loads a script.
+Evidence for the v1/v2 verdict is counted in `marks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from core import ahk_builtins as B
+from core.ahk_lexer import WHITESPACE_START as WS
+from core.ahk_lexer import (
+    Diagnostic,
+    LogicalLine,
+    lex,
+    split_logical_lines,
+    string_closed,
+)
+
+ASSIGN_OPS = frozenset(
+    [":=", "+=", "-=", "*=", "/=", "//=", ".=", "|=", "&=", "^=", ">>=", "<<=", ">>>=", "??="]
+)
+BINARY_OPS = frozenset(
+    [
+        "+",
+        "-",
+        "*",
+        "/",
+        "//",
+        "**",
+        ".",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "=",
+        "==",
+        "!=",
+        "!==",
+        "&&",
+        "||",
+        "??",
+        "&",
+        "|",
+        "^",
+        "<<",
+        ">>",
+        ">>>",
+        "~=",
+    ]
+)
+WORD_OPS = frozenset(("and", "or", "is", "in", "contains"))
+PREFIX_OPS = frozenset(("-", "+", "!", "~", "&", "++", "--"))
+EXPR_STATEMENT_OPS = ASSIGN_OPS | {"++", "--", "?", "??"}
+OPERAND, OPERATOR, KEY, COLON = 0, 1, 2, 3
+BODY_CONTROLS = frozenset(("if", "else", "loop", "while", "for", "try", "catch", "finally"))
+LOOP_KINDS = frozenset(("loop", "while", "for"))
+LOOP_SUBCOMMANDS = frozenset(("files", "parse", "read", "reg"))
+
+
+def _first(toks: list[str], k: int, n: int) -> int:
+    """Index of the first non-whitespace token at or after k (n when there is none)."""
+    while k < n and toks[k][0] in WS:
+        k += 1
+    return k
+
+
+def _last(toks: list[str], k: int, n: int) -> int:
+    """Index of the last non-whitespace token before n (k - 1 when there is none)."""
+    n -= 1
+    while n >= k and toks[n][0] in WS:
+        n -= 1
+    return n
+
+
+def _is_name(tok: str) -> bool:
+    c = tok[0]
+    return c.isalpha() or c == "_" or (ord(c) > 127 and tok.isidentifier())
+
+
+def _match(toks: list[str], k: int, n: int) -> int:
+    """Index of the bracket closing the one at k (n when it is not closed on this line)."""
+    depth = 0
+    for m in range(k, n):
+        t = toks[m]
+        if t in "([{" and t:
+            depth += 1
+        elif t in ")]}" and t:
+            depth -= 1
+            if depth == 0:
+                return m
+    return n
+
+
+# ----------------------------------------------------------------------------- scopes
+
+
+class Scope:
+    """A function-like scope: a function, method, hotkey body or the global auto-execute."""
+
+    __slots__ = ("assume", "declared", "funcs", "kind", "labels", "line", "parent", "refs")
+
+    def __init__(self, kind: str, parent: Scope | None, line: int = 0) -> None:
+        self.kind = kind  # 'global', 'func', 'method', 'hotkey'
+        self.parent = parent
+        self.line = line
+        self.assume = "global" if parent is None else "local"
+        self.declared: dict[str, str] = {}  # lower name -> 'global' | 'local' | 'static' | 'param'
+        self.funcs: dict[str, Func] = {}  # nested functions by lower name
+        self.labels: set[str] = set()
+        self.refs: list[tuple[str, LogicalLine, int]] = []  # goto/break/continue targets
+
+    def is_global(self, low: str) -> bool:
+        """Whether an assignment to `low` here writes a global variable."""
+        how = self.declared.get(low)
+        if how is not None:
+            return how == "global"
+        return self.assume == "global"
+
+
+class Func:
+    """A user-defined function: its parameter counts (max None = variadic)."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: int, hi: int | None) -> None:
+        self.lo, self.hi = lo, hi
+
+
+class Block:
+    """An open `{`: what it belongs to and what it allows inside."""
+
+    __slots__ = ("kind", "line", "loop", "members", "note", "owner", "scope")
+
+    def __init__(self, kind: str, scope: Scope, loop: bool, line: int, owner: Ctl | None) -> None:
+        self.kind = kind  # 'block', 'func', 'class', 'prop', 'switch'
+        self.scope = scope
+        self.loop = loop
+        self.line = line  # where to report it: its line, or the #Include that brought it in
+        self.note = ""  # "<file> line <n>: " when it was opened in an included file
+        self.owner = owner
+        self.members: set[str] = set()  # class bodies: declared member names (lower)
+
+
+class Ctl:
+    """A control statement (if, else, loop...) waiting for, or done with, its body."""
+
+    __slots__ = ("has_block", "kind", "level", "line")
+
+    def __init__(self, kind: str, level: int, line: int) -> None:
+        self.kind, self.level, self.line, self.has_block = kind, level, line, False
+
+
+# ----------------------------------------------------------------------------- checker
+
+
+class Checker:
+    """Checks one script (and the files it includes) the way AutoHotkey v2 loads it."""
+
+    def __init__(
+        self, path: Path | None = None, reader: Callable[[Path], str | None] | None = None
+    ) -> None:
+        self.path = path
+        self.reader = reader
+        self.diags: list[Diagnostic] = []
+        self.marks: dict[str, float] = {}
+        self.statements = 0
+        self.glob = Scope("global", None)
+        self.blocks: list[Block] = []
+        self.pending: list[Ctl] = []
+        self.done: list[Ctl] = []
+        self.wait_hotkey: LogicalLine | None = None
+        self.wait_def: tuple[str, Scope | None] | None = None  # block kind awaiting its "{"
+        self.funcs: dict[str, Func] = {}
+        self.classes: set[str] = set()
+        self.hotkeys: set[str] = set()
+        self.hotif = ""
+        self.calls: list[tuple[str, int, bool, Scope, LogicalLine, int, bool]] = []
+        self.assigns: list[tuple[str, Scope, LogicalLine, int, bool]] = []
+        self.class_refs: list[tuple[str, LogicalLine, int, str]] = []
+        self.unresolved_include = False
+        self.newer_version = False
+        self.included: set[Path] = set()
+        self.file_stack: list[Path] = [path] if path else []
+        self.site: LogicalLine | None = None  # the #Include line while inside an included file
+        self.lines: list[LogicalLine] = []
+        self.idx = 0
+
+    # -- reporting ------------------------------------------------------------------
+
+    def err(self, ll: LogicalLine, offset: int, code: str, msg: str, sev: str = "error") -> None:
+        """Report at an offset of a logical line (inside an included file: at the #Include)."""
+        if self.newer_version and sev == "error":
+            sev = "warning"
+        if self.site is not None:
+            if sev != "error":
+                return
+            name = self.file_stack[-1].name if self.file_stack else "?"
+            line, col = self.site.line, self.site.col
+            msg = f"{name} line {ll.position(offset)[0]}: {msg}"
+        else:
+            line, col = ll.position(offset)
+        self.diags.append(Diagnostic(line, col, sev, code, msg))
+
+    def err_at(
+        self, ll: LogicalLine, toks: list[str], k: int, code: str, msg: str, sev: str = "error"
+    ) -> None:
+        self.err(ll, sum(map(len, toks[:k])), code, msg, sev)
+
+    def mark(self, key: str, weight: float) -> None:
+        """Count evidence for the verdict; keys start with 'v1:' or 'v2:'."""
+        self.marks[key] = self.marks.get(key, 0.0) + weight
+
+    # -- driver ---------------------------------------------------------------------
+
+    def run(self, text: str) -> list[Diagnostic]:
+        lines, diags = split_logical_lines(text)
+        self.diags.extend(diags)
+        self.process(lines)
+        self.finish()
+        return self.diags
+
+    def process(self, lines: list[LogicalLine]) -> None:
+        saved = self.lines, self.idx
+        self.lines, self.idx = lines, 0
+        while self.idx < len(lines):
+            ll = lines[self.idx]
+            self.idx += 1
+            self.logical_line(ll)
+        self.lines, self.idx = saved
+
+    def next_is_brace(self) -> bool:
+        return self.idx < len(self.lines) and self.lines[self.idx].text[:1] == "{"
+
+    def scope(self) -> Scope:
+        return self.blocks[-1].scope if self.blocks else self.glob
+
+    def in_loop(self) -> bool:
+        level = len(self.blocks)
+        for ctl in reversed(self.pending):
+            if ctl.level < level:
+                break
+            if ctl.kind in LOOP_KINDS:
+                return True
+        return bool(self.blocks) and self.blocks[-1].loop
+
+    def logical_line(self, ll: LogicalLine) -> None:
+        waiting = self.wait_hotkey is not None and ll.kind not in ("hotkey", "hotstring")
+        if waiting and ll.text[:1] != "{":
+            self.err(ll, 0, "hotkey-brace", "Hotkey or hotstring is missing its opening brace")
+            self.mark("v1:hotkey-return", 1.5)
+            self.wait_hotkey = None
+        if ll.kind == "directive":
+            self.directive(ll)
+            return
+        if ll.kind != "code":
+            self.hotkey_line(ll)
+            return
+        toks = lex(ll.text)
+        n = len(toks)
+        k = 0
+        while k < n and (toks[k] == "}" or toks[k][0] in WS):
+            if toks[k] == "}":
+                self.close_block(ll, toks, k)
+            k += 1
+        if k < n:
+            self.statement(ll, toks, k, n)
+
+    def finish(self) -> None:
+        """End of file: what is still open, then the checks that need every name."""
+        last = self.lines[-1] if self.lines else LogicalLine("", 1, 1)
+        if self.wait_hotkey is not None:
+            self.err(
+                self.wait_hotkey,
+                0,
+                "hotkey-brace",
+                "Hotkey or hotstring is missing its opening brace",
+            )
+        for ctl in self.pending:
+            if not ctl.has_block:
+                self.diags.append(
+                    Diagnostic(
+                        ctl.line, 1, "error", "missing-body", f'"{ctl.kind.title()}" has no body'
+                    )
+                )
+        for blk in self.blocks:
+            self.diags.append(
+                Diagnostic(blk.line, 1, "error", "unbalanced-bracket", blk.note + 'Missing "}"')
+            )
+        if self.wait_def is not None:
+            self.err(last, 0, "syntax", "Missing the opening brace of a definition")
+        self.check_names()
+
+    # -- blocks and control flow ----------------------------------------------------------
+
+    def complete(self) -> None:
+        """A statement finished at the current level: controls whose body it was are done."""
+        level = len(self.blocks)
+        done = []
+        pending = self.pending
+        while pending and pending[-1].level == level and not pending[-1].has_block:
+            done.append(pending.pop())
+        self.done = done
+
+    def begin(self) -> None:
+        """A statement that is not else/catch/finally/until starts: nothing can extend earlier ones."""
+        self.done = []
+        self.statements += 1
+
+    def open_block(self, ll: LogicalLine, kind: str, scope: Scope | None = None) -> None:
+        level = len(self.blocks)
+        owner = None
+        if kind == "block" and self.pending and self.pending[-1].level == level:
+            owner = self.pending[-1]
+            if owner.has_block:
+                owner = None
+            else:
+                owner.has_block = True
+        if scope is None:
+            scope = self.scope()
+        loop = kind in ("block", "switch") and self.in_loop()
+        blk = Block(kind, scope, loop, ll.line, owner)
+        if self.site is not None:
+            blk.line, blk.note = self.site.line, f"{self.file_stack[-1].name} line {ll.line}: "
+        self.blocks.append(blk)
+
+    def close_block(self, ll: LogicalLine, toks: list[str], k: int) -> None:
+        if not self.blocks:
+            self.err_at(ll, toks, k, "unbalanced-bracket", 'Unexpected "}"')
+            return
+        level = len(self.blocks)
+        while self.pending and self.pending[-1].level >= level and not self.pending[-1].has_block:
+            ctl = self.pending.pop()
+            self.err_at(ll, toks, k, "missing-body", f'"{ctl.kind.title()}" has no body')
+        blk = self.blocks.pop()
+        if blk.kind in ("func", "prop", "class"):
+            self.check_labels(blk.scope) if blk.kind == "func" else None
+            self.done = []
+            return
+        if blk.owner is not None:
+            blk.owner.has_block = False
+        self.complete()
+
+    def attach_body(self, ll: LogicalLine, toks: list[str], ctl: Ctl, k: int, n: int) -> None:
+        """After a control's header: a `{`, a statement on the same line, or the next line."""
+        self.pending.append(ctl)
+        k = _first(toks, k, n)
+        if k >= n:
+            return
+        if toks[k] == "{" and _first(toks, k + 1, n) >= n:
+            self.open_block(ll, "block")
+            return
+        self.statement(ll, toks, k, n)
+
+    def extend(
+        self, ll: LogicalLine, toks: list[str], k: int, kinds: tuple[str, ...], word: str
+    ) -> bool:
+        """Bind else/catch/finally/until to the statement they extend; False when there is none."""
+        for i, ctl in enumerate(self.done):
+            if ctl.kind in kinds:
+                outer = self.done[i + 1 :]
+                self.pending.extend(reversed(outer))
+                self.done = []
+                return True
+        self.err_at(ll, toks, k, "misplaced", f'Unexpected "{word}"')
+        self.done = []
+        return False
+
+    # -- statements ---------------------------------------------------------------
+
+    def statement(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
+        t = toks[k]
+        if self.wait_def is not None:
+            kind, scope = self.wait_def
+            self.wait_def = None
+            if t == "{":
+                self.open_block(ll, kind, scope)
+                self.rest_after_brace(ll, toks, k, n)
+                return
+        if t == "{":
+            if self.wait_hotkey is not None:
+                self.wait_hotkey = None
+                self.open_block(ll, "func", Scope("hotkey", self.glob, ll.line))
+            else:
+                self.begin_if_plain()
+                self.open_block(ll, "block")
+            self.rest_after_brace(ll, toks, k, n)
+            return
+        blk = self.blocks[-1] if self.blocks else None
+        if blk is not None and blk.kind in ("class", "prop"):
+            if blk.kind == "class":
+                self.class_member(ll, toks, k, n, blk)
+            else:
+                self.prop_member(ll, toks, k, n)
+            return
+        if _is_name(t):
+            low = t.lower()
+            handler = CONTROL.get(low)
+            if handler is not None:
+                nxt = toks[k + 1] if k + 1 < n else ""
+                if not nxt or nxt[0] in WS or nxt in ("(", "{", ",", ":"):
+                    if blk is not None and blk.kind == "switch" and low not in ("case", "default"):
+                        self.check_case_seen(ll, toks, k, blk)
+                    handler(self, ll, toks, k, n, low)
+                    return
+            if blk is not None and blk.kind == "switch":
+                self.check_case_seen(ll, toks, k, blk)
+            nxt = k + 1
+            if nxt < n and toks[nxt] == ":" and _first(toks, nxt + 1, n) >= n:
+                self.label(ll, toks, k, low)
+                return
+            if nxt < n and toks[nxt] == "(" and self.try_definition(ll, toks, k, n, t):
+                return
+        elif blk is not None and blk.kind == "switch":
+            self.check_case_seen(ll, toks, k, blk)
+        self.begin()
+        self.simple(ll, toks, k, n)
+        self.complete()
+
+    def begin_if_plain(self) -> None:
+        level = len(self.blocks)
+        if not (
+            self.pending and self.pending[-1].level == level and not self.pending[-1].has_block
+        ):
+            self.begin()
+
+    def rest_after_brace(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
+        k = _first(toks, k + 1, n)
+        if k < n:
+            self.statement(ll, toks, k, n)
+
+    def check_case_seen(self, ll: LogicalLine, toks: list[str], k: int, blk: Block) -> None:
+        if "case" not in blk.members:
+            self.err_at(ll, toks, k, "misplaced", "Expected Case/Default")
+            blk.members.add("case")
+
+    def label(self, ll: LogicalLine, toks: list[str], k: int, low: str) -> None:
+        scope = self.scope()
+        if low in scope.labels:
+            self.err_at(ll, toks, k, "duplicate", f"Duplicate label: {toks[k]}")
+        scope.labels.add(low)
+
+    # -- control statements ---------------------------------------------------------
+
+    def c_if(self, ll, toks, k, n, low):
+        self.begin()
+        end = self.header_end(toks, k + 1, n)
+        if _first(toks, k + 1, end) >= end:
+            self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" needs a condition')
+        else:
+            self.legacy_if(ll, toks, k + 1, end)
+            self.condition(ll, toks, k, end)
+        self.attach_body(ll, toks, Ctl(low, len(self.blocks), ll.line), end, n)
+
+    def c_while(self, ll, toks, k, n, low):
+        self.c_if(ll, toks, k, n, low)
+
+    def c_loop(self, ll, toks, k, n, low):
+        self.begin()
+        end = self.header_end(toks, k + 1, n)
+        j = k + 1
+        if j < end and toks[j] == ",":
+            self.legacy_command(ll, toks, k)
+            self.complete()
+            return
+        j = _first(toks, j, end)
+        if j < end:
+            if toks[j].lower() in LOOP_SUBCOMMANDS and (
+                j + 1 >= end or toks[j + 1][0] in WS or toks[j + 1] == ","
+            ):
+                a = j + 1
+                if a < end and toks[a] == ",":
+                    a += 1
+                if _first(toks, a, end) < end:
+                    self.expr(ll, toks, a, end, args=True, command=True)
+            else:
+                self.expr(ll, toks, j, end)
+        self.attach_body(ll, toks, Ctl("loop", len(self.blocks), ll.line), end, n)
+
+    def c_for(self, ll, toks, k, n, low):
+        self.begin()
+        end = self.header_end(toks, k + 1, n)
+        j = _first(toks, k + 1, end)
+        paren = j < end and toks[j] == "("
+        if paren:
+            j += 1
+        m = j
+        while m < end and toks[m].lower() != "in":
+            m += 1
+        if m >= end:
+            self.err_at(ll, toks, k, "syntax", 'For needs "in"')
+        else:
+            for v in range(j, m):
+                if _is_name(toks[v]):
+                    self.assign(toks[v], ll, toks, v)
+                elif toks[v] not in (",",) and toks[v][0] not in WS:
+                    self.err_at(ll, toks, v, "syntax", "Invalid For variable")
+                    break
+            stop = end
+            if paren:
+                stop = _last(toks, m, end)
+                if stop < end and toks[stop] != ")":
+                    self.err_at(ll, toks, stop, "unbalanced-bracket", 'Missing ")"')
+            self.expr(ll, toks, m + 1, stop)
+        self.attach_body(ll, toks, Ctl("for", len(self.blocks), ll.line), end, n)
+
+    def c_else(self, ll, toks, k, n, low):
+        if self.extend(ll, toks, k, ("if",), "Else"):
+            self.attach_body(ll, toks, Ctl("else", len(self.blocks), ll.line), k + 1, n)
+
+    def c_try(self, ll, toks, k, n, low):
+        self.begin()
+        self.attach_body(ll, toks, Ctl("try", len(self.blocks), ll.line), k + 1, n)
+
+    def c_catch(self, ll, toks, k, n, low):
+        if not self.extend(ll, toks, k, ("try", "catch"), "Catch"):
+            return
+        end = self.header_end(toks, k + 1, n)
+        j = _first(toks, k + 1, end)
+        while j < end:
+            t = toks[j]
+            if t.lower() == "as":
+                v = _first(toks, j + 1, end)
+                if v < end and _is_name(toks[v]):
+                    self.assign(toks[v], ll, toks, v)
+                    self.mark("v2:catch-as", 2.0)
+                    j = _first(toks, v + 1, end)
+                break
+            if _is_name(t):
+                name = t
+                while j + 2 < end and toks[j + 1] == "." and _is_name(toks[j + 2]):
+                    j += 2
+                self.class_refs.append((name.lower(), ll, sum(map(len, toks[:j])), "Invalid class"))
+            elif t != ",":
+                break
+            j = _first(toks, j + 1, end)
+        if j < end:
+            self.attach_body(ll, toks, Ctl("catch", len(self.blocks), ll.line), j, n)
+        else:
+            self.attach_body(ll, toks, Ctl("catch", len(self.blocks), ll.line), end, n)
+
+    def c_finally(self, ll, toks, k, n, low):
+        if self.extend(ll, toks, k, ("try", "catch"), "Finally"):
+            self.attach_body(ll, toks, Ctl("finally", len(self.blocks), ll.line), k + 1, n)
+
+    def c_until(self, ll, toks, k, n, low):
+        if self.extend(ll, toks, k, ("loop", "for"), "Until"):
+            self.condition(ll, toks, k, n)
+            self.complete()
+
+    def condition(self, ll: LogicalLine, toks: list[str], k: int, end: int) -> None:
+        """The expression after if/while/until: exactly one (a top-level comma is an error)."""
+        if self.expr(ll, toks, k + 1, end, args=True) > 1:
+            self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" accepts at most 1 parameter')
+
+    def c_switch(self, ll, toks, k, n, low):
+        self.begin()
+        end = self.header_end(toks, k + 1, n)
+        if _first(toks, k + 1, end) < end:
+            self.expr(ll, toks, k + 1, end, args=True)
+        if end < n:
+            self.open_block(ll, "switch")
+        elif self.next_is_brace():
+            self.wait_def = ("switch", None)
+        else:
+            self.err_at(ll, toks, k, "syntax", "Switch needs a block")
+
+    def c_case(self, ll, toks, k, n, low):
+        blk = self.blocks[-1] if self.blocks else None
+        if blk is None or blk.kind != "switch":
+            self.err_at(ll, toks, k, "misplaced", f'Unexpected "{toks[k]}"')
+            return
+        level = len(self.blocks)
+        while self.pending and self.pending[-1].level >= level and not self.pending[-1].has_block:
+            ctl = self.pending.pop()
+            self.err_at(ll, toks, k, "missing-body", f'"{ctl.kind.title()}" has no body')
+        blk.members.add("case")
+        self.done = []
+        colon = self.case_colon(toks, k + 1, n)
+        if colon >= n:
+            self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" needs a ":"')
+            return
+        if low == "case":
+            if _first(toks, k + 1, colon) >= colon:
+                self.err_at(ll, toks, k, "syntax", "Case needs a value")
+            else:
+                self.expr(ll, toks, k + 1, colon, args=True)
+        rest = _first(toks, colon + 1, n)
+        if rest < n:
+            self.statement(ll, toks, rest, n)
+
+    def case_colon(self, toks: list[str], k: int, n: int) -> int:
+        """The `:` ending a case label: the first one at depth 0 not matched by a `?`."""
+        depth = q = 0
+        for m in range(k, n):
+            t = toks[m]
+            if t in ("(", "[", "{"):
+                depth += 1
+            elif t in (")", "]", "}"):
+                depth -= 1
+            elif depth == 0 and t == "?":
+                q += 1
+            elif depth == 0 and t == ":":
+                if q == 0:
+                    return m
+                q -= 1
+        return n
+
+    def c_return(self, ll, toks, k, n, low):
+        self.begin()
+        j = _first(toks, k + 1, n)
+        if j < n:
+            if self.scope() is self.glob:
+                self.err_at(
+                    ll,
+                    toks,
+                    k,
+                    "syntax",
+                    "Return's parameter should be blank except inside a function",
+                )
+            self.expr(ll, toks, j, n)
+        self.complete()
+
+    def c_throw(self, ll, toks, k, n, low):
+        self.begin()
+        if _first(toks, k + 1, n) < n:
+            self.expr(ll, toks, k + 1, n)
+        self.complete()
+
+    def c_break(self, ll, toks, k, n, low):
+        self.begin()
+        j = _first(toks, k + 1, n)
+        if not self.in_loop():
+            self.err_at(ll, toks, k, "misplaced", "Break/Continue must be enclosed by a Loop")
+        elif j < n and _is_name(toks[j]):
+            self.scope().refs.append((toks[j].lower(), ll, sum(map(len, toks[:j]))))
+        self.complete()
+
+    def c_goto(self, ll, toks, k, n, low):
+        self.begin()
+        j = _first(toks, k + 1, n)
+        if j < n and _is_name(toks[j]) and _first(toks, j + 1, n) >= n:
+            self.scope().refs.append((toks[j].lower(), ll, sum(map(len, toks[:j]))))
+        elif j < n:
+            self.expr(ll, toks, j, n)
+        self.complete()
+
+    def c_declare(self, ll, toks, k, n, low):
+        self.begin()
+        scope = self.scope()
+        j = _first(toks, k + 1, n)
+        if j >= n:
+            if scope is not self.glob:
+                scope.assume = low
+            self.complete()
+            return
+        self.declarations(ll, toks, j, n, scope, low)
+        self.complete()
+
+    def declarations(
+        self, ll: LogicalLine, toks: list[str], j: int, n: int, scope: Scope, how: str
+    ) -> None:
+        """`global a, b := 1` and friends: record each name, check each initialiser."""
+        start = j
+        while start < n:
+            end = self.top_comma(toks, start, n)
+            v = _first(toks, start, end)
+            if v < end and _is_name(toks[v]):
+                low = toks[v].lower()
+                if scope is not self.glob:
+                    scope.declared[low] = "global" if how == "global" else "local"
+                a = _first(toks, v + 1, end)
+                if a < end:
+                    if toks[a] not in ASSIGN_OPS:
+                        self.err_at(ll, toks, a, "syntax", "Invalid declaration")
+                    else:
+                        self.expr(ll, toks, v, end)
+            elif v < end:
+                self.err_at(ll, toks, v, "syntax", "Invalid declaration")
+            start = end + 1
+
+    def top_comma(self, toks: list[str], k: int, n: int) -> int:
+        depth = 0
+        for m in range(k, n):
+            t = toks[m]
+            if t in ("(", "[", "{"):
+                depth += 1
+            elif t in (")", "]", "}"):
+                depth -= 1
+            elif t == "," and depth == 0:
+                return m
+        return n
+
+    def c_class(self, ll, toks, k, n, low):
+        self.begin()
+        j = _first(toks, k + 1, n)
+        end = self.header_end(toks, k + 1, n)
+        if j >= end or not _is_name(toks[j]):
+            self.err_at(ll, toks, k, "syntax", "Invalid class definition")
+            return
+        name = toks[j]
+        blk = self.blocks[-1] if self.blocks else None
+        if blk is None:
+            self.define(ll, toks, j, name, "class")
+        elif blk.kind == "class":
+            self.member(ll, toks, j, blk, name.lower())
+        e = _first(toks, j + 1, end)
+        if e < end:
+            if toks[e].lower() != "extends":
+                self.err_at(ll, toks, e, "syntax", "Invalid class definition")
+            else:
+                b = _first(toks, e + 1, end)
+                if b >= end or not _is_name(toks[b]):
+                    self.err_at(ll, toks, e, "syntax", "Invalid class definition")
+                else:
+                    self.class_refs.append(
+                        (toks[b].lower(), ll, sum(map(len, toks[:b])), "Unknown class")
+                    )
+                    self.mark("v2:class", 0.5)
+        if end < n:
+            self.open_block(ll, "class", Scope("class", self.glob, ll.line))
+        elif self.next_is_brace():
+            self.wait_def = ("class", Scope("class", self.glob, ll.line))
+        else:
+            self.err_at(ll, toks, k, "syntax", "Class needs a block")
+
+    def header_end(self, toks: list[str], k: int, n: int) -> int:
+        """Where a control header ends: before a trailing block-opening `{`, else n."""
+        last = _last(toks, k, n)
+        if last >= k and toks[last] == "{":
+            before = _last(toks, k, last)
+            if before < k:
+                return last
+            b = toks[before]
+            if b in ASSIGN_OPS or b in BINARY_OPS or b in ("(", "[", ",", "?", ":"):
+                return n
+            return last
+        return n
+
+    # -- definitions ------------------------------------------------------------------
+
+    def try_definition(self, ll: LogicalLine, toks: list[str], k: int, n: int, name: str) -> bool:
+        """`name(params) {`, `name(params)` + `{` on the next line, or `name(params) => expr`."""
+        close = _match(toks, k + 1, n)
+        if close >= n:
+            return False
+        after = _first(toks, close + 1, n)
+        if after >= n:
+            if not self.next_is_brace():
+                return False
+            kind = "brace-next"
+        elif toks[after] == "{" and _first(toks, after + 1, n) >= n:
+            kind = "brace"
+        elif toks[after] == "=>":
+            kind = "arrow"
+        else:
+            return False
+        self.begin()
+        self.function(ll, toks, k, close, name, "func")
+        scope = self.new_scope("func", ll)
+        self.params(ll, toks, k + 1, close, scope)
+        if kind == "brace":
+            self.open_block(ll, "func", scope)
+        elif kind == "brace-next":
+            self.wait_def = ("func", scope)
+        else:
+            self.mark("v2:fat-arrow", 3.0)
+            self.with_scope(ll, scope, lambda: self.expr(ll, toks, after + 1, n))
+        return True
+
+    def new_scope(self, kind: str, ll: LogicalLine) -> Scope:
+        outer = self.scope()
+        parent = outer if outer.kind != "class" else self.glob
+        return Scope(kind, parent, ll.line)
+
+    def with_scope(self, ll: LogicalLine, scope: Scope, fn) -> None:
+        self.blocks.append(Block("func", scope, False, ll.line, None))
+        fn()
+        self.blocks.pop()
+        self.check_labels(scope)
+
+    def function(
+        self, ll: LogicalLine, toks: list[str], k: int, close: int, name: str, what: str
+    ) -> None:
+        """Record a function definition in its namespace; report a conflicting one."""
+        lo, hi = self.param_counts(toks, k + 2, close)
+        low = name.lower()
+        outer = self.scope()
+        if outer is self.glob:
+            self.define(ll, toks, k, name, "func", Func(lo, hi))
+        else:
+            if low in outer.funcs:
+                self.err_at(
+                    ll,
+                    toks,
+                    k,
+                    "duplicate",
+                    f"This function declaration conflicts with an existing Func: {name}",
+                )
+            outer.funcs[low] = Func(lo, hi)
+
+    def define(
+        self,
+        ll: LogicalLine,
+        toks: list[str],
+        k: int,
+        name: str,
+        what: str,
+        func: Func | None = None,
+    ) -> None:
+        low = name.lower()
+        if low in self.funcs:
+            self.err_at(
+                ll,
+                toks,
+                k,
+                "duplicate",
+                f"This {what} declaration conflicts with an existing Func: {name}",
+            )
+        elif low in self.classes:
+            self.err_at(
+                ll,
+                toks,
+                k,
+                "duplicate",
+                f"This {what} declaration conflicts with an existing Class: {name}",
+            )
+        elif what == "class" and low in B.CLASSES:
+            self.err_at(
+                ll,
+                toks,
+                k,
+                "duplicate",
+                f"This class declaration conflicts with an existing Class: {name}",
+            )
+        if func is not None:
+            self.funcs[low] = func
+        else:
+            self.classes.add(low)
+
+    def param_counts(self, toks: list[str], k: int, close: int) -> tuple[int, int | None]:
+        """(minimum, maximum) arguments of a parameter list; maximum None when variadic."""
+        count = lo = 0
+        variadic = False
+        start = k
+        while start < close:
+            end = self.top_comma(toks, start, close)
+            first = _first(toks, start, end)
+            if first < end:
+                count += 1
+                last = _last(toks, start, end)
+                seg = [t for t in toks[first : last + 1] if t[0] not in WS]
+                if seg[-1] == "*":
+                    variadic = True
+                    count -= 1
+                elif not (seg[-1] == "?" or ":=" in seg):
+                    lo = count
+            start = end + 1
+        return lo, None if variadic else count
+
+    def params(self, ll: LogicalLine, toks: list[str], k: int, close: int, scope: Scope) -> None:
+        """Check a parameter list: names, `&ref`, `opt?`, `opt := default`, a last `rest*`."""
+        start = k + 1
+        seen: set[str] = set()
+        optional = variadic = False
+        while start < close:
+            end = self.top_comma(toks, start, close)
+            seg = [m for m in range(start, end) if toks[m][0] not in WS]
+            start = end + 1
+            if not seg:
+                if end < close or seg:
+                    self.err_at(ll, toks, end, "syntax", "Missing parameter name")
+                continue
+            if variadic:
+                self.err_at(ll, toks, seg[0], "unbalanced-bracket", 'Missing ")"')
+                return
+            i = 0
+            if toks[seg[0]] == "&":
+                i = 1
+            if i >= len(seg):
+                self.err_at(ll, toks, seg[0], "syntax", "Missing parameter name")
+                continue
+            name = toks[seg[i]]
+            if name == "*" and len(seg) == i + 1:
+                variadic = True
+                continue
+            if not _is_name(name):
+                self.err_at(ll, toks, seg[i], "syntax", "Invalid parameter")
+                continue
+            low = name.lower()
+            if low == "byref" and len(seg) > i + 1 and _is_name(toks[seg[i + 1]]):
+                self.err_at(
+                    ll, toks, seg[i + 1], "syntax", "Missing comma (ByRef is v1 syntax; use &name)"
+                )
+                self.mark("v1:byref", 2.0)
+                continue
+            if low in seen:
+                self.err_at(
+                    ll,
+                    toks,
+                    seg[i],
+                    "duplicate",
+                    f"This parameter declaration conflicts with an existing parameter: {name}",
+                )
+            seen.add(low)
+            scope.declared[low] = "param"
+            rest = seg[i + 1 :]
+            if not rest:
+                if optional:
+                    self.err_at(ll, toks, seg[i], "syntax", f"Parameter default required: {name}")
+                continue
+            r0 = toks[rest[0]]
+            if r0 == "*" and len(rest) == 1:
+                variadic = True
+            elif r0 == "?" and len(rest) == 1:
+                optional = True
+            elif r0 == ":=":
+                optional = True
+                if len(rest) == 1:
+                    self.err_at(ll, toks, rest[0], "syntax", "Missing operand")
+                else:
+                    self.expr(ll, toks, rest[1], end)
+            else:
+                self.err_at(ll, toks, rest[0], "syntax", "Missing comma")
+
+    # -- classes ----------------------------------------------------------------------
+
+    def member(self, ll: LogicalLine, toks: list[str], k: int, blk: Block, key: str) -> None:
+        if key in blk.members:
+            self.err_at(ll, toks, k, "duplicate", f"Duplicate declaration: {toks[k]}")
+        blk.members.add(key)
+
+    def class_member(self, ll: LogicalLine, toks: list[str], k: int, n: int, blk: Block) -> None:
+        """Inside `class X { }`: methods, properties, variables, nested classes."""
+        t = toks[k]
+        prefix = ""
+        if t.lower() == "static" and k + 1 < n and toks[k + 1][0] in WS:
+            prefix = "static "
+            k = _first(toks, k + 1, n)
+            t = toks[k] if k < n else ""
+        if not t or not _is_name(t):
+            self.err_at(
+                ll,
+                toks,
+                k if k < n else 0,
+                "syntax",
+                "Not a valid method, class or property definition",
+            )
+            return
+        low = t.lower()
+        if low == "class" and not prefix:
+            self.c_class(ll, toks, k, n, low)
+            return
+        j = k + 1
+        if j < n and toks[j] == "(":
+            close = _match(toks, j, n)
+            after = _first(toks, close + 1, n) if close < n else n
+            if close < n and (
+                (after >= n and self.next_is_brace()) or (after < n and toks[after] in ("{", "=>"))
+            ):
+                self.member(ll, toks, k, blk, prefix + low + "()")
+                scope = Scope("method", self.glob, ll.line)
+                self.params(ll, toks, j, close, scope)
+                self.open_member(ll, toks, after, n, scope, "func")
+                return
+            self.err_at(ll, toks, k, "syntax", "Not a valid method, class or property definition")
+            return
+        if j < n and toks[j] == "[":
+            close = _match(toks, j, n)
+            after = _first(toks, close + 1, n) if close < n else n
+            self.member(ll, toks, k, blk, prefix + low)
+            scope = Scope("method", self.glob, ll.line)
+            if close < n:
+                self.params(ll, toks, j, close, scope)
+            self.open_member(ll, toks, after, n, scope, "prop")
+            return
+        a = _first(toks, j, n)
+        if a >= n:
+            if self.next_is_brace():
+                self.member(ll, toks, k, blk, prefix + low)
+                self.wait_def = ("prop", Scope("method", self.glob, ll.line))
+                return
+            self.err_at(ll, toks, k, "syntax", "This line does not contain a recognized action")
+            return
+        nt = toks[a]
+        if nt in ("{", "=>"):
+            self.member(ll, toks, k, blk, prefix + low)
+            self.open_member(ll, toks, a, n, Scope("method", self.glob, ll.line), "prop")
+            return
+        if nt == ":=":
+            self.class_vars(ll, toks, k, n, blk, prefix)
+            return
+        self.err_at(ll, toks, k, "syntax", "Not a valid method, class or property definition")
+
+    def class_vars(
+        self, ll: LogicalLine, toks: list[str], k: int, n: int, blk: Block, prefix: str
+    ) -> None:
+        """`x := 1, y := 2` in a class body (instance or static variables)."""
+        start = k
+        scope = Scope("method", self.glob, ll.line)
+        while start < n:
+            end = self.top_comma(toks, start, n)
+            v = _first(toks, start, end)
+            if v < end and _is_name(toks[v]):
+                self.member(ll, toks, v, blk, prefix + toks[v].lower())
+                a = _first(toks, v + 1, end)
+                if a < end and toks[a] == ":=":
+                    self.with_scope(ll, scope, lambda a=a, end=end: self.expr(ll, toks, a + 1, end))
+                elif a < end:
+                    self.err_at(
+                        ll, toks, a, "syntax", "Not a valid method, class or property definition"
+                    )
+            start = end + 1
+
+    def open_member(
+        self, ll: LogicalLine, toks: list[str], a: int, n: int, scope: Scope, kind: str
+    ) -> None:
+        """The body of a method or property: `{` here, `{` on the next line, or `=> expr`."""
+        if a >= n:
+            self.wait_def = (kind, scope)
+        elif toks[a] == "{":
+            self.open_block(ll, kind, scope)
+            self.rest_after_brace(ll, toks, a, n)
+        else:
+            self.mark("v2:fat-arrow", 3.0)
+            self.with_scope(ll, scope, lambda: self.expr(ll, toks, a + 1, n))
+
+    def prop_member(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
+        """Inside a property: `get`/`set` with a block or a fat arrow."""
+        t = toks[k].lower()
+        if t not in ("get", "set"):
+            self.err_at(ll, toks, k, "syntax", "Expected get or set")
+            return
+        a = _first(toks, k + 1, n)
+        scope = Scope("method", self.glob, ll.line)
+        if a >= n and not self.next_is_brace():
+            self.err_at(ll, toks, k, "syntax", "Expected get or set")
+            return
+        self.open_member(ll, toks, a, n, scope, "func")
+
+    # -- directives and hotkeys -------------------------------------------------------
+
+    def directive(self, ll: LogicalLine) -> None:
+        text = ll.text
+        name, _, arg = text.partition(" ")
+        if "\t" in name:
+            name, _, rest = name.partition("\t")
+            arg = rest + " " + arg
+        arg = arg.strip()
+        low = name.lower()
+        if low in B.V1_DIRECTIVES:
+            self.err(ll, 0, "removed-directive", f"{name} is AutoHotkey v1 only (removed in v2)")
+            self.mark("v1:directive", 3.0)
+            return
+        if low not in B.DIRECTIVES:
+            self.err(ll, 0, "unknown-directive", f"Unknown directive: {name}")
+            return
+        handler = DIRECTIVES.get(low)
+        if handler is not None:
+            handler(self, ll, name, arg)
+
+    def d_requires(self, ll: LogicalLine, name: str, arg: str) -> None:
+        parts = arg.split()
+        if not parts or parts[0].lower() != "autohotkey":
+            return
+        version = " ".join(parts[1:])
+        need = B.required_version(version)
+        if need is None:
+            return
+        if need[0] == 1:
+            self.err(ll, 0, "requires-v1", f"This script requires AutoHotkey {version} (v1)")
+            self.mark("v1:requires", 10.0)
+            return
+        self.mark("v2:requires", 10.0)
+        if need > B.INTERPRETER_VERSION:
+            self.err(
+                ll,
+                0,
+                "needs-v2.1",
+                f"This script requires AutoHotkey {version}; checked as v2.0",
+                "info",
+            )
+            self.newer_version = True
+
+    def d_include(self, ll: LogicalLine, name: str, arg: str) -> None:
+        if not arg:
+            self.err(ll, 0, "syntax", "Parameter #1 required")
+            return
+        optional = arg[:2].lower() == "*i"
+        if optional:
+            arg = arg[2:].strip()
+        target = self.resolve_include(arg)
+        if target is None:
+            return
+        if target == "missing":
+            if not optional:
+                self.err(ll, 0, "include-missing", f"#Include file {arg} cannot be opened")
+            return
+        if target.is_dir():
+            return
+        again = name.lower() == "#includeagain"
+        self.include_file(ll, target, again)
+
+    def d_single(self, ll: LogicalLine, name: str, arg: str) -> None:
+        if arg and arg.lower() not in ("force", "ignore", "prompt", "off"):
+            self.err(ll, 0, "syntax", f"Parameter #1 invalid: {arg}")
+
+    def d_warn(self, ll: LogicalLine, name: str, arg: str) -> None:
+        if not arg:
+            return
+        kind, _, mode = arg.partition(",")
+        kind, mode = kind.strip().lower(), mode.strip().lower()
+        if kind and kind not in ("varunset", "localsameasglobal", "unreachable", "all"):
+            self.err(ll, 0, "syntax", f"Parameter #1 invalid: {kind}")
+        elif mode and mode not in ("msgbox", "stdout", "outputdebug", "off"):
+            self.err(ll, 0, "syntax", f"Parameter #2 invalid: {mode}")
+
+    def d_hotif(self, ll: LogicalLine, name: str, arg: str) -> None:
+        self.mark("v2:hotif", 3.0)
+        self.hotif = " ".join(arg.lower().split())
+        if arg:
+            toks = lex(ll.text)
+            k = _first(toks, 2, len(toks))
+            scope = Scope("hotkey", self.glob, ll.line)
+            self.with_scope(ll, scope, lambda: self.expr(ll, toks, k, len(toks)))
+
+    def hotkey_line(self, ll: LogicalLine) -> None:
+        self.statements += 1
+        self.done = []
+        if ll.kind == "hotkey":
+            self.check_hotkey(ll)
+        action = ll.text[ll.body_at :]
+        stripped = action.strip()
+        is_x = ll.kind == "hotstring" and "x" in ll.head.split(":")[1].lower()
+        if ll.kind == "hotstring" and not is_x and stripped:
+            self.wait_hotkey = None
+            return
+        if not stripped:
+            self.wait_hotkey = ll
+            return
+        self.wait_hotkey = None
+        if ll.kind == "hotkey" and stripped != "{" and B.is_remap_target(stripped):
+            return
+        toks = lex(action)
+        k = _first(toks, 0, len(toks))
+        scope = Scope("hotkey", self.glob, ll.line)
+        base = ll.body_at
+        shifted = _Shifted(ll, base)
+        if toks[k] == "{" and _first(toks, k + 1, len(toks)) >= len(toks):
+            self.open_block(ll, "func", scope)
+            return
+        self.blocks.append(Block("func", scope, False, ll.line, None))
+        depth = len(self.blocks)
+        self.statement(shifted, toks, k, len(toks))
+        if len(self.blocks) == depth and self.blocks[-1].scope is scope:
+            self.blocks.pop()
+            self.pending = [c for c in self.pending if c.level < depth]
+            self.check_labels(scope)
+
+    def check_hotkey(self, ll: LogicalLine) -> None:
+        head = ll.head
+        problem = B.hotkey_problem(head)
+        if problem:
+            self.err(ll, 0, "invalid-hotkey", problem)
+            return
+        key = self.hotif + "|" + B.normalize_hotkey(head)
+        if key in self.hotkeys:
+            self.err(ll, 0, "duplicate", f"Duplicate hotkey: {head}")
+        self.hotkeys.add(key)
+
+    # -- include files ----------------------------------------------------------------
+
+    def resolve_include(self, arg: str) -> Path | str | None:
+        """The file an #Include names: a Path, 'missing', or None when it cannot be known."""
+        current = self.file_stack[-1] if self.file_stack else None
+        if current is None:
+            return None
+        if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "\"'":
+            arg = arg[1:-1]
+        if arg.startswith("<") and arg.endswith(">"):
+            return self.resolve_library(arg[1:-1])
+        root = self.file_stack[0].parent
+        values = {
+            "a_scriptdir": str(root),
+            "a_linefile": str(current),
+            "a_workingdir": str(root),
+            "a_initialworkingdir": str(root),
+        }
+        text = arg
+        while "%" in text:
+            a = text.find("%")
+            b = text.find("%", a + 1)
+            if b < 0:
+                break
+            var = text[a + 1 : b].lower()
+            if var not in values:
+                self.unresolved_include = True
+                return None
+            text = text[:a] + values[var] + text[b + 1 :]
+        text = text.replace("\\", "/")
+        path = Path(text)
+        if not path.is_absolute():
+            if len(text) > 1 and text[1] == ":":
+                self.unresolved_include = True
+                return None
+            path = current.parent / path
+        try:
+            path = Path(_normpath(path))
+            if path.exists():
+                return path
+        except OSError:
+            pass
+        return "missing"
+
+    def resolve_library(self, name: str) -> Path | str | None:
+        lib = self.file_stack[0].parent / "Lib"
+        for cand in (name, name.split("_", 1)[0]):
+            p = lib / f"{cand}.ahk"
+            if p.exists():
+                return p
+        return "missing"
+
+    def include_file(self, ll: LogicalLine, target: Path, again: bool) -> None:
+        key = target.resolve()
+        if (
+            (key in self.included and not again)
+            or key in self.file_stack
+            or len(self.file_stack) > 32
+        ):
+            return
+        self.included.add(key)
+        text = self.reader(target) if self.reader else None
+        if text is None:
+            self.err(ll, 0, "include-missing", f"#Include file {target.name} cannot be read")
+            return
+        lines, diags = split_logical_lines(text)
+        outer_site = self.site
+        self.site = self.site or ll
+        self.file_stack.append(key)
+        for d in diags:
+            if d.severity == "error":
+                self.diags.append(
+                    Diagnostic(
+                        self.site.line,
+                        self.site.col,
+                        "error",
+                        d.code,
+                        f"{target.name} line {d.line}: {d.message}",
+                    )
+                )
+        self.process(lines)
+        self.file_stack.pop()
+        self.site = outer_site
+
+    # -- simple statements ------------------------------------------------------------
+
+    def simple(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
+        """An expression statement or a function call statement (`Name arg, arg`)."""
+        t = toks[k]
+        if not _is_name(t):
+            if t in ("(", "++", "--", "%", "["):
+                self.expr(ll, toks, k, n)
+            elif t in ('"', "'") or t[0] in "\"'0123456789-+!~.":
+                self.err_at(ll, toks, k, "syntax", "This line does not contain a recognized action")
+            else:
+                self.err_at(ll, toks, k, "syntax", f"Unexpected {t!r}")
+            return
+        m = k + 1
+        depth = 0
+        while m < n:
+            x = toks[m]
+            c = x[0]
+            if c in WS and depth == 0:
+                break
+            if x in ("(", "["):
+                depth += 1
+            elif x in (")", "]"):
+                depth -= 1
+            elif x == "," and depth == 0:
+                break
+            m += 1
+        if m < n and toks[m] == "," and m == k + 1:
+            self.legacy_command(ll, toks, k)
+            return
+        a = _first(toks, m, n)
+        if (m == k + 1 and a < n and toks[a] == "=") or (k + 1 < n and toks[k + 1] == "="):
+            self.legacy_assign(ll, toks, k)
+            return
+        if a >= n:
+            if m == k + 1:
+                self.call_statement(ll, toks, k, n, 0)
+            else:
+                self.expr(ll, toks, k, n)
+            return
+        nt = toks[a]
+        if nt in EXPR_STATEMENT_OPS or (m > k + 1 and toks[m - 1] == ")" and toks[k + 1] == "("):
+            self.expr(ll, toks, k, n)
+            return
+        if m > k + 1:
+            self.expr(ll, toks, k, m)
+            if self.expr(ll, toks, a, n, args=True, command=True) > 0 and toks[a][0] in "\"'":
+                self.mark("v2:quoted-arg", 0.5)
+            return
+        self.call_statement(ll, toks, k, n, a)
+
+    def call_statement(self, ll: LogicalLine, toks: list[str], k: int, n: int, a: int) -> None:
+        name = toks[k]
+        low = name.lower()
+        argc = self.expr(ll, toks, a, n, args=True, command=True) if a else 0
+        if argc < 0:
+            if a and toks[a] == "{":
+                self.mark("v1:send-braces", 2.0)
+            return
+        if low in B.V1_COMMANDS_REMOVED and low not in self.funcs:
+            self.err_at(
+                ll,
+                toks,
+                k,
+                "removed-command",
+                f"{name} is an AutoHotkey v1 command that v2 does not have",
+                "warning",
+            )
+            self.mark("v1:removed-command", 2.0)
+        if a and toks[a][0] in "\"'" and low in B.V1_COMMANDS:
+            self.mark("v2:quoted-arg", 1.0)
+        self.calls.append((low, argc, False, self.scope(), ll, sum(map(len, toks[:k])), False))
+
+    def legacy_command(self, ll: LogicalLine, toks: list[str], k: int) -> None:
+        name = toks[k]
+        self.err_at(
+            ll,
+            toks,
+            k,
+            "legacy-command",
+            f'v1 command syntax "{name}, ...": v2 function calls need a space or "(" (use a comma only between parameters)',
+        )
+        self.mark("v1:legacy-command", 3.0)
+
+    def legacy_assign(self, ll: LogicalLine, toks: list[str], k: int) -> None:
+        self.err_at(
+            ll, toks, k, "legacy-assignment", 'v1 legacy assignment "var = value": v2 needs ":="'
+        )
+        self.mark("v1:legacy-assignment", 3.0)
+
+    def legacy_if(self, ll: LogicalLine, toks: list[str], k: int, end: int) -> None:
+        """`If var = value` with unquoted text (v1's legacy If); valid but suspicious in v2."""
+        j = _first(toks, k, end)
+        if j >= end or not _is_name(toks[j]):
+            return
+        op = _first(toks, j + 1, end)
+        if op >= end or toks[op] not in ("=", "!=", "<>", ">", "<", ">=", "<="):
+            return
+        rest = [t for t in toks[op + 1 : end] if t[0] not in WS]
+        if not rest:
+            return
+        words = sum(1 for t in rest if _is_name(t))
+        if "%" in rest or (words >= 2 and words == len(rest)) or (toks[op] == "=" and "," in rest):
+            self.err_at(
+                ll, toks, j, "legacy-if", "v1 legacy If: compares with unquoted text", "warning"
+            )
+            self.mark("v1:legacy-if", 1.5)
+
+    # -- names --------------------------------------------------------------------------
+
+    def assign(
+        self, name: str, ll: LogicalLine, toks: list[str], k: int, ref: bool = False
+    ) -> None:
+        low = name.lower()
+        scope = self.scope()
+        if scope is not self.glob and scope.assume != "global" and low not in scope.declared:
+            scope.declared[low] = "local"
+        self.assigns.append((low, scope, ll, sum(map(len, toks[:k])), ref))
+
+    def check_labels(self, scope: Scope) -> None:
+        for low, ll, offset in scope.refs:
+            if low not in scope.labels:
+                self.err(ll, offset, "undefined-label", f"Label not found in current scope: {low}")
+        scope.refs = []
+
+    def check_names(self) -> None:
+        self.check_labels(self.glob)
+        for low, scope, ll, offset, ref in self.assigns:
+            self.check_assign(low, scope, ll, offset, ref)
+        for low, argc, star, scope, ll, offset, paren in self.calls:
+            self.check_call(low, argc, star, scope, ll, offset, paren)
+        if not self.unresolved_include:
+            for low, ll, offset, msg in self.class_refs:
+                if low not in self.classes and low not in B.CLASSES:
+                    self.err(ll, offset, "unknown-class", f"{msg}: {low}")
+
+    def check_assign(self, low: str, scope: Scope, ll: LogicalLine, offset: int, ref: bool) -> None:
+        if low in B.READONLY_VARS:
+            self.err(
+                ll,
+                offset,
+                "readonly",
+                f"This built-in variable cannot be used as an output variable: {low}",
+            )
+            return
+        if scope is not self.glob and not scope.is_global(low):
+            return
+        what = ""
+        if low in self.classes or (low in B.CLASSES and low not in self.funcs):
+            what = "Class"
+        elif low in self.funcs or low in B.FUNCS:
+            what = "Func"
+        if what:
+            verb = "have its reference taken" if ref else "be used as an output variable"
+            self.err(ll, offset, "readonly", f"This {what} cannot {verb}: {low}")
+
+    def check_call(
+        self,
+        low: str,
+        argc: int,
+        star: bool,
+        scope: Scope,
+        ll: LogicalLine,
+        offset: int,
+        paren: bool,
+    ) -> None:
+        if paren and low not in self.funcs:
+            if low in B.V2_CALL_MARKS:
+                self.mark("v2:call:" + low, B.V2_CALL_MARKS[low])
+            elif low in B.V1_FUNCS_REMOVED:
+                self.err(
+                    ll,
+                    offset,
+                    "removed-function",
+                    f"{low}() is an AutoHotkey v1 function that v2 does not have",
+                    "warning",
+                )
+                self.mark("v1:removed-function", 2.0)
+        func = None
+        s: Scope | None = scope
+        while s is not None:
+            if s is not self.glob and s.declared.get(low) in ("local", "param", "static"):
+                return
+            f = s.funcs.get(low)
+            if f is not None:
+                func = f
+                break
+            s = s.parent
+        if func is None:
+            func = self.funcs.get(low)
+        if func is None:
+            arity = B.FUNCS.get(low)
+            if arity is None or low in self.classes:
+                return
+            lo, hi = arity
+        else:
+            lo, hi = func.lo, func.hi
+        if hi is not None and argc > hi:
+            self.err(
+                ll,
+                offset,
+                "arity",
+                f"Too many parameters passed to function {low} ({argc} given, at most {hi})",
+            )
+        elif argc < lo and not star:
+            self.err(
+                ll,
+                offset,
+                "arity",
+                f"Too few parameters passed to function {low} ({argc} given, at least {lo})",
+            )
+
+    # -- expressions --------------------------------------------------------------------
+
+    def expr(
+        self,
+        ll: LogicalLine,
+        toks: list[str],
+        k: int,
+        n: int,
+        args: bool = False,
+        command: bool = False,
+    ) -> int:
+        """Check tokens k..n as one expression (or, with args, a comma-separated argument
+        list); record calls and assignments. Returns the top-level argument count, -1 on error."""
+        return _expr(self, ll, toks, k, n, args, command)
+
+
+class _Shifted(LogicalLine):
+    """A view of a logical line from an offset (the action of a hotkey line)."""
+
+    __slots__ = ("base", "inner")
+
+    def __init__(self, inner: LogicalLine, base: int) -> None:
+        super().__init__(inner.text[base:], inner.line, inner.col)
+        self.inner = inner
+        self.base = base
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.inner.position(offset + self.base)
+
+
+def _normpath(path: Path) -> str:
+    import os
+
+    return os.path.normpath(str(path))
+
+
+CONTROL = {
+    "if": Checker.c_if,
+    "while": Checker.c_while,
+    "loop": Checker.c_loop,
+    "for": Checker.c_for,
+    "else": Checker.c_else,
+    "try": Checker.c_try,
+    "catch": Checker.c_catch,
+    "finally": Checker.c_finally,
+    "until": Checker.c_until,
+    "switch": Checker.c_switch,
+    "case": Checker.c_case,
+    "default": Checker.c_case,
+    "return": Checker.c_return,
+    "throw": Checker.c_throw,
+    "break": Checker.c_break,
+    "continue": Checker.c_break,
+    "goto": Checker.c_goto,
+    "global": Checker.c_declare,
+    "local": Checker.c_declare,
+    "static": Checker.c_declare,
+    "class": Checker.c_class,
+}
+
+DIRECTIVES = {
+    "#requires": Checker.d_requires,
+    "#include": Checker.d_include,
+    "#includeagain": Checker.d_include,
+    "#singleinstance": Checker.d_single,
+    "#warn": Checker.d_warn,
+    "#hotif": Checker.d_hotif,
+}
+
+
+# ----------------------------------------------------------------------------- expression engine
+
+
+def _expr(
+    ck: Checker, ll: LogicalLine, toks: list[str], k: int, n: int, args: bool, command: bool
+) -> int:
+    """The expression state machine (see Checker.expr)."""
+    state = OPERAND
+    stack: list[list] = []  # [closer, kind, argc, pending '?', name, start index, star]
+    q_top = 0
+    argc = 0
+    started = False
+    ws = True
+    last = ""  # what the last operand was: 'var', 'member', 'other'
+    last_name = ""
+    last_k = k
+    i = k
+    while i < n:
+        t = toks[i]
+        c = t[0]
+        if c in WS:
+            ws = True
+            i += 1
+            continue
+        if state == OPERATOR:
+            if (
+                t == "*"
+                and stack
+                and stack[-1][1] in ("call", "index", "group")
+                and toks[_first(toks, i + 1, n) if i + 1 < n else i] in (")", "]")
+            ):
+                stack[-1][6] = True
+            elif t in BINARY_OPS and not (t == "." and not ws):
+                state = OPERAND
+            elif t in ASSIGN_OPS:
+                if last == "var":
+                    if last_name:
+                        ck.assign(last_name, ll, toks, last_k)
+                elif last != "member":
+                    ck.err_at(ll, toks, i, "syntax", "Invalid assignment target")
+                    return -1
+                state = OPERAND
+            elif t == ".":
+                j = i + 1
+                if j < n and (_is_name(toks[j]) or toks[j][0].isdigit()):
+                    last, last_k = "member", j
+                    i = j
+                    if j + 1 < n and toks[j + 1] == "(":
+                        stack.append([")", "call", 0, 0, "", j + 1, False])
+                        state = OPERAND
+                        i = j + 2
+                        ws = False
+                        continue
+                elif j < n and toks[j] == "%":
+                    stack.append(["%", "member%", 0, 0, "", j, False])
+                    state = OPERAND
+                    i = j
+                else:
+                    ck.err_at(ll, toks, i, "syntax", "Syntax error")
+                    return -1
+            elif t in ("++", "--"):
+                pass
+            elif t == "?":
+                j = _first(toks, i + 1, n)
+                if j >= n or toks[j] in (")", ",", "]", "}"):
+                    pass
+                else:
+                    if stack:
+                        stack[-1][3] += 1
+                    else:
+                        q_top += 1
+                    state = OPERAND
+            elif t == ":":
+                if stack and stack[-1][3] > 0:
+                    stack[-1][3] -= 1
+                    state = OPERAND
+                elif not stack and q_top > 0:
+                    q_top -= 1
+                    state = OPERAND
+                else:
+                    msg = (
+                        "Invalid property name in object literal"
+                        if stack and stack[-1][1] == "object"
+                        else "Syntax error"
+                    )
+                    ck.err_at(ll, toks, i, "syntax", msg)
+                    return -1
+            elif t == ",":
+                if stack:
+                    top = stack[-1]
+                    if top[3]:
+                        ck.err_at(ll, toks, i, "syntax", 'A "?" is missing its ":"')
+                        return -1
+                    kind = top[1]
+                    if kind == "object":
+                        state = KEY
+                    elif kind in ("%", "member%"):
+                        ck.err_at(ll, toks, i, "syntax", 'Missing ending "%"')
+                        return -1
+                    else:
+                        top[2] += 1
+                        state = OPERAND
+                else:
+                    if q_top:
+                        ck.err_at(ll, toks, i, "syntax", 'A "?" is missing its ":"')
+                        return -1
+                    argc += 1
+                    state = OPERAND
+            elif t == "%" and not (stack and stack[-1][1] in ("%", "member%", "key%")):
+                if ws:  # concatenation with a %dynamic% name
+                    state = OPERAND
+                    continue
+                stack.append(["%", "%", 0, 0, "", i, False])  # name%part%: a dynamic name
+                state = OPERAND
+            elif _is_name(t) and not ws and toks[i - 1] == "%" and last == "var":
+                pass  # %part%name: still one dynamic name
+            elif t in (")", "]", "}", "%"):
+                r = _close(ck, ll, toks, i, stack)
+                if r is None:
+                    return -1
+                if r == "key":
+                    state = COLON
+                last, last_name, last_k = r, "", i
+            elif t == "(" and not ws:
+                stack.append([")", "call", 0, 0, "", i, False])
+                state = OPERAND
+            elif t == "[" and not ws:
+                stack.append(["]", "index", 0, 0, "", i, False])
+                state = OPERAND
+            elif t == "=>":
+                ck.mark("v2:fat-arrow", 3.0)
+                state = OPERAND
+            elif ws and (
+                _is_name(t)
+                or c in "\"'0123456789"
+                or t in ("(", "[", "%", "{", "!", "-", "+", "~", "&", "++", "--")
+                or (c == "." and len(t) > 1)
+            ):
+                low = t.lower() if _is_name(t) else ""
+                if low in WORD_OPS:
+                    state = OPERAND
+                    i += 1
+                    ws = False
+                    continue
+                state = OPERAND
+                continue
+            elif _is_name(t) or c in "\"'0123456789":
+                ck.err_at(ll, toks, i, "syntax", "Missing space or operator before this")
+                return -1
+            elif t in (";",):
+                ck.err_at(ll, toks, i, "syntax", "Illegal character in expression")
+                return -1
+            else:
+                ck.err_at(ll, toks, i, "syntax", f"Unexpected {t!r}")
+                return -1
+            ws = False
+            i += 1
+            continue
+        if state == OPERAND:
+            started = True
+            if _is_name(t):
+                low = t.lower()
+                if low in WORD_OPS:
+                    ck.err_at(ll, toks, i, "syntax", "Missing operand")
+                    return -1
+                if low == "not":
+                    i += 1
+                    ws = False
+                    continue
+                if low == "new" and i + 2 < n and toks[i + 1][0] in WS and _is_name(toks[i + 2]):
+                    ck.err_at(
+                        ll,
+                        toks,
+                        i,
+                        "legacy-new",
+                        'v1 "new ClassName()": v2 calls the class, ClassName()',
+                        "warning",
+                    )
+                    ck.mark("v1:new", 2.0)
+                state = OPERATOR
+                last, last_name, last_k = "var", t, i
+                if i + 1 < n and toks[i + 1] == "(":
+                    stack.append([")", "call", 0, 0, low, i + 1, False])
+                    state = OPERAND
+                    i += 2
+                    ws = False
+                    continue
+                i += 1
+                ws = False
+                continue
+            if c in "\"'":
+                if not string_closed(t):
+                    ck.err_at(ll, toks, i, "unterminated-string", f"Missing closing {c}")
+                    return -1
+                if c == "'":
+                    ck.mark("v2:single-quote", 0.5)
+                state, last = OPERATOR, "other"
+            elif c.isdigit() or (c == "." and len(t) > 1):
+                state, last = OPERATOR, "other"
+            elif t in PREFIX_OPS:
+                if t == "&":
+                    j = _first(toks, i + 1, n)
+                    if (
+                        j < n
+                        and _is_name(toks[j])
+                        and (j + 1 >= n or toks[j + 1] not in ("(", ".", "["))
+                    ):
+                        ck.assign(toks[j], ll, toks, j, ref=True)
+                        ck.mark("v2:ref", 0.5)
+            elif t == "(":
+                stack.append([")", "group", 0, 0, "", i, False])
+            elif t == "[":
+                stack.append(["]", "array", 0, 0, "", i, False])
+            elif t == "{":
+                stack.append(["}", "object", 0, 0, "", i, False])
+                state = KEY
+                ws = False
+                i += 1
+                continue
+            elif t == "%":
+                j = i + 1
+                if j < n and toks[j][0] in WS:
+                    ck.err_at(
+                        ll,
+                        toks,
+                        i,
+                        "forced-expression",
+                        'v1 forced expression "% expr": v2 needs no "%"',
+                    )
+                    ck.mark("v1:forced-expression", 3.0)
+                    return -1
+                if command and j + 1 < n and _is_name(toks[j]) and toks[j + 1] == "%":
+                    ck.err_at(
+                        ll,
+                        toks,
+                        i,
+                        "legacy-deref",
+                        f"%{toks[j]}% dereference (v1 style; valid in v2 only as a dynamic name)",
+                        "warning",
+                    )
+                    ck.mark("v1:deref", 1.0)
+                stack.append(["%", "%", 0, 0, "", i, False])
+            elif (
+                t in (")", "]")
+                and stack
+                and stack[-1][1] in ("call", "array", "index")
+                and _empty_slot(toks, stack[-1][5], i)
+            ):
+                r = _close(ck, ll, toks, i, stack)
+                if r is None:
+                    return -1
+                state = OPERATOR
+                last, last_name = r, ""
+            elif (
+                t == ")"
+                and stack
+                and stack[-1][1] == "group"
+                and _first(toks, stack[-1][5] + 1, i) == i
+            ):
+                j = _first(toks, i + 1, n)
+                if j >= n or toks[j] != "=>":
+                    ck.err_at(ll, toks, i, "syntax", "Syntax error: empty ()")
+                    return -1
+                stack.pop()
+                state, last = OPERATOR, "other"
+            elif t == ",":
+                if stack and stack[-1][1] in ("call", "array"):
+                    stack[-1][2] += 1
+                elif not stack and args:
+                    argc += 1
+                else:
+                    ck.err_at(ll, toks, i, "syntax", "Missing operand")
+                    return -1
+            elif (
+                t == "*"
+                and stack
+                and stack[-1][1] == "group"
+                and toks[_first(toks, i + 1, n)] == ")"
+            ):
+                state, last = OPERATOR, "other"  # (*) => ...: a parameter list taking anything
+            elif t == "}" and stack and stack[-1][1] == "object":
+                stack.pop()
+                state, last = OPERATOR, "other"
+            else:
+                msg = "Illegal character in expression" if t == ";" else "Missing operand"
+                ck.err_at(ll, toks, i, "syntax", msg)
+                return -1
+            ws = False
+            i += 1
+            continue
+        if state == KEY:
+            if t == "}":
+                stack.pop()
+                state, last = OPERATOR, "other"
+            elif _is_name(t) or c.isdigit():
+                state = COLON
+            elif t == "%":
+                stack.append(["%", "key%", 0, 0, "", i, False])
+                state = OPERAND
+            elif c in "\"'":
+                ck.err_at(ll, toks, i, "syntax", "Invalid property name in object literal")
+                ck.mark("v1:quoted-key", 1.0)
+                return -1
+            else:
+                ck.err_at(ll, toks, i, "syntax", 'Missing "propertyname:" in object literal')
+                return -1
+            i += 1
+            continue
+        # COLON: after an object literal key
+        if t == ":":
+            state = OPERAND
+        else:
+            ck.err_at(ll, toks, i, "syntax", 'Missing "propertyname:" in object literal')
+            return -1
+        i += 1
+    if (
+        state in (OPERAND, KEY, COLON)
+        and started
+        and not (args and not stack and _ends_with_comma(toks, k, n))
+    ):
+        ck.err_at(ll, toks, _last(toks, k, n), "syntax", "Missing operand")
+        return -1
+    if stack:
+        top = stack[-1]
+        if top[1] in ("%", "member%", "key%"):
+            ck.err_at(ll, toks, top[5], "unbalanced-bracket", 'Missing ending "%"')
+        else:
+            ck.err_at(ll, toks, top[5], "unbalanced-bracket", f'Missing "{top[0]}"')
+        return -1
+    if q_top:
+        ck.err_at(ll, toks, k, "syntax", 'A "?" is missing its ":"')
+        return -1
+    return argc + 1 if started else argc
+
+
+def _ends_with_comma(toks: list[str], k: int, n: int) -> bool:
+    last = _last(toks, k, n)
+    return last >= k and toks[last] == ","
+
+
+def _empty_slot(toks: list[str], opened: int, i: int) -> bool:
+    """Whether the tokens just before i (inside a bracket opened at `opened`) leave an empty slot."""
+    j = i - 1
+    while j > opened and toks[j][0] in WS:
+        j -= 1
+    return j == opened or toks[j] == ","
+
+
+def _close(ck: Checker, ll: LogicalLine, toks: list[str], i: int, stack: list[list]) -> str | None:
+    """Close the innermost bracket with toks[i]; record a finished call.
+
+    Returns what the closed bracket is as an operand ('var', 'member', 'other', or 'key'
+    for a `%dynamic%` object-literal key), None on a mismatch."""
+    t = toks[i]
+    if not stack or stack[-1][0] != t:
+        if t == "%":
+            ck.err_at(ll, toks, i, "syntax", "Syntax error")
+        else:
+            ck.err_at(ll, toks, i, "unbalanced-bracket", f'Unexpected "{t}"')
+        return None
+    top = stack.pop()
+    if top[3]:
+        ck.err_at(ll, toks, i, "syntax", 'A "?" is missing its ":"')
+        return None
+    kind = top[1]
+    if kind == "call":
+        opened = top[5]
+        empty = _first(toks, opened + 1, i) == i
+        argc = 0 if empty else top[2] + 1
+        if top[4]:
+            offset = sum(map(len, toks[: opened - 1]))
+            ck.calls.append((top[4], argc, top[6], ck.scope(), ll, offset, True))
+        return "other"
+    if kind in ("index", "member%"):
+        return "member"
+    if kind == "%":
+        return "var"
+    if kind == "key%":
+        return "key"
+    return "other"

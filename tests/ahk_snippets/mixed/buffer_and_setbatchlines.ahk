@@ -1,0 +1,3 @@
+SetBatchLines, -1
+buf := Buffer(8)
+MsgBox(buf.Size)

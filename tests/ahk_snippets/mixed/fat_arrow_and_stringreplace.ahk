@@ -1,0 +1,3 @@
+double := x => x * 2
+StringReplace, out, in, a, b
+MsgBox(double(2))

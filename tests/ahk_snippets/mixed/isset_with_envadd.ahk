@@ -1,0 +1,4 @@
+count := 1
+if IsSet(count)
+    EnvAdd, count, 1
+MsgBox(count)

@@ -1,0 +1,3 @@
+keys := Map("save", "^s")
+Send, {Ctrl down}s{Ctrl up}
+MsgBox(keys["save"])

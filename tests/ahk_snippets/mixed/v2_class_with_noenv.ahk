@@ -1,0 +1,6 @@
+#NoEnv
+class Box {
+    __New(w) => this.w := w
+}
+b := Box(3)
+MsgBox(b.w)

@@ -1,0 +1,4 @@
+files := []
+Loop, Files, *.txt
+    files.Push(A_LoopFileName)
+MsgBox(files.Length)

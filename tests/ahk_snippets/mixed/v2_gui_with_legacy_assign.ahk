@@ -1,0 +1,4 @@
+myGui := Gui()
+myGui.AddText(, "Hi")
+myGui.Show()
+title = My Window

@@ -1,0 +1,3 @@
+Swap(ByRef a, ByRef b) {
+    t := a, a := b, b := t
+}

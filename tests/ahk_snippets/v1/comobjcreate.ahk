@@ -1,0 +1,3 @@
+ie := ComObjCreate("InternetExplorer.Application")
+ie.Visible := true
+MsgBox, done

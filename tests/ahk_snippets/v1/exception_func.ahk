@@ -1,0 +1,4 @@
+try
+    throw Exception("failed")
+catch e
+    MsgBox % e.Message

@@ -1,0 +1,1 @@
+FileAppend, Some text`n, %A_Desktop%\out.txt

@@ -1,0 +1,5 @@
+Gosub, Setup
+return
+Setup:
+    x := 1
+return

@@ -1,0 +1,3 @@
+^j::
+    Send, My First Script
+return

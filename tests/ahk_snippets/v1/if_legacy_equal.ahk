@@ -1,0 +1,3 @@
+var = 5
+If var = 5
+    MsgBox, five

@@ -1,0 +1,2 @@
+count := 3
+IfEqual, count, 3, MsgBox, three

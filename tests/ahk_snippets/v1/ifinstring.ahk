@@ -1,0 +1,3 @@
+haystack := "abc"
+IfInString, haystack, b
+    MsgBox, found

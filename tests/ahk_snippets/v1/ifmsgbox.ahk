@@ -1,0 +1,3 @@
+MsgBox, 4,, Continue?
+IfMsgBox, No
+    return

@@ -1,0 +1,4 @@
+IfWinExist, Untitled - Notepad
+{
+    WinActivate
+}

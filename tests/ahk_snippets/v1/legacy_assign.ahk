@@ -1,0 +1,2 @@
+name = World
+MsgBox Hello %name%

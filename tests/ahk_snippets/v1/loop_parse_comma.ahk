@@ -1,0 +1,4 @@
+Loop, Parse, list, `,
+{
+    MsgBox %A_LoopField%
+}

@@ -1,0 +1,5 @@
+Menu, Tray, Add, Say hi, SayHi
+return
+SayHi:
+MsgBox, hi
+return

@@ -1,0 +1,4 @@
+obj := new MyClass()
+class MyClass {
+}
+MsgBox, % obj.x

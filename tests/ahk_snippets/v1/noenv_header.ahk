@@ -1,0 +1,4 @@
+#NoEnv
+#SingleInstance Force
+SetWorkingDir %A_ScriptDir%
+SendMode Input

@@ -1,0 +1,2 @@
+obj := {"key": "value", "n": 2}
+MsgBox % obj["key"]

@@ -1,0 +1,1 @@
+Run, %ComSpec% /c dir

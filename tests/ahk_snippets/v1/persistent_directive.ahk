@@ -1,0 +1,2 @@
+#Persistent
+SetBatchLines, -1

@@ -1,0 +1,2 @@
+#Requires AutoHotkey v1.1.33+
+x := 1

@@ -1,0 +1,2 @@
+SetFormat, Float, 0.2
+x := 1/3

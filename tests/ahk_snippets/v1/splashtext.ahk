@@ -1,0 +1,3 @@
+SplashTextOn, 200, 50, Wait, Working...
+Sleep, 1000
+SplashTextOff

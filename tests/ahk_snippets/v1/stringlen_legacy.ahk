@@ -1,0 +1,2 @@
+StringLen, length, InputVar
+MsgBox, %length%

@@ -1,0 +1,3 @@
+text := "a-b-c"
+StringReplace, out, text, -, +, All
+MsgBox %out%

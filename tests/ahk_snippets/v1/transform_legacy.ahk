@@ -1,0 +1,1 @@
+Transform, out, Chr, 65

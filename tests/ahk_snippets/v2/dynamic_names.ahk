@@ -1,0 +1,6 @@
+obj := {}
+key := "color"
+obj.%key% := "red"
+name := "value"
+%name% := 5
+MsgBox obj.color value

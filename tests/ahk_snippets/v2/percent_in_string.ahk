@@ -1,0 +1,3 @@
+total := 42
+MsgBox("Progress: 100% done, total " total "%")
+label := "50%"

@@ -1,0 +1,4 @@
+#SingleInstance Force
+#Warn All, Off
+#NoTrayIcon
+Persistent

@@ -1,0 +1,4 @@
+Add(a, b) {
+    return a + b
+}
+MsgBox Add(1)

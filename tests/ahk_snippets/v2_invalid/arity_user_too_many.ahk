@@ -1,0 +1,4 @@
+Greet(name, greeting := "Hi") {
+    return greeting " " name
+}
+MsgBox Greet("a", "b", "c")

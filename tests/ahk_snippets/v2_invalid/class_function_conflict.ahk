@@ -1,0 +1,5 @@
+class Tool {
+}
+Tool() {
+    return 0
+}

@@ -1,0 +1,3 @@
+text := "
+(
+this section never ends

@@ -1,0 +1,6 @@
+Helper() {
+    return 1
+}
+helper() {
+    return 2
+}

@@ -1,0 +1,2 @@
+^j::MsgBox "one"
+^j::MsgBox "two"

@@ -1,0 +1,4 @@
+class Shape {
+    Area() => 0
+    area() => 1
+}

@@ -1,0 +1,3 @@
+Calc(a, b, a) {
+    return a
+}

@@ -1,0 +1,4 @@
+class Settings {
+    static value := 1
+}
+Settings := Map()

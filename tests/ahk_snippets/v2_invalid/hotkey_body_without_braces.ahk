@@ -1,0 +1,3 @@
+F2::
+MsgBox "F2"
+return

@@ -1,0 +1,1 @@
+y := 2 /* a block comment must start a line */

@@ -1,0 +1,5 @@
+Check(x) {
+    if (x > 1) {
+        return true
+    return false
+}

@@ -1,0 +1,3 @@
+Make(a := 1, b) {
+    return a b
+}

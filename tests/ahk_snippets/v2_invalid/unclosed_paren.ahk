@@ -1,0 +1,1 @@
+MsgBox(Format("{1}", "x")
