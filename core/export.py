@@ -68,6 +68,7 @@ class ExportResult:
         data = asdict(self)
         for key in ("gguf_path", "modelfile_path", "readme_path"):
             data[key] = str(data[key])
+        data["checks"] = [{**asdict(c), "passed": c.passed, "line": c.line()} for c in self.checks]
         return data
 
 
@@ -355,9 +356,13 @@ def _verify(
             + "; ".join(c.line() for c in failed),
             where=str(source_dir),
         )
-    warnings += [
-        f"{c.backend} tokenizes the prompts differently" for c in checks if not c.tokens_match
-    ]
+    llama_cpp_agrees = any(c.backend == "llama.cpp" and c.tokens_match for c in checks)
+    for check in checks:
+        if not check.tokens_match:
+            also = " (llama.cpp's match)" if llama_cpp_agrees else ""
+            warnings.append(
+                f"{check.backend}'s tokenizer for this file gives other token ids{also}"
+            )
     return count, checks, warnings
 
 
@@ -589,7 +594,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing file")
     parser.add_argument(
-        "--llama-cpp", type=Path, help=f"a llama.cpp checkout (else ${LLAMA_CPP_ENV})"
+        "--llama-cpp",
+        type=Path,
+        help=f"a llama.cpp checkout, to convert architectures other than Llama (else ${LLAMA_CPP_ENV})",
     )
     parser.add_argument("--no-smoke", action="store_true", help="skip the AutoHotkey v2 smoke test")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
