@@ -1241,6 +1241,9 @@ def options_from_args(args: argparse.Namespace) -> BuildOptions:
     )
 
 
+_REASON_DETAIL = re.compile(r" of | \(|: line ")
+
+
 class _Bars:
     """A tqdm bar per stage, for the command line."""
 
@@ -1264,12 +1267,14 @@ class _Bars:
 
 
 def _report(plan: BuildPreview) -> None:
+    """Counts per stage, drops by kind, the split table, clusters and leaks (the full lists are
+    in manifest.json)."""
     options = plan.options
     for stage, count in plan.stages.items():
         print(f"{stage:>34}: {count}")
-    reasons = Counter(f"{d.stage}: {d.reason.split(' (')[0]}" for d in plan.dropped)
-    for reason, count in sorted(reasons.items()):
-        print(f"{'dropped':>34}: {count} × {reason}")
+    kinds = Counter(f"{d.stage}: {_REASON_DETAIL.split(d.reason)[0]}" for d in plan.dropped)
+    for kind, count in sorted(kinds.items()):
+        print(f"{'dropped':>34}: {count} × {kind}")
     print(plan.table.to_string(index=False))
     if plan.clusters:
         action = "dropped all but one of" if options.near_dedupe else "found"
