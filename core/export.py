@@ -462,7 +462,10 @@ def _make_and_check(
     if smoke:
         if progress:
             progress(0, 0, "smoke test: AutoHotkey v2 prompts")
-        report = gguf_verify.smoke_test(tmp, source_dir)
+        try:
+            report = gguf_verify.smoke_test(tmp, source_dir)
+        except (StudioError, ValueError, RuntimeError) as err:  # informative only: keep the file
+            more.append(f"the smoke test could not run: {err}")
     return ExportResult(
         gguf_path=tmp,
         modelfile_path=tmp,

@@ -186,6 +186,16 @@ def test_smoke_test_answers_ahk_prompts_with_the_exported_file(exports):
     assert any(line.startswith("smoke test") for line in lines)
 
 
+def test_a_smoke_test_that_cannot_run_is_a_warning_not_a_failure(tiny_model, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("the chat template uses strftime_now")
+
+    monkeypatch.setattr(gguf_verify, "smoke_test", broken)
+    result = export.export_gguf(tiny_model, tmp_path / "m.gguf", "q8_0")
+    assert result.gguf_path.is_file() and result.smoke is None
+    assert result.warnings == ["the smoke test could not run: the chat template uses strftime_now"]
+
+
 # --- the writer's pieces -------------------------------------------------------------------------
 
 
