@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -583,8 +584,14 @@ def _cli_progress() -> Progress:
     return report
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a cancelled job) unwinds like Ctrl+C, so no temporary file is left behind."""
+    raise KeyboardInterrupt
+
+
 @cli_main
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(
         prog="python -m core.export", description=__doc__.split("\n")[0]
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -425,3 +427,22 @@ def test_cli_runs_as_a_module(run_dir):
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and "merged model" in done.stderr
+
+
+def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
+    exports = run_dir / "exports"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core.export", "--run-dir", str(run_dir), "--quant", "f16"],
+        cwd=Path(export.__file__).parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (exports.is_dir() and any(exports.iterdir())) and child.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130 and "interrupted" in err
+    assert list(exports.iterdir()) == []
