@@ -84,6 +84,7 @@ _TRAILING_OP = re.compile(
     re.IGNORECASE,
 )
 _CONT_START = frozenset(",.&|?:+-*/<>=!~^")
+_CONT_FIRST = _CONT_START | frozenset("aAoOnNiIcC")
 
 
 def strip_line_comment(raw: str) -> str:
@@ -219,35 +220,44 @@ def _read_section(
 # ----------------------------------------------------------------------------- joining
 
 
-def _open_quote_and_depth(part: str, quote: str, depth: int) -> tuple[str, int]:
-    """Scan `part` for brackets outside strings; return the open quote (or '') and depth."""
+_STRINGS = re.compile(r"\"(?:[^\"`]|`.)*\"|'(?:[^'`]|`.)*'")
+_TRAIL_FIRST = frozenset("-+*/.<>=!~&|^?,:dDrRtTsS")
+# A `{` that opens a block although a statement follows it on the same line.
+_BLOCK_START = re.compile(r"(?i)(?:(?:else|try|finally)\b[ \t]*)?\{")
+
+
+def _close_quote(part: str, quote: str) -> int:
+    """Index just after the quote that closes a string begun on an earlier line, or -1."""
     i = 0
     n = len(part)
+    while i < n:
+        j = part.find(quote, i)
+        if j < 0:
+            return -1
+        k = j - 1
+        while k >= i and part[k] == "`":
+            k -= 1
+        if (j - 1 - k) % 2 == 0:
+            return j + 1
+        i = j + 1
+    return -1
+
+
+def _bracket_depth(part: str, quote: str, depth: int) -> tuple[str, int]:
+    """Open quote ('' when none) and bracket depth after `part`; brackets in strings don't count."""
     if quote:
-        while i < n:
-            ch = part[i]
-            if ch == "`":
-                i += 2
-                continue
-            i += 1
-            if ch == quote:
-                quote = ""
-                break
-        if quote:
+        end = _close_quote(part, quote)
+        if end < 0:
             return quote, depth
-    for m in _BRACKET_SCAN.finditer(part, i):
-        t = m.group()
-        c = t[0]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif len(t) < 2 or t[-1] != c or _ends_escaped(t):
-            return c, depth
-    return "", depth
-
-
-_BRACKET_SCAN = re.compile(r"\"(?:[^\"`]|`.)*\"?|'(?:[^'`]|`.)*'?|[()\[\]{}]")
+        part, quote = part[end:], ""
+    if '"' in part or "'" in part:
+        part = _STRINGS.sub("", part)
+        cut = min((i for i in (part.find('"'), part.find("'")) if i >= 0), default=-1)
+        if cut >= 0:
+            quote, part = part[cut], part[:cut]
+    depth += part.count("(") + part.count("[") + part.count("{")
+    depth -= part.count(")") + part.count("]") + part.count("}")
+    return quote, depth
 
 
 def _ends_escaped(t: str) -> bool:
@@ -312,15 +322,17 @@ def _scan_part(part: str, quote: str, depth: int, head: bool) -> tuple[str, int,
     `head` is true for the first part of a statement: there a leading `}` closes a block and
     a trailing `{` may open one, so neither counts as an enclosure.
     """
+    if head:
+        if part[-1:] == "{" and _block_brace_at_end(part):
+            part = part[:-1]
+        part = part.lstrip("} \t")
+        m = _BLOCK_START.match(part)
+        if m:
+            part = part[m.end() :]
     if quote or depth or "(" in part or "[" in part or "{" in part or '"' in part or "'" in part:
-        check = part
-        if head and not quote and depth == 0:
-            check = check.lstrip("} \t")
-            if check.endswith("{") and _block_brace_at_end(check):
-                check = check[:-1]
-        quote, depth = _open_quote_and_depth(check, quote, depth)
+        quote, depth = _bracket_depth(part, quote, depth)
         depth = max(depth, 0)
-    if quote or depth or not part:
+    if quote or depth or not part or part[-1] not in _TRAIL_FIRST:
         return quote, depth, False
     trailing = bool(_TRAILING_OP.search(part)) and not part.endswith(("++", "--"))
     return quote, depth, trailing
@@ -345,9 +357,8 @@ def split_logical_lines(text: str) -> tuple[list[LogicalLine], list[Diagnostic]]
     """The logical lines of a script, and the diagnostics found while splitting it."""
     diags: list[Diagnostic] = []
     lines = text.split("\n")
-    for k, raw in enumerate(lines):
-        if raw.endswith("\r"):
-            lines[k] = raw[:-1]
+    if "\r" in text:
+        lines = [raw[:-1] if raw.endswith("\r") else raw for raw in lines]
     items = _physical_items(lines, diags)
     out: list[LogicalLine] = []
     idx, n = 0, len(items)
@@ -359,18 +370,25 @@ def split_logical_lines(text: str) -> tuple[list[LogicalLine], list[Diagnostic]]
             continue
         row, col, code = item
         ll = LogicalLine(code, row + 1, col)
-        _classify(ll)
-        literal = _literal(ll)
+        c = code[0]
+        if c == ":" or c == "#" or "::" in code:
+            _classify(ll)
+        literal = ll.kind != "code" and _literal(ll)
         quote, depth, trailing = "", 0, False
         if not literal:
             part = code[ll.body_at :] if ll.body_at >= 0 else code
             quote, depth, trailing = _scan_part(part, "", 0, True)
             if trailing and ll.kind == "code" and _ends_like_label(code):
                 trailing = False
+        joined = _Joined(ll)
         while idx < n:
             nxt = items[idx]
             if isinstance(nxt, _Section):
-                _append_section(ll, nxt, bool(quote) or literal)
+                in_string = bool(quote) or literal
+                sep = "" if in_string else " "
+                joined.add(sep, _section_text(nxt, in_string), nxt.line + 2, 1)
+                if nxt.close_rest:
+                    joined.add(sep, nxt.close_rest, nxt.close_line + 1, nxt.close_col)
                 if not literal:
                     quote, depth, trailing = _scan_part(nxt.close_rest, quote, depth, False)
                 idx += 1
@@ -378,23 +396,40 @@ def split_logical_lines(text: str) -> tuple[list[LogicalLine], list[Diagnostic]]
             if quote or literal:
                 break
             nrow, ncol, ncode = nxt
-            if depth > 0 or trailing or _is_continuation(ncode):
+            if depth > 0 or trailing or ((ncode[0] in _CONT_FIRST) and _is_continuation(ncode)):
                 member = ncode[0] == "." and len(ncode) > 1 and ncode[1] not in " \t"
-                _append(ll, "" if member else " ", ncode, nrow + 1, ncol)
+                joined.add("" if member else " ", ncode, nrow + 1, ncol)
                 quote, depth, trailing = _scan_part(ncode, quote, depth, False)
                 idx += 1
                 continue
             break
+        joined.finish()
         out.append(ll)
     return out, diags
 
 
-def _append(ll: LogicalLine, sep: str, part: str, line: int, col: int) -> None:
-    if ll.segs is None:
-        ll.segs = [(0, ll.line, ll.col)]
-    offset = len(ll.text) + len(sep)
-    ll.text = ll.text + sep + part
-    ll.segs.append((offset, line, col))
+class _Joined:
+    """Collects the parts of a logical line; the text is joined once, at the end."""
+
+    __slots__ = ("length", "ll", "parts")
+
+    def __init__(self, ll: LogicalLine) -> None:
+        self.ll = ll
+        self.parts: list[str] | None = None
+        self.length = len(ll.text)
+
+    def add(self, sep: str, part: str, line: int, col: int) -> None:
+        ll = self.ll
+        if self.parts is None:
+            self.parts = [ll.text]
+            ll.segs = [(0, ll.line, ll.col)]
+        ll.segs.append((self.length + len(sep), line, col))
+        self.parts += (sep, part)
+        self.length += len(sep) + len(part)
+
+    def finish(self) -> None:
+        if self.parts is not None:
+            self.ll.text = "".join(self.parts)
 
 
 def _section_text(sec: _Section, in_string: bool) -> str:
@@ -411,13 +446,6 @@ def _section_text(sec: _Section, in_string: bool) -> str:
     if in_string:
         return "\x01" * len(body)
     return " ".join(content)
-
-
-def _append_section(ll: LogicalLine, sec: _Section, in_string: bool) -> None:
-    sep = "" if in_string else " "
-    _append(ll, sep, _section_text(sec, in_string), sec.line + 2, 1)
-    if sec.close_rest:
-        _append(ll, sep, sec.close_rest, sec.close_line + 1, sec.close_col)
 
 
 # ----------------------------------------------------------------------------- tokens

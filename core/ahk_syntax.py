@@ -56,13 +56,45 @@ BINARY_OPS = frozenset(
         "~=",
     ]
 )
-WORD_OPS = frozenset(("and", "or", "is", "in", "contains"))
+WORD_OPS = frozenset(("and", "or", "is"))
+FUTURE_WORDS = frozenset(("in", "contains"))  # reserved in v2.0, not operators yet
 PREFIX_OPS = frozenset(("-", "+", "!", "~", "&", "++", "--"))
 EXPR_STATEMENT_OPS = ASSIGN_OPS | {"++", "--", "?", "??"}
 OPERAND, OPERATOR, KEY, COLON = 0, 1, 2, 3
 BODY_CONTROLS = frozenset(("if", "else", "loop", "while", "for", "try", "catch", "finally"))
 LOOP_KINDS = frozenset(("loop", "while", "for"))
 LOOP_SUBCOMMANDS = frozenset(("files", "parse", "read", "reg"))
+# Words that may not name a variable (or be called as a function).
+RESERVED = frozenset(
+    [
+        "and",
+        "or",
+        "is",
+        "in",
+        "contains",
+        "if",
+        "else",
+        "loop",
+        "while",
+        "for",
+        "until",
+        "try",
+        "catch",
+        "finally",
+        "switch",
+        "case",
+        "default",
+        "return",
+        "break",
+        "continue",
+        "goto",
+        "throw",
+        "global",
+        "local",
+        "static",
+        "class",
+    ]
+)
 
 
 def _first(toks: list[str], k: int, n: int) -> int:
@@ -70,6 +102,12 @@ def _first(toks: list[str], k: int, n: int) -> int:
     while k < n and toks[k][0] in WS:
         k += 1
     return k
+
+
+def _peek(toks: list[str], k: int, n: int) -> str:
+    """The first non-whitespace token at or after k ('' when there is none)."""
+    k = _first(toks, k, n)
+    return toks[k] if k < n else ""
 
 
 def _last(toks: list[str], k: int, n: int) -> int:
@@ -1069,6 +1107,7 @@ class Checker:
     def d_requires(self, ll: LogicalLine, name: str, arg: str) -> None:
         parts = arg.split()
         if not parts or parts[0].lower() != "autohotkey":
+            self.err(ll, 0, "requires", f"This script requires {arg or 'something unnamed'}")
             return
         version = " ".join(parts[1:])
         need = B.required_version(version)
@@ -1286,12 +1325,25 @@ class Checker:
             elif x == "," and depth == 0:
                 break
             m += 1
-        if m < n and toks[m] == "," and m == k + 1:
-            self.legacy_command(ll, toks, k)
+        if t.lower() in RESERVED:
+            self.err_at(ll, toks, k, "syntax", f"Reserved word used as a name: {t}")
             return
+        if m < n and toks[m] == ",":
+            if m == k + 1:
+                self.legacy_command(ll, toks, k)
+                return
+            if (
+                _is_name(toks[m - 1]) and toks[m - 2] == "."
+            ):  # obj.prop, x: neither call nor expression
+                self.err_at(ll, toks, k, "syntax", "This line does not contain a recognized action")
+                return
         a = _first(toks, m, n)
-        if (m == k + 1 and a < n and toks[a] == "=") or (k + 1 < n and toks[k + 1] == "="):
-            self.legacy_assign(ll, toks, k)
+        legacy = (m == k + 1 and a < n and toks[a] == "=") or (k + 1 < n and toks[k + 1] == "=")
+        if legacy:
+            if self.has_ternary(toks, a, n):
+                self.expr(ll, toks, k, n)  # x = a ? b : c is a (pointless) expression
+            else:
+                self.legacy_assign(ll, toks, k)
             return
         if a >= n:
             if m == k + 1:
@@ -1300,7 +1352,7 @@ class Checker:
                 self.expr(ll, toks, k, n)
             return
         nt = toks[a]
-        if nt in EXPR_STATEMENT_OPS or (m > k + 1 and toks[m - 1] == ")" and toks[k + 1] == "("):
+        if nt in EXPR_STATEMENT_OPS or (m > k + 1 and toks[m - 1] in (")", "]")):
             self.expr(ll, toks, k, n)
             return
         if m > k + 1:
@@ -1309,6 +1361,19 @@ class Checker:
                 self.mark("v2:quoted-arg", 0.5)
             return
         self.call_statement(ll, toks, k, n, a)
+
+    def has_ternary(self, toks: list[str], k: int, n: int) -> bool:
+        """Whether a `?` (not `??`) appears outside brackets: `x = a ? b : c` is an expression."""
+        depth = 0
+        for m in range(k, n):
+            t = toks[m]
+            if t in ("(", "[", "{"):
+                depth += 1
+            elif t in (")", "]", "}"):
+                depth -= 1
+            elif t == "?" and depth == 0:
+                return True
+        return False
 
     def call_statement(self, ll: LogicalLine, toks: list[str], k: int, n: int, a: int) -> None:
         name = toks[k]
@@ -1542,21 +1607,46 @@ DIRECTIVES = {
 
 
 # ----------------------------------------------------------------------------- expression engine
+#
+# The expression checker alternates two states: expecting an operand (a name, literal,
+# prefix operator or opening bracket) and expecting an operator (binary/postfix operator,
+# call, member access, index, closing bracket, comma). Whitespace matters: `a b` is a
+# concatenation and `f (x)` is not a call. Object literals add two states (a key, then ":").
+# Each open bracket is a frame: [closer, kind, commas, pending "?", call name, index, star].
+
+STRING_BAD_OPS = frozenset(("+", "-", "*", "/", "//", "**", "??"))
+NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+DEREF_KINDS = ("%", "member%", "key%")
+AFTER_UNSET = frozenset((",", ")", "]", "}", ":"))
+
+
+class ExprError(Exception):
+    """An expression is malformed at token index `at`."""
+
+    def __init__(self, at: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.at, self.code, self.message = at, code, message
 
 
 def _expr(
     ck: Checker, ll: LogicalLine, toks: list[str], k: int, n: int, args: bool, command: bool
 ) -> int:
     """The expression state machine (see Checker.expr)."""
+    try:
+        return _scan_expr(ck, ll, toks, k, n, args, command)
+    except ExprError as e:
+        ck.err_at(ll, toks, e.at, e.code, e.message)
+        return -1
+
+
+def _scan_expr(
+    ck: Checker, ll: LogicalLine, toks: list[str], k: int, n: int, args: bool, command: bool
+) -> int:
     state = OPERAND
-    stack: list[list] = []  # [closer, kind, argc, pending '?', name, start index, star]
-    q_top = 0
-    argc = 0
-    started = False
-    ws = True
-    last = ""  # what the last operand was: 'var', 'member', 'other'
-    last_name = ""
-    last_k = k
+    stack: list[list] = []
+    q_top = commas = 0
+    started = ws = False
+    last, last_name, last_k = "", "", k
     i = k
     while i < n:
         t = toks[i]
@@ -1566,190 +1656,104 @@ def _expr(
             i += 1
             continue
         if state == OPERATOR:
-            if (
-                t == "*"
-                and stack
-                and stack[-1][1] in ("call", "index", "group")
-                and toks[_first(toks, i + 1, n) if i + 1 < n else i] in (")", "]")
-            ):
-                stack[-1][6] = True
-            elif t in BINARY_OPS and not (t == "." and not ws):
+            if t == "*" and stack and _peek(toks, i + 1, n) in (")", "]"):
+                stack[-1][6] = True  # f(args*): a variadic call
+            elif t in BINARY_OPS and (t != "." or ws):
+                if last == "str" and t in STRING_BAD_OPS:
+                    raise ExprError(i, "syntax", "Unexpected operator following literal string")
                 state = OPERAND
-            elif t in ASSIGN_OPS:
-                if last == "var":
-                    if last_name:
-                        ck.assign(last_name, ll, toks, last_k)
-                elif last != "member":
-                    ck.err_at(ll, toks, i, "syntax", "Invalid assignment target")
-                    return -1
-                state = OPERAND
-            elif t == ".":
-                j = i + 1
-                if j < n and (_is_name(toks[j]) or toks[j][0].isdigit()):
-                    last, last_k = "member", j
-                    i = j
-                    if j + 1 < n and toks[j + 1] == "(":
-                        stack.append([")", "call", 0, 0, "", j + 1, False])
-                        state = OPERAND
-                        i = j + 2
-                        ws = False
-                        continue
-                elif j < n and toks[j] == "%":
-                    stack.append(["%", "member%", 0, 0, "", j, False])
-                    state = OPERAND
-                    i = j
-                else:
-                    ck.err_at(ll, toks, i, "syntax", "Syntax error")
-                    return -1
-            elif t in ("++", "--"):
-                pass
-            elif t == "?":
-                j = _first(toks, i + 1, n)
-                if j >= n or toks[j] in (")", ",", "]", "}"):
-                    pass
-                else:
-                    if stack:
-                        stack[-1][3] += 1
-                    else:
-                        q_top += 1
-                    state = OPERAND
-            elif t == ":":
-                if stack and stack[-1][3] > 0:
-                    stack[-1][3] -= 1
-                    state = OPERAND
-                elif not stack and q_top > 0:
-                    q_top -= 1
-                    state = OPERAND
-                else:
-                    msg = (
-                        "Invalid property name in object literal"
-                        if stack and stack[-1][1] == "object"
-                        else "Syntax error"
-                    )
-                    ck.err_at(ll, toks, i, "syntax", msg)
-                    return -1
             elif t == ",":
                 if stack:
                     top = stack[-1]
                     if top[3]:
-                        ck.err_at(ll, toks, i, "syntax", 'A "?" is missing its ":"')
-                        return -1
-                    kind = top[1]
-                    if kind == "object":
+                        raise ExprError(i, "syntax", 'A "?" is missing its ":"')
+                    if top[1] == "object":
                         state = KEY
-                    elif kind in ("%", "member%"):
-                        ck.err_at(ll, toks, i, "syntax", 'Missing ending "%"')
-                        return -1
+                    elif top[1] in DEREF_KINDS:
+                        raise ExprError(i, "syntax", 'Missing ending "%"')
                     else:
                         top[2] += 1
                         state = OPERAND
                 else:
                     if q_top:
-                        ck.err_at(ll, toks, i, "syntax", 'A "?" is missing its ":"')
-                        return -1
-                    argc += 1
+                        raise ExprError(i, "syntax", 'A "?" is missing its ":"')
+                    commas += 1
                     state = OPERAND
-            elif t == "%" and not (stack and stack[-1][1] in ("%", "member%", "key%")):
-                if ws:  # concatenation with a %dynamic% name
-                    state = OPERAND
-                    continue
-                stack.append(["%", "%", 0, 0, "", i, False])  # name%part%: a dynamic name
+            elif t == "." or (t == "(" and not ws) or (t == "[" and not ws):
+                i, state, last = _postfix(ck, toks, i, n, stack)
+                continue
+            elif t in ASSIGN_OPS:
+                if last == "var":
+                    if last_name:
+                        ck.assign(last_name, ll, toks, last_k)
+                elif last != "member":
+                    raise ExprError(i, "syntax", "Invalid assignment target")
                 state = OPERAND
-            elif _is_name(t) and not ws and toks[i - 1] == "%" and last == "var":
-                pass  # %part%name: still one dynamic name
-            elif t in (")", "]", "}", "%"):
-                r = _close(ck, ll, toks, i, stack)
-                if r is None:
-                    return -1
-                if r == "key":
+            elif t in (")", "]", "}") or (t == "%" and stack and stack[-1][1] in DEREF_KINDS):
+                last = _close(ck, ll, toks, i, stack)
+                if last == "key":
                     state = COLON
-                last, last_name, last_k = r, "", i
-            elif t == "(" and not ws:
-                stack.append([")", "call", 0, 0, "", i, False])
-                state = OPERAND
-            elif t == "[" and not ws:
-                stack.append(["]", "index", 0, 0, "", i, False])
-                state = OPERAND
+                last_name, last_k = "", i
+            elif t == "?" or t == ":":
+                state, q_top = _question_colon(toks, i, n, stack, q_top)
+            elif t in ("++", "--"):
+                pass
             elif t == "=>":
                 ck.mark("v2:fat-arrow", 3.0)
                 state = OPERAND
-            elif ws and (
-                _is_name(t)
-                or c in "\"'0123456789"
-                or t in ("(", "[", "%", "{", "!", "-", "+", "~", "&", "++", "--")
-                or (c == "." and len(t) > 1)
-            ):
-                low = t.lower() if _is_name(t) else ""
-                if low in WORD_OPS:
+            elif t == "%":
+                if ws:  # concatenation with a %dynamic% name
                     state = OPERAND
-                    i += 1
-                    ws = False
                     continue
+                stack.append(["%", "%", 0, 0, "", i, False])  # name%part%: one dynamic name
                 state = OPERAND
-                continue
-            elif _is_name(t) or c in "\"'0123456789":
-                ck.err_at(ll, toks, i, "syntax", "Missing space or operator before this")
-                return -1
-            elif t in (";",):
-                ck.err_at(ll, toks, i, "syntax", "Illegal character in expression")
-                return -1
+            elif ws:  # implicit concatenation, or a word operator
+                state = OPERAND
+                low = t.lower()
+                if low in FUTURE_WORDS:
+                    raise ExprError(i, "syntax", f"Unexpected reserved word: {t}")
+                if low not in WORD_OPS:
+                    continue
+            elif c in NAME_START and toks[i - 1] == "%" and last == "var":
+                pass  # %part%name: still one dynamic name
             else:
-                ck.err_at(ll, toks, i, "syntax", f"Unexpected {t!r}")
-                return -1
+                msg = (
+                    "Illegal character in expression"
+                    if t == ";"
+                    else "Missing space or operator before this"
+                )
+                raise ExprError(i, "syntax", msg)
             ws = False
             i += 1
             continue
         if state == OPERAND:
             started = True
-            if _is_name(t):
-                low = t.lower()
-                if low in WORD_OPS:
-                    ck.err_at(ll, toks, i, "syntax", "Missing operand")
-                    return -1
-                if low == "not":
-                    i += 1
-                    ws = False
-                    continue
-                if low == "new" and i + 2 < n and toks[i + 1][0] in WS and _is_name(toks[i + 2]):
-                    ck.err_at(
-                        ll,
-                        toks,
-                        i,
-                        "legacy-new",
-                        'v1 "new ClassName()": v2 calls the class, ClassName()',
-                        "warning",
-                    )
-                    ck.mark("v1:new", 2.0)
-                state = OPERATOR
+            if c in NAME_START or (c > "\x7f" and t.isidentifier()):
                 last, last_name, last_k = "var", t, i
+                low = t.lower()
+                if low in RESERVED or low in ("not", "super", "unset", "new"):
+                    if low == "not":
+                        i += 1
+                        ws = False
+                        continue
+                    _special_word(ck, ll, toks, i, n, low)
+                    last = "other" if low == "unset" else "var"
+                state = OPERATOR
                 if i + 1 < n and toks[i + 1] == "(":
                     stack.append([")", "call", 0, 0, low, i + 1, False])
                     state = OPERAND
-                    i += 2
-                    ws = False
-                    continue
-                i += 1
-                ws = False
-                continue
-            if c in "\"'":
+                    i += 1
+            elif c == '"' or c == "'":
                 if not string_closed(t):
-                    ck.err_at(ll, toks, i, "unterminated-string", f"Missing closing {c}")
-                    return -1
+                    raise ExprError(i, "unterminated-string", f"Missing closing {c}")
                 if c == "'":
                     ck.mark("v2:single-quote", 0.5)
-                state, last = OPERATOR, "other"
+                state, last = OPERATOR, "str"
             elif c.isdigit() or (c == "." and len(t) > 1):
                 state, last = OPERATOR, "other"
             elif t in PREFIX_OPS:
                 if t == "&":
-                    j = _first(toks, i + 1, n)
-                    if (
-                        j < n
-                        and _is_name(toks[j])
-                        and (j + 1 >= n or toks[j + 1] not in ("(", ".", "["))
-                    ):
-                        ck.assign(toks[j], ll, toks, j, ref=True)
-                        ck.mark("v2:ref", 0.5)
+                    _reference(ck, ll, toks, i, n)
             elif t == "(":
                 stack.append([")", "group", 0, 0, "", i, False])
             elif t == "[":
@@ -1757,77 +1761,18 @@ def _expr(
             elif t == "{":
                 stack.append(["}", "object", 0, 0, "", i, False])
                 state = KEY
-                ws = False
-                i += 1
-                continue
             elif t == "%":
-                j = i + 1
-                if j < n and toks[j][0] in WS:
-                    ck.err_at(
-                        ll,
-                        toks,
-                        i,
-                        "forced-expression",
-                        'v1 forced expression "% expr": v2 needs no "%"',
-                    )
-                    ck.mark("v1:forced-expression", 3.0)
-                    return -1
-                if command and j + 1 < n and _is_name(toks[j]) and toks[j + 1] == "%":
-                    ck.err_at(
-                        ll,
-                        toks,
-                        i,
-                        "legacy-deref",
-                        f"%{toks[j]}% dereference (v1 style; valid in v2 only as a dynamic name)",
-                        "warning",
-                    )
-                    ck.mark("v1:deref", 1.0)
+                _legacy_deref(ck, ll, toks, i, n, command)
                 stack.append(["%", "%", 0, 0, "", i, False])
-            elif (
-                t in (")", "]")
-                and stack
-                and stack[-1][1] in ("call", "array", "index")
-                and _empty_slot(toks, stack[-1][5], i)
+            elif t == "," and (
+                (stack and stack[-1][1] in ("call", "array")) or (not stack and args)
             ):
-                r = _close(ck, ll, toks, i, stack)
-                if r is None:
-                    return -1
-                state = OPERATOR
-                last, last_name = r, ""
-            elif (
-                t == ")"
-                and stack
-                and stack[-1][1] == "group"
-                and _first(toks, stack[-1][5] + 1, i) == i
-            ):
-                j = _first(toks, i + 1, n)
-                if j >= n or toks[j] != "=>":
-                    ck.err_at(ll, toks, i, "syntax", "Syntax error: empty ()")
-                    return -1
-                stack.pop()
-                state, last = OPERATOR, "other"
-            elif t == ",":
-                if stack and stack[-1][1] in ("call", "array"):
+                if stack:  # an omitted argument: f(a,, c)  [a,, c]  MsgBox , "text"
                     stack[-1][2] += 1
-                elif not stack and args:
-                    argc += 1
                 else:
-                    ck.err_at(ll, toks, i, "syntax", "Missing operand")
-                    return -1
-            elif (
-                t == "*"
-                and stack
-                and stack[-1][1] == "group"
-                and toks[_first(toks, i + 1, n)] == ")"
-            ):
-                state, last = OPERATOR, "other"  # (*) => ...: a parameter list taking anything
-            elif t == "}" and stack and stack[-1][1] == "object":
-                stack.pop()
-                state, last = OPERATOR, "other"
+                    commas += 1
             else:
-                msg = "Illegal character in expression" if t == ";" else "Missing operand"
-                ck.err_at(ll, toks, i, "syntax", msg)
-                return -1
+                state, last = _operand_punct(ck, ll, toks, i, n, stack)
             ws = False
             i += 1
             continue
@@ -1835,45 +1780,182 @@ def _expr(
             if t == "}":
                 stack.pop()
                 state, last = OPERATOR, "other"
-            elif _is_name(t) or c.isdigit():
+            elif c in NAME_START or c.isdigit() or (c > "\x7f" and t.isidentifier()):
                 state = COLON
             elif t == "%":
                 stack.append(["%", "key%", 0, 0, "", i, False])
                 state = OPERAND
             elif c in "\"'":
-                ck.err_at(ll, toks, i, "syntax", "Invalid property name in object literal")
                 ck.mark("v1:quoted-key", 1.0)
-                return -1
+                raise ExprError(i, "syntax", "Invalid property name in object literal")
             else:
-                ck.err_at(ll, toks, i, "syntax", 'Missing "propertyname:" in object literal')
-                return -1
-            i += 1
-            continue
-        # COLON: after an object literal key
-        if t == ":":
+                raise ExprError(i, "syntax", 'Missing "propertyname:" in object literal')
+        elif t == ":":  # COLON: after an object literal key
             state = OPERAND
         else:
-            ck.err_at(ll, toks, i, "syntax", 'Missing "propertyname:" in object literal')
-            return -1
+            raise ExprError(i, "syntax", 'Missing "propertyname:" in object literal')
         i += 1
-    if (
-        state in (OPERAND, KEY, COLON)
-        and started
-        and not (args and not stack and _ends_with_comma(toks, k, n))
-    ):
-        ck.err_at(ll, toks, _last(toks, k, n), "syntax", "Missing operand")
-        return -1
+    return _end_expr(toks, k, n, state, stack, q_top, commas, started, args)
+
+
+def _end_expr(
+    toks: list[str],
+    k: int,
+    n: int,
+    state: int,
+    stack: list[list],
+    q_top: int,
+    commas: int,
+    started: bool,
+    args: bool,
+) -> int:
+    """Checks at the end of an expression; the number of top-level arguments."""
+    trailing_comma = _ends_with_comma(toks, k, n)
+    if state != OPERATOR and started and not (args and not stack and trailing_comma):
+        raise ExprError(_last(toks, k, n), "syntax", "Missing operand")
     if stack:
         top = stack[-1]
-        if top[1] in ("%", "member%", "key%"):
-            ck.err_at(ll, toks, top[5], "unbalanced-bracket", 'Missing ending "%"')
-        else:
-            ck.err_at(ll, toks, top[5], "unbalanced-bracket", f'Missing "{top[0]}"')
-        return -1
+        if top[1] in DEREF_KINDS:
+            raise ExprError(top[5], "unbalanced-bracket", 'Missing ending "%"')
+        raise ExprError(top[5], "unbalanced-bracket", f'Missing "{top[0]}"')
     if q_top:
-        ck.err_at(ll, toks, k, "syntax", 'A "?" is missing its ":"')
-        return -1
-    return argc + 1 if started else argc
+        raise ExprError(k, "syntax", 'A "?" is missing its ":"')
+    if not started:
+        return 0
+    return commas if trailing_comma else commas + 1
+
+
+def _postfix(
+    ck: Checker, toks: list[str], i: int, n: int, stack: list[list]
+) -> tuple[int, int, str]:
+    """`.member`, `.%name%`, `(` call or `[` index right after an operand (no space)."""
+    t = toks[i]
+    if t == "(":
+        stack.append([")", "call", 0, 0, "", i, False])
+        return i + 1, OPERAND, "other"
+    if t == "[":
+        stack.append(["]", "index", 0, 0, "", i, False])
+        return i + 1, OPERAND, "other"
+    j = i + 1
+    nxt = toks[j] if j < n else ""
+    if nxt and (
+        nxt[0] in NAME_START or nxt[0].isdigit() or (nxt[0] > "\x7f" and nxt.isidentifier())
+    ):
+        if j + 1 < n and toks[j + 1] == "(":
+            stack.append([")", "call", 0, 0, "", j + 1, False])
+            return j + 2, OPERAND, "other"
+        return j + 1, OPERATOR, "member"
+    if nxt == "%":
+        stack.append(["%", "member%", 0, 0, "", j, False])
+        return j + 1, OPERAND, "other"
+    raise ExprError(i, "syntax", "Syntax error")
+
+
+def _question_colon(
+    toks: list[str], i: int, n: int, stack: list[list], q_top: int
+) -> tuple[int, int]:
+    """A ternary's `?` or `:` (counted per bracket), or `x?` (maybe unset). (state, q_top)."""
+    top = stack[-1] if stack else None
+    pending = top[3] if top is not None else q_top
+    if toks[i] == "?":
+        j = _first(toks, i + 1, n)
+        if j >= n or toks[j] in (")", ",", "]", "}"):
+            return OPERATOR, q_top  # `x?`: a maybe-unset argument
+        pending += 1
+    elif pending > 0:
+        pending -= 1
+    elif top is not None and top[1] == "object":
+        raise ExprError(i, "syntax", "Invalid property name in object literal")
+    else:
+        raise ExprError(i, "syntax", "Syntax error")
+    if top is not None:
+        top[3] = pending
+        return OPERAND, q_top
+    return OPERAND, pending
+
+
+def _special_word(ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int, low: str) -> None:
+    """Reserved words, `super` outside a class, `unset` misused, v1's `new`."""
+    if low in RESERVED:
+        msg = "Missing operand" if low in WORD_OPS else f"Reserved word used as a name: {toks[i]}"
+        if low in FUTURE_WORDS:
+            msg = f"Unexpected reserved word: {toks[i]}"
+        raise ExprError(i, "syntax", msg)
+    if low == "super":
+        if ck.scope().kind != "method":
+            raise ExprError(i, "syntax", '"Super" is valid only inside a class')
+    elif low == "unset":
+        j = _first(toks, i + 1, n)
+        if j < n and toks[j] not in AFTER_UNSET:
+            raise ExprError(j, "syntax", "Syntax error: unset cannot be used here")
+    elif low == "new" and i + 2 < n and toks[i + 1][0] in WS and _is_name(toks[i + 2]):
+        ck.err_at(
+            ll,
+            toks,
+            i,
+            "legacy-new",
+            'v1 "new ClassName()": v2 calls the class, ClassName()',
+            "warning",
+        )
+        ck.mark("v1:new", 2.0)
+
+
+def _reference(ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int) -> None:
+    """`&var` needs a variable: a name (recorded as assigned), `(...)` or `%dynamic%`."""
+    j = _first(toks, i + 1, n)
+    nxt = toks[j] if j < n else ""
+    if nxt in ("(", "%"):
+        return
+    if not nxt or not _is_name(nxt) or (j + 1 < n and toks[j + 1] in ("(", ".", "[")):
+        raise ExprError(i, "syntax", '"&" requires a variable')
+    ck.assign(nxt, ll, toks, j, ref=True)
+    ck.mark("v2:ref", 0.5)
+
+
+def _legacy_deref(
+    ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int, command: bool
+) -> None:
+    """`% expr` (v1's forced expression) is an error; `%name%` in command arguments looks v1."""
+    j = i + 1
+    if j < n and toks[j][0] in WS:
+        ck.mark("v1:forced-expression", 3.0)
+        raise ExprError(i, "forced-expression", 'v1 forced expression "% expr": v2 needs no "%"')
+    if command and j + 1 < n and _is_name(toks[j]) and toks[j + 1] == "%":
+        msg = f"%{toks[j]}% dereference (v1 style; valid in v2 only as a dynamic name)"
+        ck.err_at(ll, toks, i, "legacy-deref", msg, "warning")
+        ck.mark("v1:deref", 1.0)
+
+
+def _operand_punct(
+    ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int, stack: list[list]
+) -> tuple[int, str]:
+    """Punctuation where an operand is expected: `()`, `[]`, `f(a,)`, `(*) =>`, `{}`, or an error."""
+    t = toks[i]
+    top = stack[-1] if stack else None
+    if (
+        t in (")", "]")
+        and top is not None
+        and top[1] in ("call", "array", "index")
+        and _empty_slot(toks, top[5], i)
+    ):
+        return OPERATOR, _close(ck, ll, toks, i, stack)
+    if t == ")" and top is not None and top[1] == "group" and _first(toks, top[5] + 1, i) == i:
+        after = _first(toks, i + 1, n)
+        if after >= n or toks[after] != "=>":
+            raise ExprError(i, "syntax", "Syntax error: empty ()")
+        stack.pop()
+        return OPERATOR, "other"
+    if t == "*" and top is not None and top[1] == "group":
+        close = _first(toks, i + 1, n)
+        after = _first(toks, close + 1, n)
+        if close < n and toks[close] == ")" and after < n and toks[after] == "=>":
+            return OPERATOR, "other"  # (*) => ...: a parameter list that takes anything
+    if t == "}" and top is not None and top[1] == "object":
+        stack.pop()
+        return OPERATOR, "other"
+    raise ExprError(
+        i, "syntax", "Illegal character in expression" if t == ";" else "Missing operand"
+    )
 
 
 def _ends_with_comma(toks: list[str], k: int, n: int) -> bool:
@@ -1889,28 +1971,26 @@ def _empty_slot(toks: list[str], opened: int, i: int) -> bool:
     return j == opened or toks[j] == ","
 
 
-def _close(ck: Checker, ll: LogicalLine, toks: list[str], i: int, stack: list[list]) -> str | None:
+def _close(ck: Checker, ll: LogicalLine, toks: list[str], i: int, stack: list[list]) -> str:
     """Close the innermost bracket with toks[i]; record a finished call.
 
-    Returns what the closed bracket is as an operand ('var', 'member', 'other', or 'key'
-    for a `%dynamic%` object-literal key), None on a mismatch."""
+    Returns what the closed bracket is as an operand: 'var' (a %dynamic% name), 'member'
+    (an index or a %dynamic% member), 'key' (a %dynamic% object-literal key) or 'other'."""
     t = toks[i]
     if not stack or stack[-1][0] != t:
-        if t == "%":
-            ck.err_at(ll, toks, i, "syntax", "Syntax error")
-        else:
-            ck.err_at(ll, toks, i, "unbalanced-bracket", f'Unexpected "{t}"')
-        return None
+        raise ExprError(i, "unbalanced-bracket", f'Unexpected "{t}"')
     top = stack.pop()
     if top[3]:
-        ck.err_at(ll, toks, i, "syntax", 'A "?" is missing its ":"')
-        return None
+        raise ExprError(i, "syntax", 'A "?" is missing its ":"')
     kind = top[1]
     if kind == "call":
-        opened = top[5]
-        empty = _first(toks, opened + 1, i) == i
-        argc = 0 if empty else top[2] + 1
         if top[4]:
+            opened = top[5]
+            argc = (
+                0
+                if _first(toks, opened + 1, i) == i
+                else top[2] + (0 if _empty_slot(toks, opened, i) else 1)
+            )
             offset = sum(map(len, toks[: opened - 1]))
             ck.calls.append((top[4], argc, top[6], ck.scope(), ll, offset, True))
         return "other"
@@ -1918,6 +1998,4 @@ def _close(ck: Checker, ll: LogicalLine, toks: list[str], i: int, stack: list[li
         return "member"
     if kind == "%":
         return "var"
-    if kind == "key%":
-        return "key"
-    return "other"
+    return "key" if kind == "key%" else "other"
