@@ -106,6 +106,19 @@ def read_metrics(run_dir: Path, offset: int = 0) -> tuple[list[dict[str, Any]], 
     return records, offset + end
 
 
+def progress_line(record: dict[str, Any], max_steps: int | None) -> str:
+    """One metrics record as a line of text: `step 12/45  loss 6.1  lr 0.004  900 tok/s  eta 30s`."""
+    parts = [f"step {record['step']}/{max_steps or '?'}"]
+    for key, label in (("loss", "loss"), ("eval_loss", "eval_loss"), ("learning_rate", "lr")):
+        if record.get(key) is not None:
+            parts.append(f"{label} {record[key]:.4g}")
+    if record.get("tokens_per_second"):
+        parts.append(f"{record['tokens_per_second']:.0f} tok/s")
+    if record.get("eta") is not None:
+        parts.append(f"eta {record['eta']:.0f}s")
+    return "  ".join(parts)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     step: int

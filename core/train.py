@@ -225,6 +225,7 @@ def make_trainer(cfg: TrainConfig, backend: Backend, run_dir: Path, workspace: P
         callbacks=[recorder],
     )
     trainer.remove_callback(PrinterCallback)  # the recorder prints one line per log instead
+    _check_kept(len(train_set), len(trainer.train_dataset), cfg, backend)
     if _is_main_process():
         write_status(
             run_dir,
@@ -235,6 +236,22 @@ def make_trainer(cfg: TrainConfig, backend: Backend, run_dir: Path, workspace: P
             examples=len(trainer.train_dataset),
         )
     return trainer, recorder
+
+
+def _check_kept(read: int, kept: int, cfg: TrainConfig, backend: Backend) -> None:
+    """Truncation to max_seq_length drops examples whose answer starts beyond it: say so."""
+    if cfg.training.packing or kept == read:
+        return
+    if kept == 0:
+        raise StudioError(
+            f"no example has answer tokens within max_seq_length {cfg.max_seq_length}",
+            where="max_seq_length",
+            hint="the prompts alone are longer: raise max_seq_length",
+        )
+    backend.notes.append(
+        f"{read - kept} of {read} examples dropped: their answer starts after "
+        f"max_seq_length {cfg.max_seq_length}"
+    )
 
 
 def _finish(trainer, run_dir: Path, stopped: bool) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from core.runs import METRICS, STOP, read_metrics, write_status
+from core.runs import METRICS, STOP, progress_line, read_metrics, write_status
 
 FIELDS = (
     "step",
@@ -84,7 +84,7 @@ class RunRecorder(TrainerCallback):
             epoch=record["epoch"],
         )
         if self.echo:
-            print(_progress_line(record, state.max_steps), flush=True)
+            print(progress_line(record, state.max_steps), flush=True)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -120,15 +120,3 @@ class RunRecorder(TrainerCallback):
             dist.broadcast_object_list(flag, src=0)
             seen = bool(flag[0])
         return seen
-
-
-def _progress_line(record: dict[str, Any], max_steps: int) -> str:
-    parts = [f"step {record['step']}/{max_steps}"]
-    for key, label in (("loss", "loss"), ("eval_loss", "eval_loss"), ("learning_rate", "lr")):
-        if record.get(key) is not None:
-            parts.append(f"{label} {record[key]:.4g}")
-    if record.get("tokens_per_second"):
-        parts.append(f"{record['tokens_per_second']:.0f} tok/s")
-    if record.get("eta") is not None:
-        parts.append(f"eta {record['eta']:.0f}s")
-    return "  ".join(parts)

@@ -226,3 +226,11 @@ def test_sft_settings_follow_the_backend(tiny_model, data):
     assert trainer_overrides(cfg, cpu)["optim"] == "adamw_torch" and cpu.notes
     gpu = trainer_overrides(with_values(cfg, {"training.fp16": True}), Backend("hf", "test"))
     assert gpu == {"fp16": True, "bf16": False, "optim": "adamw_8bit"}
+
+
+def test_prompts_longer_than_max_seq_length_are_a_clear_error(tiny_model, data, tmp_path):
+    from core.errors import StudioError
+
+    cfg = tiny_config(tiny_model, data[0], max_seq_length=16)
+    with pytest.raises(StudioError, match="no example has answer tokens within max_seq_length 16"):
+        make_trainer(cfg, Backend("cpu", "test"), tmp_path, None)
