@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.workspace import CONFIG_DIR, SAMPLE_CORPUS, SAMPLE_ELEMENTS
 
@@ -17,3 +18,4 @@ class StudioContext:
     elements_csv: Path = SAMPLE_ELEMENTS
     config_path: Path = CONFIG_DIR / "cpu-demo.yaml"
     config_dir: Path = CONFIG_DIR
+    header: Any = None  # the page header component (set by studio.app), refreshed on changes

@@ -36,7 +36,7 @@ TEMPLATE = go.layout.Template(
 )
 
 
-def _figure(title: str, height: int = 300) -> go.Figure:
+def _figure(title: str, height: int = 320) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(template=TEMPLATE, title={"text": title, "x": 0.01, "font": {"size": 14}})
     fig.update_layout(height=height)
@@ -52,12 +52,14 @@ def empty_figure(title: str, note: str = "Nothing to show yet") -> go.Figure:
     return fig
 
 
-def category_bars(counts: Mapping[str, int], title: str = "Files per category") -> go.Figure:
-    """Horizontal bars, largest category on top."""
+def category_bars(
+    counts: Mapping[str, int], title: str = "Files per category", height: int | None = None
+) -> go.Figure:
+    """Horizontal bars, largest category on top (height grows with the categories unless given)."""
     if not counts:
         return empty_figure(title)
     items = sorted(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    fig = _figure(title, height=max(260, 24 * len(items) + 80))
+    fig = _figure(title, height=height or max(260, 24 * len(items) + 80))
     fig.add_bar(
         x=[v for _, v in items],
         y=[k for k, _ in items],

@@ -7,10 +7,12 @@ import inspect
 import logging
 from collections.abc import Callable, Iterable
 from html import escape
+from pathlib import Path
 
 import gradio as gr
 
 from core.errors import StudioError
+from studio.context import StudioContext
 
 log = logging.getLogger("studio")
 
@@ -71,7 +73,32 @@ def on_page_load(fn: Callable, outputs, inputs=None) -> None:
     root.load(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
 
 
-# ---------------------------------------------------------------- messages and totals
+# ---------------------------------------------------------------- header, messages and totals
+
+
+def header_html(ctx: StudioContext) -> str:
+    """The header: name, what it does, and the folders it works on."""
+
+    def show(path: Path) -> str:
+        return f"<code>{escape(_short(path))}</code>"
+
+    return (
+        '<div id="studio-header"><div class="logo">AHK</div><div>'
+        f"<h1>AHKv2 Finetune Studio</h1>"
+        '<p class="tagline">From a folder of AutoHotkey v2 scripts to a fine-tuned model that '
+        "writes AutoHotkey v2 — clean the corpus, build the dataset, train, export.</p></div>"
+        f'<div class="paths"><span>corpus {show(ctx.corpus)}</span>'
+        f"<span>workspace {show(ctx.workspace)}</span>"
+        f"<span>config {show(ctx.config_path)}</span></div></div>"
+    )
+
+
+def _short(path: Path) -> str:
+    """A path with the home folder written as ~."""
+    try:
+        return "~/" + Path(path).resolve().relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def message(kind: str, text: str, hint: str | None = None) -> str:

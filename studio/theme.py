@@ -60,6 +60,9 @@ footer { display: none !important; }
   color: var(--body-text-color-subdued); }
 #studio-header .paths code { font-size: 12px; background: transparent; padding: 0; }
 
+/* Wide tables and code scroll inside their box instead of widening the page. */
+.block:has(.table-container), .codeview, .tokens, .side-by-side > div { contain: inline-size; min-width: 0; }
+
 /* ---------- tabs ---------- */
 #studio-tabs > .tab-wrapper button, #studio-tabs button[role="tab"] { font-weight: 600; font-size: 14px; }
 .tab-intro p { margin: 0 0 6px 0; color: var(--body-text-color-subdued); }
@@ -99,10 +102,10 @@ footer { display: none !important; }
 .codeview .empty { padding: 14px; color: var(--body-text-color-subdued); font-family: var(--font-sans); }
 
 /* ---------- tables rendered as HTML ---------- */
-table.diag { width: 100%; border-collapse: collapse; font-size: 13px; }
-table.diag th { text-align: left; font-weight: 600; padding: 4px 8px;
-  border-bottom: 1px solid var(--border-color-primary); }
-table.diag td { padding: 3px 8px; border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
+table.diag { width: 100%; border-collapse: collapse; font-size: 13px; border: none !important; margin: 0 !important; }
+table.diag th, table.diag td { border: none !important; padding: 4px 8px !important;
+  border-bottom: 1px solid var(--border-color-primary) !important; vertical-align: top; }
+table.diag th { text-align: left; font-weight: 600; }
 .sev { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; }
 .sev.error { background: rgba(220, 38, 38, .16); color: #dc2626; }
 .sev.warning { background: rgba(217, 119, 6, .16); color: #b45309; }

@@ -218,12 +218,17 @@ def test_file_route_serves_workspace_and_corpus_files(studio: StudioServer) -> N
 # ---------------------------------------------------------------- api
 
 
-def test_only_chosen_endpoints_are_public(studio: StudioServer) -> None:
+def test_only_the_corpus_summary_is_public_and_it_answers(studio: StudioServer) -> None:
     from gradio_client import Client
 
-    api = Client(studio.url, verbose=False).view_api(print_info=False, return_format="dict")
-    assert set(api["named_endpoints"]) <= {"/corpus_summary", "/dataset_preview"}
+    client = Client(studio.url, verbose=False)
+    api = client.view_api(print_info=False, return_format="dict")
+    assert set(api["named_endpoints"]) == {"/corpus_summary"}
     assert api["unnamed_endpoints"] == {}
+    summary = client.predict(api_name="/corpus_summary")
+    assert summary["corpus"] == str(studio.corpus.resolve())
+    assert summary["files"] == len(list(studio.corpus.rglob("*.ahk")))
+    assert summary["v2"] > summary["v1"] > 0
 
 
 # ---------------------------------------------------------------- start-up

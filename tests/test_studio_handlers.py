@@ -15,7 +15,7 @@ from core import build_dataset as bd
 from core.corpus import read_script
 from core.errors import StudioError
 from core.workspace import CONFIG_DIR
-from studio import dataset_tab, includes_tab, normalize_tab, plots, render
+from studio import corpus_tab, dataset_tab, includes_tab, normalize_tab, plots, render
 from studio.context import StudioContext
 
 RULES = normalize_tab.RULE_COLUMNS
@@ -346,3 +346,105 @@ def test_tokens_through_the_chat_template_show_trained_masked_and_cut(
     assert (cut["over by"] == cut["tokens"] - 64).all()
     with pytest.raises(StudioError, match="preview or build"):
         dataset_tab.token_report(ctx, None, 2)
+
+
+# ---------------------------------------------------------------- corpus tab
+
+
+def _checked(ctx: StudioContext) -> pd.DataFrame:
+    table = corpus_tab.scan_table(ctx.corpus)
+    steps = list(corpus_tab.check_table(ctx, table, ctx.corpus))
+    assert steps[-1][0] == steps[-1][1] == len(table)
+    return steps[-1][2]
+
+
+def test_scan_fills_facts_first_and_marks_exact_duplicates(corpus_copy: Path) -> None:
+    original = sorted(corpus_copy.rglob("*.ahk"))[0]
+    (original.parent / "zz_exact_copy.ahk").write_bytes(original.read_bytes())
+    table = corpus_tab.scan_table(corpus_copy)
+    assert list(table.columns) == corpus_tab.COLUMNS
+    assert len(table) == len(list(corpus_copy.rglob("*.ahk")))
+    assert set(table["verdict"]) == {""}
+    copy = table[table["path"].str.endswith("zz_exact_copy.ahk")]
+    assert copy["duplicate"].iloc[0] == f"copy of {original.relative_to(corpus_copy).as_posix()}"
+
+
+def test_check_fills_verdicts_caches_them_and_marks_near_duplicates(
+    corpus_with_near_duplicate, workspace: Path
+) -> None:
+    corpus, original, twin = corpus_with_near_duplicate
+    ctx = StudioContext(workspace=workspace, corpus=corpus)
+    table = _checked(ctx)
+    assert set(table["verdict"]) <= {"v2", "v1", "mixed", "unknown", ""}
+    assert (table["verdict"] == "v2").sum() > len(table) / 2
+    assert table.set_index("path").at[twin, "duplicate"].startswith(f"near {original}")
+    cache = json.loads((workspace / "cache" / "checker-verdicts.json").read_text())
+    assert len(cache["results"]) >= len(set(table.attrs["sha256"]) - {None}) - 1
+    again = _checked(ctx)
+    assert again[["path", "verdict", "errors"]].equals(table[["path", "verdict", "errors"]])
+
+
+def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace: Path) -> None:
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy)
+    table = _checked(ctx)
+    totals = corpus_tab.summary(table)
+    assert totals["files"] == len(table) and totals["v2"] + totals["v1"] + totals["mixed"] <= len(
+        table
+    )
+    category = table["category"].iloc[0]
+    view = corpus_tab.filter_table(table, category, corpus_tab.ALL, False)
+    assert set(view["category"]) == {category}
+    problems = corpus_tab.filter_table(table, corpus_tab.ALL, corpus_tab.ALL, True)
+    assert all(
+        v != "v2" or (e or 0) > 0 or d or s
+        for v, e, d, s in problems[["verdict", "errors", "duplicate", "skipped"]].itertuples(
+            index=False
+        )
+    )
+    categories, lengths, verdicts = corpus_tab.charts(table)
+    assert sum(categories.data[0].x) == len(table)
+    readable = (table["skipped"] == "").sum()
+    assert len(lengths.data[0].x) == readable
+    assert sum(verdicts.data[0].y) == len(table)
+    assert "verdict v2" in corpus_tab.totals_html(table)
+
+
+def test_clicking_a_v1_script_shows_code_with_numbers_and_its_diagnostics(
+    corpus_copy: Path,
+) -> None:
+    legacy = corpus_copy / "Legacy"
+    legacy.mkdir(exist_ok=True)
+    (legacy / "old_style.ahk").write_text("#NoEnv\nMsgBox, Hello %A_UserName%\nSleep, 100\n")
+    info, code, diagnostics = corpus_tab.show_script(corpus_copy, "Legacy/old_style.ahk")
+    assert "verdict v1" in info
+    assert '<td class="ln">2</td>' in code and 'class="error"' in code
+    assert '<table class="diag">' in diagnostics
+    with pytest.raises(StudioError):
+        corpus_tab.show_script(corpus_copy, "../../etc/passwd")
+
+
+def test_prune_listed_and_flagged_scripts_then_undo(corpus_copy: Path, workspace: Path) -> None:
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy)
+    before = _snapshot(corpus_copy)
+    first = sorted(p.relative_to(corpus_copy).as_posix() for p in corpus_copy.rglob("*.ahk"))[0]
+    listing = corpus_tab.add_path("", first)
+    assert corpus_tab.add_path(listing, first) == first
+    items = corpus_tab.plan_prune(ctx, listing, ["verdict v1"])
+    reasons = dict(corpus_tab.prune_table(items).values.tolist())
+    assert reasons[first] == "listed"
+    assert "Moved" in corpus_tab.apply_prune(ctx, items)
+    assert not (corpus_copy / first).exists()
+    assert (workspace / "quarantine" / first).is_file()
+    assert corpus_tab.can_undo(ctx)
+    assert f"Put back {len(items)} script(s)" in corpus_tab.undo_prune(ctx)
+    assert _snapshot(corpus_copy) == before
+    with pytest.raises(StudioError, match="nothing to quarantine"):
+        corpus_tab.plan_prune(ctx, "", [])
+
+
+def test_opening_another_folder_changes_the_corpus_of_every_tab(corpus_copy, workspace) -> None:
+    ctx = StudioContext(workspace=workspace)
+    assert corpus_tab.open_corpus(ctx, f"  {corpus_copy}  ") == corpus_copy.resolve()
+    assert ctx.corpus == corpus_copy.resolve()
+    with pytest.raises(StudioError, match="not found"):
+        corpus_tab.open_corpus(ctx, str(corpus_copy / "missing"))

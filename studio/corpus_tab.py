@@ -1,0 +1,653 @@
+"""Corpus tab: the scripts of the corpus with the checker's verdict, one script's code and
+diagnostics, charts and totals, and pruning to the quarantine with undo.
+
+A scan fills the table in two steps: first the file facts (fast), then the checker's verdicts
+and the near-duplicate marks. Verdicts are remembered by the SHA256 of each file's bytes in
+<workspace>/cache/, so a rescan after a prune or a normalise only checks what changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import pandas as pd
+
+from core import ahk, prune
+from core.backup import last_backup
+from core.build_dataset import near_duplicate_clusters
+from core.corpus import read_script, scan_corpus
+from core.errors import StudioError
+from core.fsutil import atomic_write_text, safe_join
+from core.workspace import REPO_ROOT, subdir
+from studio import plots, render
+from studio.context import StudioContext
+
+COLUMNS = [
+    "path",
+    "category",
+    "lines",
+    "size",
+    "encoding",
+    "verdict",
+    "errors",
+    "warnings",
+    "includes",
+    "duplicate",
+    "skipped",
+]
+PRUNE_COLUMNS = ["file", "reasons"]
+NEAR_THRESHOLD = 0.85
+ALL = "All"
+CHECK_BATCH = 1000
+PRUNE_CHOICES = {
+    "verdict v1": "v1",
+    "verdict mixed": "mixed",
+    "error diagnostics": "invalid",
+    "exact duplicates": "duplicates",
+    "near-duplicates": "near",
+}
+
+
+# ---------------------------------------------------------------- scanning
+
+
+def scan_table(root: Path, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Step one: the facts of every script (no verdicts yet), exact duplicates marked."""
+    infos = scan_corpus(Path(root), progress=progress)
+    table = pd.DataFrame(
+        {
+            "path": [i.path for i in infos],
+            "category": [i.category for i in infos],
+            "lines": [i.lines for i in infos],
+            "size": [i.size for i in infos],
+            "encoding": [i.encoding or "" for i in infos],
+            "verdict": ["" for _ in infos],
+            "errors": [None for _ in infos],
+            "warnings": [None for _ in infos],
+            "includes": [i.includes for i in infos],
+            "duplicate": ["" for _ in infos],
+            "skipped": [i.skip_reason or "" for i in infos],
+        },
+        columns=COLUMNS,
+    )
+    hashes = pd.Series([i.sha256 for i in infos], dtype=object)
+    first = {}
+    for index, sha in enumerate(hashes):
+        if sha is None:
+            continue
+        if sha in first:
+            table.at[index, "duplicate"] = f"copy of {table.at[first[sha], 'path']}"
+        else:
+            first[sha] = index
+    table.attrs["sha256"] = hashes.tolist()
+    return table
+
+
+def _checker_version() -> str:
+    """Changes whenever the checker's code changes, so cached verdicts never outlive it."""
+    parts = sorted((REPO_ROOT / "core").glob("ahk*.py"))
+    return "-".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in parts)
+
+
+def _cache_path(ctx: StudioContext) -> Path:
+    return subdir(ctx.workspace, "cache") / "checker-verdicts.json"
+
+
+def _load_cache(path: Path) -> dict[str, list]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("results", {}) if data.get("version") == _checker_version() else {}
+
+
+def check_table(
+    ctx: StudioContext, table: pd.DataFrame, root: Path
+) -> Iterator[tuple[int, int, pd.DataFrame | None]]:
+    """Step two, as a generator of (done, total, None) progress and finally (n, n, table):
+    the checker's verdict for each script (cached by SHA256) and near-duplicate marks."""
+    cache_file = _cache_path(ctx)
+    cache = _load_cache(cache_file)
+    table = table.copy()
+    hashes = table.attrs.get("sha256") or [None] * len(table)
+    texts: dict[int, str] = {}
+    total = len(table)
+    for index, (rel, sha) in enumerate(zip(table["path"], hashes, strict=True)):
+        text = read_script(root / rel).text if sha is not None else None
+        if text is not None:
+            texts[index] = text
+            if sha not in cache:
+                result = ahk.check_source(text)
+                cache[sha] = [result.verdict, result.errors, result.warnings]
+            table.loc[index, ["verdict", "errors", "warnings"]] = cache[sha]
+        if (index + 1) % CHECK_BATCH == 0:
+            yield index + 1, total, None
+    atomic_write_text(cache_file, json.dumps({"version": _checker_version(), "results": cache}))
+    _mark_near_duplicates(table, texts)
+    table.attrs["sha256"] = hashes
+    yield total, total, table
+
+
+def _mark_near_duplicates(table: pd.DataFrame, texts: dict[int, str]) -> None:
+    indices = list(texts)
+    for cluster in near_duplicate_clusters([texts[i] for i in indices], NEAR_THRESHOLD):
+        first = indices[cluster.members[0]]
+        for member in cluster.members[1:]:
+            row = indices[member]
+            if not table.at[row, "duplicate"]:
+                table.at[row, "duplicate"] = (
+                    f"near {table.at[first, 'path']} ({cluster.similarity:.2f})"
+                )
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
+def summary(table: pd.DataFrame) -> dict[str, int]:
+    """Totals of a scanned (and possibly checked) table."""
+    verdicts = table["verdict"].value_counts()
+    duplicate = table["duplicate"].fillna("")
+    return {
+        "files": len(table),
+        "categories": int(table["category"].nunique()),
+        "lines": int(table["lines"].sum()),
+        "v2": int(verdicts.get("v2", 0)),
+        "v1": int(verdicts.get("v1", 0)),
+        "mixed": int(verdicts.get("mixed", 0)),
+        "unknown": int(verdicts.get("unknown", 0)),
+        "with errors": int((table["errors"].fillna(0) > 0).sum()),
+        "exact duplicates": int(duplicate.str.startswith("copy of").sum()),
+        "near-duplicates": int(duplicate.str.startswith("near ").sum()),
+        "skipped": int((table["skipped"] != "").sum()),
+        "includes": int(table["includes"].sum()),
+    }
+
+
+def totals_html(table: pd.DataFrame) -> str:
+    s = summary(table)
+    checked = bool((table["verdict"] != "").any()) or table.empty
+    flag = lambda n, kind="bad": kind if n else "good"  # noqa: E731
+    stats = [
+        ("scripts", s["files"], ""),
+        ("categories", s["categories"], ""),
+        ("lines", s["lines"], ""),
+        ("verdict v2", s["v2"] if checked else "…", "good"),
+        ("v1 / mixed", f"{s['v1']} / {s['mixed']}" if checked else "…", flag(s["v1"] + s["mixed"])),
+        ("with errors", s["with errors"] if checked else "…", flag(s["with errors"])),
+        (
+            "duplicates (exact / near)",
+            f"{s['exact duplicates']} / {s['near-duplicates']}",
+            flag(s["exact duplicates"] + s["near-duplicates"], "warn"),
+        ),
+        ("skipped", s["skipped"], flag(s["skipped"], "warn")),
+    ]
+    return render.totals(stats)
+
+
+def charts(table: pd.DataFrame) -> tuple:
+    """Files per category, length distribution, verdicts."""
+    readable = table[table["skipped"] == ""]
+    verdicts = table["verdict"].replace("", "skipped" if table.empty else "not checked")
+    verdicts = verdicts.where(table["skipped"] == "", "skipped")
+    return (
+        plots.category_bars(table["category"].value_counts().to_dict(), height=320),
+        plots.length_histogram(readable["lines"].tolist()),
+        plots.verdict_bars(verdicts.value_counts().to_dict()),
+    )
+
+
+def filter_table(
+    table: pd.DataFrame | None, category: str, verdict: str, problems: bool
+) -> pd.DataFrame:
+    """The rows matching the filters (text search is the table's own search box)."""
+    if table is None:
+        return pd.DataFrame(columns=COLUMNS)
+    view = table
+    if category and category != ALL:
+        view = view[view["category"] == category]
+    if verdict and verdict != ALL:
+        view = view[view["verdict"] == verdict]
+    if problems:
+        bad = (
+            (view["verdict"].isin(["v1", "mixed", "unknown"]))
+            | (view["errors"].fillna(0) > 0)
+            | (view["duplicate"] != "")
+            | (view["skipped"] != "")
+        )
+        view = view[bad]
+    return view.reset_index(drop=True)
+
+
+def show_script(root: Path, relative: str | None) -> tuple[str, str, str]:
+    """One script: a header line, its code with line numbers, and its diagnostics."""
+    if not relative:
+        return "", render.code_view(None), ""
+    path = safe_join(root, relative)
+    read = read_script(path)
+    if read.text is None:
+        return (
+            render.message("warn", f"{relative} is skipped: {read.skip_reason}"),
+            render.code_view(None),
+            "",
+        )
+    result = ahk.check_file(path)
+    marks = {}
+    for d in result.diagnostics:
+        severity, tip = marks.get(d.line, ("", ""))
+        worst = "error" if "error" in (severity, d.severity) else d.severity
+        marks[d.line] = (worst, "; ".join(filter(None, [tip, f"{d.code}: {d.message}"])))
+    info = (
+        f"{relative} — {read.encoding}, {render.human_size(read.size)}, "
+        f"verdict {result.verdict} (score {result.score:.2f}), "
+        f"{result.errors} error(s), {result.warnings} warning(s)"
+    )
+    kind = "ok" if result.verdict == "v2" and not result.errors else "warn"
+    return (
+        render.message(kind, info),
+        render.code_view(read.text, marks),
+        render.diagnostics_table(d.to_dict() for d in result.diagnostics),
+    )
+
+
+# ---------------------------------------------------------------- pruning
+
+
+def add_path(listing: str, relative: str | None) -> str:
+    """The quarantine list with one more path (no repeats)."""
+    if not relative:
+        raise StudioError("click a script in the table first")
+    paths = [line.strip() for line in listing.splitlines() if line.strip()]
+    return "\n".join(paths if relative in paths else [*paths, relative])
+
+
+def plan_prune(ctx: StudioContext, listing: str, rules: list[str]) -> list[prune.PruneItem]:
+    """What would move to the quarantine: the listed paths plus the chosen kinds of script."""
+    chosen = {PRUNE_CHOICES[r] for r in rules or []}
+    paths = [line.strip() for line in listing.splitlines() if line.strip()]
+    items = prune.plan_prune(
+        ctx.corpus,
+        verdicts=[v for v in ("v1", "mixed") if v in chosen],
+        invalid="invalid" in chosen,
+        duplicates="duplicates" in chosen,
+        paths=paths,
+        near_duplicates=NEAR_THRESHOLD if "near" in chosen else None,
+    )
+    if not items:
+        raise StudioError("nothing to quarantine", hint="list scripts or tick a kind of script")
+    return items
+
+
+def prune_table(items: list[prune.PruneItem]) -> pd.DataFrame:
+    return pd.DataFrame([[i.path, "; ".join(i.reasons)] for i in items], columns=PRUNE_COLUMNS)
+
+
+def apply_prune(ctx: StudioContext, items: list[prune.PruneItem]) -> str:
+    if not items:
+        raise StudioError("nothing to quarantine", hint="plan the prune first")
+    backup = prune.apply_prune(ctx.corpus, items, ctx.workspace)
+    return render.message(
+        "ok",
+        f"Moved {len(backup.entries)} script(s) to {prune.quarantine_dir(ctx.workspace)}.",
+        "Scan again to refresh the table; Undo puts them back.",
+    )
+
+
+def undo_prune(ctx: StudioContext) -> str:
+    backup = prune.undo_prune(ctx.corpus, ctx.workspace)
+    return render.message("ok", f"Put back {len(backup.entries)} script(s) from the quarantine.")
+
+
+def can_undo(ctx: StudioContext) -> bool:
+    return last_backup(ctx.workspace, prune.TOOL, ctx.corpus) is not None
+
+
+def open_corpus(ctx: StudioContext, folder: str) -> Path:
+    """Make `folder` the corpus every tab works on."""
+    path = Path(folder.strip()).expanduser().resolve()
+    if not path.is_dir():
+        raise StudioError(f"corpus folder not found: {path}", hint="give a folder of .ahk files")
+    ctx.corpus = path
+    return path
+
+
+# ---------------------------------------------------------------- layout
+
+
+def build(ctx: StudioContext) -> None:
+    """The Corpus tab."""
+    with gr.Tab("Corpus", id="corpus", elem_id="tab-corpus"):
+        gr.Markdown(
+            "Every `.ahk` script of the corpus with the checker's verdict. Click a script to read "
+            "it with its diagnostics; move bad ones to the quarantine (undo puts them back).",
+            elem_classes="tab-intro",
+        )
+        ui = SimpleNamespace(table=gr.State(None), selected=gr.State(None), items=gr.State([]))
+        with gr.Row(equal_height=True):
+            ui.folder = gr.Textbox(
+                str(ctx.corpus),
+                label="Corpus folder",
+                scale=6,
+                elem_id="corpus-folder",
+                info="a folder of AutoHotkey scripts; subfolders are categories",
+            )
+            ui.scan = gr.Button("Scan corpus", variant="primary", scale=1, elem_id="corpus-scan")
+            ui.cancel = gr.Button("Cancel", scale=1, visible=False, elem_id="corpus-cancel")
+        ui.status = gr.HTML(
+            render.message("info", "Press Scan corpus to list and check every script."),
+            elem_id="corpus-status",
+        )
+        ui.totals = gr.HTML(elem_id="corpus-totals")
+        with gr.Row():
+            ui.plot_categories = gr.Plot(
+                plots.empty_figure("Files per category"),
+                show_label=False,
+                elem_id="corpus-plot-categories",
+            )
+            ui.plot_lengths = gr.Plot(
+                plots.empty_figure("Script length (lines)"),
+                show_label=False,
+                elem_id="corpus-plot-lengths",
+            )
+            ui.plot_verdicts = gr.Plot(
+                plots.empty_figure("Checker verdicts"),
+                show_label=False,
+                elem_id="corpus-plot-verdicts",
+            )
+        _table_panel(ui)
+        _script_panel(ui)
+        _prune_panel(ui, ctx)
+    _wire_scan(ui, ctx)
+    _wire_browse(ui, ctx)
+    _wire_prune(ui, ctx)
+
+
+def _table_panel(ui: SimpleNamespace) -> None:
+    with gr.Row(equal_height=True):
+        ui.category = gr.Dropdown(
+            [ALL], value=ALL, label="Category", elem_id="corpus-filter-category"
+        )
+        ui.verdict = gr.Dropdown(
+            [ALL, "v2", "v1", "mixed", "unknown"],
+            value=ALL,
+            label="Verdict",
+            elem_id="corpus-filter-verdict",
+        )
+        ui.problems = gr.Checkbox(
+            False,
+            label="Problems only",
+            elem_id="corpus-filter-problems",
+            info="not v2, errors, duplicates or skipped",
+        )
+    ui.view = gr.Dataframe(
+        headers=COLUMNS,
+        interactive=False,
+        max_height=520,
+        show_search="search",
+        label="Scripts (click one to read it; sort by clicking a header)",
+        elem_id="corpus-table",
+        column_widths=["26%", "9%", "5%", "6%", "7%", "6%", "5%", "6%", "6%", "15%", "9%"],
+        wrap=False,
+    )
+
+
+def _script_panel(ui: SimpleNamespace) -> None:
+    ui.info = gr.HTML(
+        render.message("info", "Click a script in the table to read it here."),
+        elem_id="corpus-file-info",
+    )
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=7):
+            ui.code = gr.HTML(render.code_view(None), elem_id="corpus-code")
+        with gr.Column(scale=5):
+            ui.diagnostics = gr.HTML(elem_id="corpus-diagnostics")
+            ui.add = gr.Button(
+                "Add this script to the quarantine list",
+                elem_id="corpus-add-selected",
+                interactive=False,
+                size="md",
+            )
+
+
+def _prune_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    with (
+        gr.Accordion("Quarantine (prune)", open=True, elem_id="corpus-prune"),
+        gr.Row(equal_height=False),
+    ):
+        with gr.Column(scale=4):
+            ui.listing = gr.Textbox(
+                label="Scripts to quarantine (one relative path a line)",
+                lines=4,
+                elem_id="corpus-prune-list",
+            )
+            ui.rules = gr.CheckboxGroup(
+                list(PRUNE_CHOICES),
+                label="Also quarantine every script with",
+                elem_id="corpus-prune-rules",
+            )
+            with gr.Row():
+                ui.plan = gr.Button(
+                    "Plan prune", variant="primary", elem_id="corpus-prune-plan", size="md"
+                )
+                ui.apply = gr.Button(
+                    "Move to quarantine…",
+                    elem_id="corpus-prune-apply",
+                    interactive=False,
+                    size="md",
+                )
+                ui.undo = gr.Button(
+                    "Undo last prune",
+                    elem_id="corpus-prune-undo",
+                    interactive=can_undo(ctx),
+                    size="md",
+                )
+        with gr.Column(scale=6):
+            with gr.Group(visible=False, elem_id="corpus-confirm") as ui.confirm:
+                ui.confirm_msg = gr.HTML(elem_id="corpus-confirm-text")
+                with gr.Row():
+                    ui.yes = gr.Button(
+                        "Yes, move them", variant="stop", elem_id="corpus-confirm-yes"
+                    )
+                    ui.no = gr.Button("Cancel", elem_id="corpus-confirm-no")
+            ui.prune_status = gr.HTML(elem_id="corpus-prune-status")
+            ui.prune_items = gr.Dataframe(
+                headers=PRUNE_COLUMNS,
+                interactive=False,
+                max_height=240,
+                wrap=True,
+                label="Would move",
+                visible=False,
+                elem_id="corpus-prune-items",
+            )
+
+
+def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    skip = gr.skip()
+
+    @render.guard("Scan corpus")
+    def on_scan(folder: str, category: str, verdict: str, problems: bool, progress=gr.Progress()):
+        root = open_corpus(ctx, folder)
+        progress(0, desc="Reading scripts…")
+        table = scan_table(
+            root, lambda done, total: progress((done, total), desc="Reading scripts", unit="files")
+        )
+        categories = [ALL, *sorted(table["category"].unique())]
+        note = render.message("info", f"{len(table)} scripts read; the checker is running…")
+        yield (
+            table,
+            filter_table(table, category, verdict, problems),
+            totals_html(table),
+            *charts(table),
+            note,
+            gr.update(choices=categories),
+        )
+        for done, total, checked in check_table(ctx, table, root):
+            if checked is None:
+                progress((done, total), desc="Checking scripts", unit="files")
+                yield (skip,) * 7 + (
+                    render.message("info", f"Checking… {done:,} of {total:,}"),
+                    skip,
+                )
+                continue
+            note = render.message("ok", f"{total:,} scripts scanned and checked in {root}.")
+            yield (
+                checked,
+                filter_table(checked, category, verdict, problems),
+                totals_html(checked),
+                *charts(checked),
+                note,
+                skip,
+            )
+
+    outputs = [
+        ui.table,
+        ui.view,
+        ui.totals,
+        ui.plot_categories,
+        ui.plot_lengths,
+        ui.plot_verdicts,
+        ui.status,
+        ui.category,
+    ]
+    busy = ui.scan.click(
+        lambda: (gr.update(visible=True), gr.update(interactive=False)),
+        None,
+        [ui.cancel, ui.scan],
+        **quiet,
+    )
+    running = busy.then(
+        on_scan,
+        [ui.folder, ui.category, ui.verdict, ui.problems],
+        outputs,
+        show_progress_on=[ui.totals],
+        **private,
+    )
+    submitted = ui.folder.submit(
+        on_scan,
+        [ui.folder, ui.category, ui.verdict, ui.problems],
+        outputs,
+        show_progress_on=[ui.totals],
+        **private,
+    )
+    running.then(
+        lambda: (gr.update(visible=False), gr.update(interactive=True)),
+        None,
+        [ui.cancel, ui.scan],
+        **quiet,
+    )
+    ui.cancel.click(
+        lambda: (
+            gr.update(visible=False),
+            gr.update(interactive=True),
+            render.message("warn", "Scan cancelled: the table may be incomplete."),
+        ),
+        None,
+        [ui.cancel, ui.scan, ui.status],
+        cancels=[running, submitted],
+        **private,
+    )
+    if ctx.header is not None:
+        for event in (running, submitted):
+            event.success(lambda: render.header_html(ctx), None, ctx.header, **quiet)
+
+
+def _wire_browse(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    for control in (ui.category, ui.verdict, ui.problems):
+        control.change(
+            filter_table, [ui.table, ui.category, ui.verdict, ui.problems], ui.view, **quiet
+        )
+
+    @render.guard("Open script")
+    def on_select(evt: gr.SelectData):
+        relative = evt.row_value[0] if evt.row_value else None
+        return (relative, *show_script(ctx.corpus, relative), gr.update(interactive=bool(relative)))
+
+    ui.view.select(
+        on_select, None, [ui.selected, ui.info, ui.code, ui.diagnostics, ui.add], **quiet
+    )
+
+
+def _wire_prune(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    ui.add.click(
+        render.guard("Add to list")(add_path), [ui.listing, ui.selected], ui.listing, **quiet
+    )
+
+    @render.guard("Plan prune")
+    def on_plan(listing: str, rules: list[str]):
+        items = plan_prune(ctx, listing, rules)
+        note = render.message(
+            "info", f"{len(items)} script(s) would move to the quarantine. Nothing has moved yet."
+        )
+        return (
+            items,
+            gr.update(value=prune_table(items), visible=True),
+            note,
+            gr.update(interactive=True),
+        )
+
+    ui.plan.click(
+        on_plan,
+        [ui.listing, ui.rules],
+        [ui.items, ui.prune_items, ui.prune_status, ui.apply],
+        **private,
+    )
+
+    @render.guard("Quarantine")
+    def on_apply(items):
+        if not items:
+            raise StudioError("nothing to quarantine", hint="plan the prune first")
+        return render.message(
+            "warn",
+            f"Move {len(items)} script(s) out of the corpus into the quarantine?",
+            "A backup is kept; Undo last prune puts them back.",
+        )
+
+    ui.apply.click(on_apply, ui.items, ui.confirm_msg, **private).success(
+        lambda: gr.update(visible=True), None, ui.confirm, **quiet
+    )
+    ui.no.click(lambda: gr.update(visible=False), None, ui.confirm, **quiet)
+    ui.yes.click(
+        render.guard("Quarantine")(lambda items: apply_prune(ctx, items)),
+        ui.items,
+        ui.prune_status,
+        **private,
+    ).success(
+        lambda: (
+            [],
+            gr.update(visible=False),
+            gr.update(interactive=False),
+            gr.update(interactive=True),
+            gr.update(visible=False),
+            "",
+        ),
+        None,
+        [ui.items, ui.confirm, ui.apply, ui.undo, ui.prune_items, ui.listing],
+        **quiet,
+    )
+    ui.undo.click(
+        render.guard("Undo prune")(lambda: undo_prune(ctx)), None, ui.prune_status, **private
+    ).success(lambda: gr.update(interactive=can_undo(ctx)), None, ui.undo, **quiet)
+    render.on_page_load(lambda: gr.update(interactive=can_undo(ctx)), ui.undo)
+
+    def corpus_summary_endpoint() -> dict:
+        """Scan and check the studio's corpus; return its totals."""
+        return corpus_summary(ctx)
+
+    gr.api(corpus_summary_endpoint, api_name="corpus_summary")
+
+
+def corpus_summary(ctx: StudioContext) -> dict:
+    """Totals of the current corpus (a public API endpoint for scripts)."""
+    table = scan_table(ctx.corpus)
+    for _done, _total, checked in check_table(ctx, table, ctx.corpus):
+        if checked is not None:
+            table = checked
+    return {"corpus": str(ctx.corpus), **summary(table)}
