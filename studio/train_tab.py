@@ -1,0 +1,1076 @@
+"""Train tab: the config form generated from core.config's schema, the plan before start, and
+runs started, watched, stopped and resumed through core.runs.
+
+Training is a child process, and so is everything that needs torch (the backend choice looks
+for CUDA): the studio process never imports it. The live plot reads metrics.jsonl from the byte
+offset it reached last (kept per browser session in gr.State), so each tick costs only what is
+new; a reload starts from 0 and recovers everything from the run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+import plotly.graph_objects as go
+import yaml
+
+from core import runs
+from core.config import (
+    GROUPS,
+    LORA_MODULES,
+    PRESETS,
+    SCHEMA,
+    FieldSpec,
+    Problem,
+    TrainConfig,
+    check_config,
+    config_to_dict,
+    config_values,
+    estimate_memory,
+    load_config,
+    planned_steps,
+    resolve_path,
+    save_config,
+)
+from core.errors import StudioError
+from core.jobs import read_tail
+from core.train import read_conversations
+from core.workspace import REPO_ROOT
+from studio import plots, render
+from studio.context import StudioContext
+
+SPECS: list[FieldSpec] = list(SCHEMA.values())
+OPEN_GROUPS = ("model", "data", "schedule")
+TICK_S = 2.0
+RUN_COLUMNS = ["run", "state", "started", "backend", "step", "loss", "eval loss", "adapter"]
+CHECKPOINT_COLUMNS = ["checkpoint", "step", "saved", "size"]
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+# ---------------------------------------------------------------- the form, from the schema
+
+
+def field_id(spec: FieldSpec) -> str:
+    """The stable elem_id of a field: training.learning_rate -> train-field-training-learning-rate."""
+    return "train-field-" + re.sub(r"[._]", "-", spec.key)
+
+
+def field_info(spec: FieldSpec, problem: str | None = None) -> str:
+    """The help under a field, its allowed range, and the validation problem when there is one."""
+    allowed = spec.range_text()
+    text = spec.help + (f" Allowed: {allowed}." if allowed else "")
+    return f"⚠ {problem}. {text}" if problem else text
+
+
+def display_value(spec: FieldSpec, value: Any) -> Any:
+    """A config value as its form component shows it (None and unusable raw values become blank)."""
+    if spec.kind in ("int", "float"):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return value if ok else None
+    if spec.kind == "bool":
+        return bool(value) if isinstance(value, bool) else False
+    if spec.kind == "list":
+        return list(value) if isinstance(value, list) else []
+    return "" if value is None else str(value)
+
+
+def make_field(spec: FieldSpec) -> gr.components.Component:
+    """The form component for one schema field (values arrive when the page loads)."""
+    common = {"label": spec.label, "info": field_info(spec), "elem_id": field_id(spec)}
+    if spec.kind == "bool":
+        return gr.Checkbox(**common)
+    if spec.kind == "choice":
+        return gr.Dropdown(list(spec.choices or ()), **common)
+    if spec.kind == "list":
+        choices = [*LORA_MODULES, "all-linear"]
+        return gr.Dropdown(choices, multiselect=True, allow_custom_value=True, **common)
+    if spec.kind in ("int", "float"):
+        return gr.Number(precision=0 if spec.kind == "int" else None, **common)
+    placeholder = "empty: none" if spec.optional else None
+    return gr.Textbox(placeholder=placeholder, max_lines=1, **common)
+
+
+def read_form(values: list[Any] | tuple[Any, ...]) -> dict[str, Any]:
+    """The form's values (in schema order) as {dotted key: value}."""
+    return {spec.key: value for spec, value in zip(SPECS, values, strict=True)}
+
+
+def _nested(values: dict[str, Any]) -> dict[str, Any]:
+    """{dotted key: value} as the YAML's nested mapping."""
+    nested: dict[str, Any] = {}
+    for key, value in values.items():
+        section, _, name = key.rpartition(".")
+        (nested.setdefault(section, {}) if section else nested)[name] = value
+    return nested
+
+
+def check_form(values: dict[str, Any]) -> tuple[TrainConfig | None, list[Problem]]:
+    """The config the form describes, or None and every problem (per field) found."""
+    return check_config(_nested(values))
+
+
+def form_config(values: dict[str, Any]) -> TrainConfig:
+    """The form's config; a StudioError naming each bad field when it has problems."""
+    cfg, problems = check_form(values)
+    if cfg is None:
+        raise StudioError("; ".join(map(str, problems)), hint="fix the fields marked ⚠")
+    return cfg
+
+
+def field_updates(values: dict[str, Any] | None, problems: list[Problem]) -> list[dict]:
+    """One gr.update per field: its value (when given) and its help, with the problem if any."""
+    by_key = {p.key: p.message for p in problems}
+    updates = []
+    for spec in SPECS:
+        problem = by_key.get(spec.key)
+        update = {
+            "info": field_info(spec, problem),
+            "elem_classes": ["field-error"] * bool(problem),
+        }
+        if values is not None:
+            update["value"] = display_value(spec, values.get(spec.key))
+        updates.append(gr.update(**update))
+    return updates
+
+
+def problems_html(problems: list[Problem]) -> str:
+    """Every problem of the form; the ones without a field of their own (unknown keys) too."""
+    if not problems:
+        return ""
+    items = "".join(f"<li><code>{escape(p.key)}</code>: {escape(p.message)}</li>" for p in problems)
+    head = f"{len(problems)} problem(s) in the config: fix the fields marked ⚠"
+    return f'<div class="msg error">{escape(head)}<ul>{items}</ul></div>'
+
+
+def apply_preset(values: dict[str, Any], name: str) -> dict[str, Any]:
+    """The form's values with a preset's values applied."""
+    if name not in PRESETS:
+        raise StudioError(f"unknown preset {name!r}", hint=f"choose one of {', '.join(PRESETS)}")
+    return values | PRESETS[name].values
+
+
+def preset_html(name: str | None) -> str:
+    """What a preset does, in words."""
+    if name not in PRESETS:
+        return render.message("info", "Pick a preset to fill the form, or set each field below.")
+    return render.message("info", PRESETS[name].description)
+
+
+# ---------------------------------------------------------------- config files
+
+
+def config_files(config_dir: Path, current: Path | None = None) -> list[tuple[str, str]]:
+    """(label, path) of the training configs in `config_dir` (files with a base_model or a
+    training section), plus `current` when it lies elsewhere."""
+    found = []
+    for path in sorted(Path(config_dir).glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = None
+        if isinstance(data, dict) and ("base_model" in data or "training" in data):
+            found.append((path.name, str(path)))
+    if current is not None and str(current) not in [p for _, p in found]:
+        found.append((str(current), str(current)))
+    return found
+
+
+def load_form(path: str | Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The form values of a YAML config and its problems (bad fields keep their raw value)."""
+    try:
+        return config_values(load_config(path)), []
+    except StudioError as err:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            raise err from None
+        if not isinstance(data, dict):
+            raise
+    values = config_values(TrainConfig())
+    for key in SCHEMA:
+        section, _, name = key.rpartition(".")
+        holder = data.get(section) if section else data
+        if isinstance(holder, dict) and name in holder:
+            values[key] = holder[name]
+    return values, check_config(data)[1]
+
+
+def save_form(config_dir: Path, name: str, values: dict[str, Any], overwrite: bool) -> Path:
+    """Write the form's config to `config_dir/<name>.yaml`; refuses to replace a file unless asked."""
+    stem = (name or "").strip().removesuffix(".yaml")
+    if not _NAME_RE.match(stem) or stem == "normalize":
+        raise StudioError(
+            f"not a usable config name: {name!r}",
+            hint="letters, digits, dot, dash and underscore, e.g. my-run (normalize is taken)",
+        )
+    path = Path(config_dir) / f"{stem}.yaml"
+    if path.exists() and not overwrite:
+        raise StudioError(f"{path.name} exists already", hint="tick Overwrite to replace it")
+    save_config(form_config(values), path)
+    return path
+
+
+# ---------------------------------------------------------------- the plan before start
+
+
+_examples_cache: dict[tuple, int] = {}
+
+
+def dataset_size(path: Path) -> int:
+    """Conversations in a Harmony JSONL file (checked like the trainer does; cached by mtime)."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _examples_cache:
+        _examples_cache[key] = len(read_conversations(path))
+    return _examples_cache[key]
+
+
+def human_count(n: int) -> str:
+    """1234567 -> '1.2M'."""
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
+
+
+def plan_html(cfg: TrainConfig, workspace: Path) -> str:
+    """Before start: estimated peak memory, trainable parameters and their share, the steps."""
+    notes, stats = [], []
+    try:
+        est = estimate_memory(cfg, workspace)
+    except StudioError as err:
+        est = None
+        notes.append(render.message("warn", str(err)))
+    if est is not None:
+        share = est.trainable_params / max(est.total_params, 1)
+        stats.append(("estimated peak memory", render.human_size(est.total), ""))
+        label = f"trainable parameters ({share:.2%} of the model)"
+        stats.append((label, human_count(est.trainable_params), ""))
+    data = resolve_path(cfg.training.dataset_path, workspace)
+    try:
+        examples = dataset_size(data)
+        stats.append(("training examples", examples, ""))
+        stats.append(("optimisation steps", planned_steps(cfg, examples), ""))
+    except (OSError, StudioError) as err:
+        why = "not built yet" if isinstance(err, OSError) else str(err)
+        notes.append(
+            render.message("warn", f"dataset {data}: {why}", "build it in the Dataset tab first")
+        )
+        if cfg.training.max_steps > 0:
+            stats.append(("optimisation steps", cfg.training.max_steps, ""))
+    parts = [render.totals(stats)] if stats else []
+    if est is not None:
+        breakdown = " · ".join(
+            f"{part} {render.human_size(getattr(est, part))}"
+            for part in ("weights", "adapter", "optimizer", "activations", "overhead")
+        )
+        parts.append(
+            f'<div class="plan-notes">{escape(breakdown)}<br>{escape("; ".join(est.notes))}</div>'
+        )
+    return "".join(parts + notes)
+
+
+def backend_html(choice: dict) -> str:
+    """The backend a run would use and why, or why none can run."""
+    if "error" in choice:
+        return render.message("error", f"backend: {choice['error']}", choice.get("hint"))
+    return render.message("ok", f"backend {choice['name']}", choice["reason"])
+
+
+def shell_commands(config_file: Path, run_name: str, workspace: Path, unsaved: bool) -> str:
+    """The command lines that start the same run from a shell: one process, then several GPUs."""
+    run_dir = _shown_path(workspace / "runs" / (run_name or Path(config_file).stem))
+    args = f"--config {_shown_path(Path(config_file))} --run-dir {run_dir}"
+    if Path(workspace).resolve() != (REPO_ROOT / "workspace").resolve():
+        args += f" --workspace {_shown_path(workspace)}"
+    lines = [
+        "# one process (a GPU, or the CPU), from the project folder",
+        f"python -m core.train {args}",
+        "",
+        "# several GPUs of this machine (data parallel): set --num_processes to their count",
+        f"accelerate launch --multi_gpu --num_processes 2 -m core.train {args}",
+    ]
+    if unsaved:
+        lines.insert(0, "# the form has changes that are not in this file: Save them first\n")
+    return "\n".join(lines)
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the project folder when it lies inside it."""
+    try:
+        return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def is_unsaved(config_file: str | Path, cfg: TrainConfig) -> bool:
+    """True when the form's config differs from what the file holds (or the file is unreadable)."""
+    try:
+        return load_config(config_file) != cfg
+    except StudioError:
+        return True
+
+
+# ---------------------------------------------------------------- work that needs torch: a child
+
+
+_CHILD = r"""
+import json, sys
+from pathlib import Path
+from core import backends, runs
+from core.config import parse_config
+from core.errors import StudioError
+request = json.loads(sys.stdin.read())
+try:
+    cfg = parse_config(request["config"])
+    if request["action"] == "backend":
+        chosen = backends.choose_backend(cfg)
+        reply = {"name": chosen.name, "reason": chosen.reason}
+    else:
+        workspace = Path(request["workspace"])
+        reply = {"run": runs.start_run(workspace, cfg, request["name"], request["force"])}
+except StudioError as err:
+    reply = {"error": err.message if not err.where else f"{err.where}: {err.message}", "hint": err.hint}
+print(json.dumps(reply))
+"""
+
+
+def in_child(request: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
+    """Run a request of _CHILD in a fresh Python process (so torch loads there, not here)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise StudioError(f"no answer from the helper process after {timeout:.0f} s") from None
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        raise StudioError(f"the helper process failed (exit {done.returncode}): {tail}")
+    return json.loads(lines[-1])
+
+
+_backend_lock = threading.Lock()
+_backend_cache: dict[tuple[str, bool], dict[str, Any]] = {}
+
+
+def choose_backend(cfg: TrainConfig) -> dict[str, Any]:
+    """core.backends.choose_backend for `cfg`, asked in a child process once per setting."""
+    key = (cfg.backend, cfg.load_in_4bit)
+    with _backend_lock:
+        if key not in _backend_cache:
+            _backend_cache[key] = in_child({"action": "backend", "config": config_to_dict(cfg)})
+        return _backend_cache[key]
+
+
+def start_training(
+    ctx: StudioContext, values: dict[str, Any], name: str, config_file: str, force: bool
+) -> str:
+    """Check the form and start a run (core.runs.start_run in a child process); its id."""
+    cfg = form_config(values)
+    reply = in_child(
+        {
+            "action": "start",
+            "config": config_to_dict(cfg),
+            "workspace": str(ctx.workspace),
+            "name": (name or "").strip() or Path(config_file or "run").stem,
+            "force": bool(force),
+        }
+    )
+    if "error" in reply:
+        raise StudioError(reply["error"], hint=reply.get("hint"))
+    return reply["run"]
+
+
+def stop_training(workspace: Path, run_id: str | None) -> str:
+    """Ask the run to stop: it checkpoints at the end of the current step, then ends."""
+    status = runs.stop_run(_run_dir(workspace, run_id))
+    if status.get("state") == "stopping":
+        return render.message("info", f"Stopping {run_id}: it saves a checkpoint, then ends.")
+    return render.message("info", f"{run_id} is not training ({status.get('state')}).")
+
+
+def resume_training(
+    workspace: Path, run_id: str | None, checkpoint: str, more_epochs: float, more_steps: float
+) -> str:
+    """Continue a run from a checkpoint, optionally for more epochs or steps."""
+    run_dir = _run_dir(workspace, run_id)
+    chosen = None if checkpoint in (None, "", "last") else checkpoint
+    runs.resume_run(
+        run_dir,
+        chosen,
+        more_epochs=float(more_epochs or 0) or None,
+        more_steps=int(more_steps or 0) or None,
+    )
+    return render.message("ok", f"Resumed {run_id} from {chosen or 'its last checkpoint'}.")
+
+
+def _run_dir(workspace: Path, run_id: str | None) -> Path:
+    if not run_id:
+        raise StudioError("pick a run first", hint="start one in Set up, or pick one in Runs")
+    return runs.run_path(workspace, run_id)
+
+
+# ---------------------------------------------------------------- watching runs
+
+
+def run_choices(workspace: Path) -> list[tuple[str, str]]:
+    """(label, id) of every run, newest first."""
+    return [(f"{info.id} · {info.state}", info.id) for info in runs.list_runs(workspace)]
+
+
+def default_run(workspace: Path) -> str | None:
+    """The run to show when the page opens: one that trains, else the newest."""
+    infos = runs.list_runs(workspace)
+    active = [i for i in infos if i.state in runs.ACTIVE]
+    chosen = active or infos
+    return chosen[0].id if chosen else None
+
+
+def follow(workspace: Path, watched: dict, run_ids: list[str]) -> tuple[dict, bool]:
+    """Read only the new lines of each run's metrics.jsonl; (the new watch state, anything new).
+
+    The state maps run id -> {offset, rows, version}; a run whose metrics were rewritten (a
+    resume from an earlier checkpoint bumps status.metrics_version) is read again from 0."""
+    fresh, changed = {}, False
+    for run_id in dict.fromkeys(run_ids):
+        run_dir = runs.run_path(workspace, run_id)
+        seen = watched.get(run_id) or {}
+        version = runs.read_status(run_dir).get("metrics_version", 0)
+        if seen.get("version") != version:
+            seen, changed = {"offset": 0, "rows": [], "version": version}, True
+        records, offset = runs.read_metrics(run_dir, seen["offset"])
+        changed = changed or bool(records)
+        fresh[run_id] = {"offset": offset, "rows": seen["rows"] + records, "version": version}
+    return fresh, changed
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+
+
+STATE_KIND = {
+    "running": "info",
+    "stopping": "warn",
+    "stopped": "warn",
+    "failed": "error",
+    "completed": "ok",
+}
+
+
+def progress_html(run_id: str, status: dict, rows: list[dict]) -> str:
+    """State, a progress bar, step, epoch, tokens/s, ETA and losses of a run."""
+    state = status.get("state", "unknown")
+    step, total = status.get("step") or 0, status.get("max_steps") or 0
+    losses = [r for r in rows if r.get("loss") is not None]
+    evals = [r for r in rows if r.get("eval_loss") is not None]
+    last = losses[-1] if losses else {}
+    share = min(step / total, 1.0) if total else 0.0
+    eta = last.get("eta") if state == "running" else None
+    stats = [
+        ("step", f"{step} / {total or '?'}", ""),
+        ("epoch", f"{status.get('epoch') or last.get('epoch') or 0:.2f}", ""),
+        (
+            "tokens / s",
+            f"{last['tokens_per_second']:,.0f}" if last.get("tokens_per_second") else "–",
+            "",
+        ),
+        ("ETA", _duration(eta) if eta is not None else "–", ""),
+        ("elapsed", _duration(last.get("elapsed")), ""),
+        ("loss", f"{last['loss']:.4f}" if last else "–", ""),
+        ("eval loss", f"{evals[-1]['eval_loss']:.4f}" if evals else "–", ""),
+    ]
+    backend = status.get("backend")
+    why = f"backend {backend}: {status.get('backend_reason', '')}" if backend else "starting…"
+    notes = "; ".join(status.get("notes") or [])
+    head = render.message(
+        STATE_KIND.get(state, "info"),
+        f"{run_id}: {state} · {len(losses)} logged steps",
+        why + (f" ({notes})" if notes else ""),
+    )
+    bar = (
+        f'<div class="run-progress" title="{share:.0%}"><div style="width:{share * 100:.1f}%">'
+        "</div></div>"
+    )
+    error = ""
+    if state == "failed" and status.get("error"):
+        tail = "\n".join(status.get("error_tail") or [])
+        error = render.message("error", status["error"], "see the log below for details")
+        error += (
+            f"<details><summary>last lines</summary><pre>{escape(tail)}</pre></details>"
+            * bool(tail)
+        )
+    return head + bar + render.totals(stats) + error
+
+
+def figures(
+    watched: dict, shown: list[str], log_y: bool, smoothing: float
+) -> tuple[go.Figure, ...]:
+    """The loss plot (the selected run and any compared with it), learning rate and grad norm."""
+    series = {run_id: watched[run_id]["rows"] for run_id in shown if run_id in watched}
+    rows = series.get(shown[0], []) if shown else []
+    return (
+        plots.loss_figure(series, smoothing=smoothing, log_y=log_y, title="Loss"),
+        plots.metric_figure(rows, "learning_rate", "Learning rate"),
+        plots.metric_figure(rows, "grad_norm", "Gradient norm", log_y=log_y),
+    )
+
+
+def empty_figures() -> tuple[go.Figure, ...]:
+    return (
+        plots.empty_figure("Loss", "Pick a run, or start one in Set up"),
+        plots.empty_figure("Learning rate", "No run"),
+        plots.empty_figure("Gradient norm", "No run"),
+    )
+
+
+def log_tail(run_dir: Path, max_bytes: int = 12_000) -> str:
+    """The end of the run's train.log."""
+    log = run_dir / runs.LOG
+    return read_tail(log, max_bytes) if log.is_file() else ""
+
+
+@dataclass
+class MonitorView:
+    """What the monitor shows for a run; a figure of None means 'unchanged, leave it'."""
+
+    watched: dict
+    progress: str
+    loss: go.Figure | None
+    learning_rate: go.Figure | None
+    grad_norm: go.Figure | None
+    log: str
+    active: bool
+    checkpoints: list[str]
+
+
+def monitor(
+    workspace: Path,
+    run_id: str | None,
+    compare: list[str] | None,
+    watched: dict | None,
+    log_y: bool = False,
+    smoothing: float = 0.8,
+    redraw: bool = True,
+) -> MonitorView:
+    """Read what is new for the run (and the runs compared with it) and render it."""
+    if not run_id:
+        note = render.message("info", "No run selected: start one in Set up, or pick one above.")
+        return MonitorView({}, note, *empty_figures(), "", False, [])
+    shown = [run_id, *[r for r in compare or [] if r != run_id]]
+    fresh, changed = follow(workspace, watched or {}, shown)
+    run_dir = runs.run_path(workspace, run_id)
+    status = runs.read_status(run_dir)
+    figs = figures(fresh, shown, log_y, smoothing) if (changed or redraw) else (None,) * 3
+    return MonitorView(
+        watched=fresh,
+        progress=progress_html(run_id, status, fresh[run_id]["rows"]),
+        loss=figs[0],
+        learning_rate=figs[1],
+        grad_norm=figs[2],
+        log=log_tail(run_dir),
+        active=status.get("state") in runs.ACTIVE,
+        checkpoints=[c.path.name for c in runs.list_checkpoints(run_dir)],
+    )
+
+
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp)) if stamp else ""
+
+
+def runs_table(workspace: Path) -> pd.DataFrame:
+    """Every run with its state, progress and last losses, newest first."""
+    rows = []
+    for info in runs.list_runs(workspace):
+        evals = [r for r in runs.read_metrics(info.path)[0] if r.get("eval_loss") is not None]
+        rows.append(
+            [
+                info.id,
+                info.state,
+                _when(info.started),
+                info.backend or "",
+                f"{info.step or 0} / {info.max_steps or '?'}",
+                round(info.last["loss"], 4) if info.last.get("loss") is not None else None,
+                round(evals[-1]["eval_loss"], 4) if evals else None,
+                "yes" if (info.path / "adapter").is_dir() else "",
+            ]
+        )
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def checkpoints_table(workspace: Path, run_id: str | None) -> pd.DataFrame:
+    """The run's checkpoints: name, step, when saved, size on disk."""
+    if not run_id:
+        return pd.DataFrame([], columns=CHECKPOINT_COLUMNS)
+    rows = []
+    for cp in runs.list_checkpoints(_run_dir(workspace, run_id)):
+        size = sum(f.stat().st_size for f in cp.path.rglob("*") if f.is_file())
+        saved = (cp.path / "trainer_state.json").stat().st_mtime
+        rows.append([cp.path.name, cp.step, _when(saved), render.human_size(size)])
+    return pd.DataFrame(rows, columns=CHECKPOINT_COLUMNS)
+
+
+# ---------------------------------------------------------------- layout
+
+
+def build(ctx: StudioContext) -> None:
+    """The Train tab."""
+    with gr.Tab("Train", id="train", elem_id="tab-train"):
+        gr.Markdown(
+            "Fine-tune the base model with a LoRA adapter. Pick a **preset** or set the fields, "
+            "check the plan on the right, then **Start**: the run trains in its own process, so "
+            "it goes on if you close the page. **Monitor** shows it live; **Runs** lists them all.",
+            elem_classes="tab-intro",
+        )
+        ui = SimpleNamespace(watched=gr.State({}), timer=gr.Timer(TICK_S, active=False))
+        with gr.Tabs(elem_id="train-sections") as ui.sections:
+            with gr.Tab("Set up", id="setup", elem_id="train-tab-setup"):
+                _setup_panel(ui, ctx)
+            with gr.Tab("Monitor", id="monitor", elem_id="train-tab-monitor"):
+                _monitor_panel(ui)
+            with gr.Tab("Runs", id="runs", elem_id="train-tab-runs"):
+                _runs_panel(ui)
+    _wire_setup(ui, ctx)
+    _wire_monitor(ui, ctx)
+    _wire_runs(ui, ctx)
+
+
+def _setup_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    with gr.Row(equal_height=True):
+        with gr.Column(scale=4, variant="panel"):
+            ui.preset = gr.Radio(
+                [(p.label, key) for key, p in PRESETS.items()],
+                label="Preset",
+                info="fills the form below; you can still change any field",
+                elem_id="train-preset",
+            )
+            ui.preset_note = gr.HTML(preset_html(None), elem_id="train-preset-note")
+        with gr.Column(scale=3, variant="panel"):
+            with gr.Row(equal_height=True, elem_classes="compact-row"):
+                ui.config_file = gr.Dropdown(
+                    [],
+                    label=f"Config file in {_shown_path(ctx.config_dir)}/",
+                    elem_id="train-config-file",
+                    scale=3,
+                )
+                ui.load = gr.Button("Load", elem_id="train-load", size="md", scale=1, min_width=80)
+            with gr.Row(equal_height=True, elem_classes="compact-row"):
+                ui.save_name = gr.Textbox(
+                    label="Save the form as",
+                    placeholder="my-config",
+                    elem_id="train-save-name",
+                    scale=2,
+                )
+                ui.overwrite = gr.Checkbox(
+                    label="Overwrite", elem_id="train-overwrite", scale=1, min_width=100
+                )
+                ui.save = gr.Button("Save", elem_id="train-save", size="md", scale=1, min_width=80)
+            ui.file_note = gr.HTML(elem_id="train-file-note")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            ui.fields = _form()
+        with gr.Column(scale=2):
+            _plan_panel(ui)
+
+
+def _form() -> list[gr.components.Component]:
+    """Every schema field, grouped as core.config's GROUPS say; values in schema order."""
+    made: dict[str, gr.components.Component] = {}
+    for group, title in GROUPS.items():
+        specs = [s for s in SPECS if s.group == group]
+        if not specs:
+            continue
+        with gr.Accordion(title, open=group in OPEN_GROUPS, elem_id=f"train-group-{group}"):
+            others = [s for s in specs if s.kind != "bool"]
+            for start in range(0, len(others), 2):
+                with gr.Row():
+                    for spec in others[start : start + 2]:
+                        made[spec.key] = make_field(spec)
+            switches = [s for s in specs if s.kind == "bool"]
+            for start in range(0, len(switches), 2):
+                with gr.Row():
+                    for spec in switches[start : start + 2]:
+                        made[spec.key] = make_field(spec)
+    return [made[spec.key] for spec in SPECS]
+
+
+def _plan_panel(ui: SimpleNamespace) -> None:
+    gr.Markdown("#### Before you start")
+    ui.problems = gr.HTML(elem_id="train-problems")
+    ui.plan = gr.HTML(elem_id="train-plan", css_template=PLAN_CSS)
+    ui.backend = gr.HTML(
+        render.message("info", "Checking which backend this machine can run…"),
+        elem_id="train-backend",
+    )
+    with gr.Row(equal_height=True, elem_classes="compact-row"):
+        ui.run_name = gr.Textbox(
+            label="Run name",
+            placeholder="e.g. cpu-demo",
+            elem_id="train-run-name",
+            scale=3,
+            info="the run folder is workspace/runs/<date>-<name>",
+        )
+        ui.force = gr.Checkbox(label="Allow a second run at once", elem_id="train-force", scale=2)
+    ui.start = gr.Button("Start training", variant="primary", elem_id="train-start")
+    ui.command = gr.Code(
+        label="The same run from a shell",
+        language="shell",
+        interactive=False,
+        elem_id="train-command",
+        lines=4,
+        wrap_lines=True,
+        show_line_numbers=False,
+    )
+
+
+def _monitor_panel(ui: SimpleNamespace) -> None:
+    with gr.Row(equal_height=True, elem_classes="compact-row"):
+        ui.run = gr.Dropdown([], label="Run", elem_id="train-run", scale=4)
+        ui.refresh = gr.Button("Refresh", elem_id="train-refresh", size="md", scale=1)
+        ui.stop = gr.Button(
+            "Stop", variant="stop", elem_id="train-stop", size="md", scale=1, interactive=False
+        )
+    with gr.Row(equal_height=True, elem_classes="compact-row"):
+        ui.checkpoint = gr.Dropdown(
+            ["last"],
+            value="last",
+            label="Resume from",
+            elem_id="train-resume-checkpoint",
+            scale=2,
+            info="later checkpoints are set aside, with their metrics",
+        )
+        ui.more_epochs = gr.Number(
+            0,
+            label="More epochs",
+            minimum=0,
+            elem_id="train-more-epochs",
+            scale=1,
+            info="for a finished run",
+        )
+        ui.more_steps = gr.Number(
+            0,
+            label="More steps",
+            minimum=0,
+            precision=0,
+            elem_id="train-more-steps",
+            scale=1,
+            info="for a finished run",
+        )
+        ui.resume = gr.Button(
+            "Resume", elem_id="train-resume", size="md", scale=1, interactive=False
+        )
+    ui.run_note = gr.HTML(elem_id="train-run-note")
+    ui.progress = gr.HTML(elem_id="train-progress", css_template=PROGRESS_CSS)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4):
+            ui.loss_plot = gr.Plot(empty_figures()[0], show_label=False, elem_id="train-loss-plot")
+        with gr.Column(scale=1, min_width=220):
+            ui.log_y = gr.Checkbox(label="Log scale", elem_id="train-log-scale")
+            ui.smoothing = gr.Slider(
+                0,
+                0.99,
+                value=0.8,
+                step=0.01,
+                label="Smoothing",
+                elem_id="train-smoothing",
+                info="of the training loss (0: raw)",
+            )
+            ui.compare = gr.Dropdown(
+                [],
+                multiselect=True,
+                label="Compare with",
+                elem_id="train-compare",
+                info="overlay the loss of other runs",
+            )
+    with gr.Row():
+        ui.lr_plot = gr.Plot(empty_figures()[1], show_label=False, elem_id="train-lr-plot")
+        ui.grad_plot = gr.Plot(empty_figures()[2], show_label=False, elem_id="train-grad-plot")
+    with gr.Accordion("Log", open=True, elem_id="train-log-box"):
+        ui.log = gr.Textbox(
+            lines=10, max_lines=10, show_label=False, autoscroll=True, elem_id="train-log"
+        )
+
+
+def _runs_panel(ui: SimpleNamespace) -> None:
+    with gr.Row():
+        ui.runs_refresh = gr.Button("Refresh", elem_id="train-runs-refresh", size="md")
+    ui.runs = gr.Dataframe(
+        pd.DataFrame([], columns=RUN_COLUMNS),
+        interactive=False,
+        label="Runs (click one to watch it in Monitor)",
+        elem_id="train-runs",
+        max_height=360,
+    )
+    ui.checkpoints = gr.Dataframe(
+        pd.DataFrame([], columns=CHECKPOINT_COLUMNS),
+        interactive=False,
+        label="Checkpoints of the selected run",
+        elem_id="train-checkpoints",
+        max_height=260,
+    )
+
+
+PLAN_CSS = (
+    ".plan-notes { font-size: 12px; color: var(--body-text-color-subdued); margin: 4px 2px; }"
+)
+PROGRESS_CSS = """
+.run-progress { height: 8px; border-radius: 4px; background: var(--border-color-primary);
+  overflow: hidden; margin: 6px 0; }
+.run-progress > div { height: 100%; background: var(--color-accent); transition: width .5s; }
+pre { font-size: 12px; max-height: 240px; overflow: auto; }
+"""
+
+
+# ---------------------------------------------------------------- handlers (plain functions)
+
+
+def plan_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: str) -> tuple:
+    """(problems, plan, shell command) for the form's values."""
+    cfg, problems = check_form(values)
+    unsaved = cfg is None or not config_file or is_unsaved(config_file, cfg)
+    command = shell_commands(Path(config_file or ctx.config_path), run_name, ctx.workspace, unsaved)
+    if cfg is None:
+        return problems_html(problems), "", command
+    return "", plan_html(cfg, ctx.workspace), command
+
+
+def fill_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: str) -> tuple:
+    """Every field (value, help, problem) and the plan, for values put into the form."""
+    problems = check_form(values)[1]
+    return (*field_updates(values, problems), *plan_outputs(ctx, values, config_file, run_name))
+
+
+def load_outputs(ctx: StudioContext, config_file: str, run_name: str) -> tuple:
+    """(note, fields…, plan…) after loading a config file into the form."""
+    values, problems = load_form(_listed(ctx, config_file))
+    name = Path(config_file).name
+    note = (
+        render.message("warn", f"Loaded {name}, which has problems: see the fields marked ⚠.")
+        if problems
+        else render.message("ok", f"Loaded {name}.")
+    )
+    return (note, *fill_outputs(ctx, values, config_file, run_name))
+
+
+def edit_outputs(ctx: StudioContext, config_file: str, run_name: str, values: dict) -> tuple:
+    """(field helps…, plan…) after a field was edited: problems shown where they are."""
+    problems = check_form(values)[1]
+    return (*field_updates(None, problems), *plan_outputs(ctx, values, config_file, run_name))
+
+
+def save_outputs(
+    ctx: StudioContext, name: str, overwrite: bool, run_name: str, values: dict
+) -> tuple:
+    """(note, config file list, plan…) after saving the form to config/<name>.yaml."""
+    path = save_form(ctx.config_dir, name, values, overwrite)
+    choices = config_files(ctx.config_dir, ctx.config_path)
+    note = render.message("ok", f"Saved {_shown_path(path)}.")
+    picked = gr.Dropdown(choices=choices, value=str(path))
+    return (note, picked, *plan_outputs(ctx, values, str(path), run_name))
+
+
+def _listed(ctx: StudioContext, config_file: str | None) -> Path:
+    """The chosen config file, refused unless it is one the dropdown offers."""
+    offered = [p for _, p in config_files(ctx.config_dir, ctx.config_path)]
+    if not config_file or config_file not in offered:
+        raise StudioError("pick a config file from the list")
+    return Path(config_file)
+
+
+def _backend_of(config_file: Path) -> str:
+    """The backend note for a config file (when the page opens)."""
+    try:
+        return backend_outputs(config_values(load_config(config_file)))
+    except StudioError as err:
+        return render.message("warn", f"Backend not checked: {err}")
+
+
+def backend_outputs(values: dict) -> str:
+    """The backend note for the form's config."""
+    cfg = check_form(values)[0]
+    if cfg is None:
+        return render.message("warn", "Backend not checked: the form has problems.")
+    return backend_html(choose_backend(cfg))
+
+
+def monitor_outputs(
+    ctx: StudioContext, run_id, compare, watched, log_y, smoothing, redraw: bool = True
+) -> tuple:
+    """The monitor's components: watch state, progress, three plots, log, timer, buttons."""
+    view = monitor(ctx.workspace, run_id, compare, watched, log_y, smoothing, redraw)
+    figs = [gr.skip() if f is None else f for f in (view.loss, view.learning_rate, view.grad_norm)]
+    can_resume = bool(run_id) and not view.active and bool(view.checkpoints)
+    return (
+        view.watched,
+        view.progress,
+        *figs,
+        view.log,
+        gr.Timer(active=view.active),
+        gr.Button(interactive=view.active),
+        gr.Button(interactive=can_resume),
+        gr.Dropdown(choices=["last", *view.checkpoints], value="last"),
+    )
+
+
+def run_pickers(ctx: StudioContext, selected: str | None) -> tuple:
+    """The run dropdown (with `selected`) and the compare dropdown, with the current runs."""
+    choices = run_choices(ctx.workspace)
+    return gr.Dropdown(choices=choices, value=selected), gr.Dropdown(choices=choices)
+
+
+# ---------------------------------------------------------------- wiring
+
+
+PRIVATE = {"api_visibility": "private"}
+QUIET = {"api_visibility": "private", "show_progress": "hidden"}
+
+
+def _wire_setup(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    form_outputs = [*ui.fields, ui.problems, ui.plan, ui.command]
+
+    def on_page(run_name: str) -> tuple:
+        current = str(ctx.config_path)
+        picked = gr.Dropdown(choices=config_files(ctx.config_dir, ctx.config_path), value=current)
+        return (picked, *load_outputs(ctx, current, run_name))
+
+    def on_preset(name: str, config_file: str, run_name: str, *values) -> tuple:
+        filled = apply_preset(read_form(values), name)
+        return (preset_html(name), *fill_outputs(ctx, filled, config_file, run_name))
+
+    render.on_page_load(
+        render.guard("Load config")(on_page),
+        [ui.config_file, ui.file_note, *form_outputs],
+        ui.run_name,
+    )
+    render.on_page_load(render.guard("Backend")(lambda: _backend_of(ctx.config_path)), ui.backend)
+    ui.load.click(
+        render.guard("Load config")(lambda f, r: load_outputs(ctx, f, r)),
+        [ui.config_file, ui.run_name],
+        [ui.file_note, *form_outputs],
+        **PRIVATE,
+    )
+    ui.preset.input(
+        render.guard("Preset")(on_preset),
+        [ui.preset, ui.config_file, ui.run_name, *ui.fields],
+        [ui.preset_note, *form_outputs],
+        **QUIET,
+    )
+    ui.save.click(
+        render.guard("Save config")(lambda n, o, r, *v: save_outputs(ctx, n, o, r, read_form(v))),
+        [ui.save_name, ui.overwrite, ui.run_name, *ui.fields],
+        [ui.file_note, ui.config_file, ui.problems, ui.plan, ui.command],
+        **PRIVATE,
+    )
+    edits = [f.blur if isinstance(f, gr.Textbox | gr.Number) else f.input for f in ui.fields]
+    gr.on(
+        [*edits, ui.run_name.blur],
+        render.guard("Check config")(lambda f, r, *v: edit_outputs(ctx, f, r, read_form(v))),
+        [ui.config_file, ui.run_name, *ui.fields],
+        form_outputs,
+        trigger_mode="always_last",
+        **QUIET,
+    )
+    switches = [ui.fields[SPECS.index(SCHEMA[k])] for k in ("backend", "load_in_4bit")]
+    gr.on(
+        [f.input for f in switches],
+        render.guard("Backend")(lambda *v: backend_outputs(read_form(v))),
+        ui.fields,
+        ui.backend,
+        trigger_mode="always_last",
+        **QUIET,
+    )
+
+
+def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    views = [
+        ui.watched,
+        ui.progress,
+        ui.loss_plot,
+        ui.lr_plot,
+        ui.grad_plot,
+        ui.log,
+        ui.timer,
+        ui.stop,
+        ui.resume,
+        ui.checkpoint,
+    ]
+    watch_inputs = [ui.run, ui.compare, ui.watched, ui.log_y, ui.smoothing]
+    pick_inputs = [ui.run, ui.compare, ui.log_y, ui.smoothing]
+    show = render.guard("Monitor")(lambda *a: monitor_outputs(ctx, *a))
+    tick = render.guard("Monitor")(lambda *a: monitor_outputs(ctx, *a, redraw=False))
+    pick = render.guard("Monitor")(lambda r, c, y, s: monitor_outputs(ctx, r, c, {}, y, s))
+
+    @render.guard("Start training")
+    def on_start(config_file, run_name, force, *values) -> tuple:
+        run_id = start_training(ctx, read_form(values), run_name, config_file, force)
+        note = render.message("ok", f"Started {run_id}: it goes on if you close the page.")
+        return (*run_pickers(ctx, run_id), note, gr.Tabs(selected="monitor"))
+
+    ui.run.change(pick, pick_inputs, views, **QUIET)
+    for control in (ui.compare, ui.log_y, ui.smoothing):
+        control.change(show, watch_inputs, views, **QUIET)
+    ui.timer.tick(tick, watch_inputs, views, **QUIET)
+    ui.start.click(
+        on_start,
+        [ui.config_file, ui.run_name, ui.force, *ui.fields],
+        [ui.run, ui.compare, ui.run_note, ui.sections],
+        **PRIVATE,
+    )
+    ui.stop.click(
+        render.guard("Stop")(lambda r: stop_training(ctx.workspace, r)),
+        ui.run,
+        ui.run_note,
+        **PRIVATE,
+    ).then(show, watch_inputs, views, **QUIET)
+    ui.resume.click(
+        render.guard("Resume")(lambda *a: resume_training(ctx.workspace, *a)),
+        [ui.run, ui.checkpoint, ui.more_epochs, ui.more_steps],
+        ui.run_note,
+        **PRIVATE,
+    ).success(pick, pick_inputs, views, **QUIET)
+    ui.refresh.click(
+        render.guard("Runs")(lambda r: run_pickers(ctx, r)), ui.run, [ui.run, ui.compare], **QUIET
+    ).then(pick, pick_inputs, views, **QUIET)
+
+
+def _wire_runs(ui: SimpleNamespace, ctx: StudioContext) -> None:
+    def tables(run_id: str | None) -> tuple:
+        return runs_table(ctx.workspace), checkpoints_table(ctx.workspace, run_id)
+
+    def on_page() -> tuple:
+        run_id = default_run(ctx.workspace)
+        return (*run_pickers(ctx, run_id), *tables(run_id))
+
+    def on_row(evt: gr.SelectData) -> tuple:
+        run_id = evt.row_value[0]
+        return gr.Dropdown(value=run_id), gr.Tabs(selected="monitor")
+
+    guarded = render.guard("Runs")(tables)
+    render.on_page_load(
+        render.guard("Runs")(on_page), [ui.run, ui.compare, ui.runs, ui.checkpoints]
+    )
+    ui.runs_refresh.click(guarded, ui.run, [ui.runs, ui.checkpoints], **QUIET)
+    ui.run.change(guarded, ui.run, [ui.runs, ui.checkpoints], **QUIET)
+    ui.runs.select(render.guard("Runs")(on_row), None, [ui.run, ui.sections], **QUIET)

@@ -1,0 +1,322 @@
+"""The Train tab's handlers, called as plain functions: the generated form, config files, the plan
+before start, the incremental metrics reader, and a real run started, stopped and resumed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import gradio as gr
+import pytest
+import yaml
+
+from core import runs
+from core.config import PRESETS, SCHEMA, TrainConfig, config_values, load_config, save_config
+from core.errors import StudioError
+from core.workspace import CONFIG_DIR, REPO_ROOT
+from studio import train_tab as tt
+from studio.context import StudioContext
+from tests.train_fixtures import tiny_config, write_harmony
+
+DEMO = CONFIG_DIR / "cpu-demo.yaml"
+
+
+@pytest.fixture
+def ctx(workspace: Path, tmp_path: Path) -> StudioContext:
+    configs = tmp_path / "config"
+    configs.mkdir()
+    (configs / "cpu-demo.yaml").write_bytes(DEMO.read_bytes())
+    return StudioContext(
+        workspace=workspace, config_path=configs / "cpu-demo.yaml", config_dir=configs
+    )
+
+
+def fake_run(workspace: Path, run_id: str, records: list[dict], **status) -> Path:
+    """A run folder as core.train leaves it, without training: config, status, metrics."""
+    run_dir = runs.runs_dir(workspace) / run_id
+    run_dir.mkdir(parents=True)
+    save_config(TrainConfig(), run_dir / runs.CONFIG)
+    runs.write_status(run_dir, **({"state": "completed", "started": time.time()} | status))
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    (run_dir / runs.METRICS).write_text(lines, encoding="utf-8")
+    return run_dir
+
+
+def record(step: int, loss: float | None = 2.0, **extra) -> dict:
+    return {
+        "step": step,
+        "epoch": step / 10,
+        "loss": loss,
+        "learning_rate": 1e-3,
+        "grad_norm": 0.5,
+        "eval_loss": None,
+        "tokens_per_second": 120.0,
+        "elapsed": step * 1.5,
+        "eta": 30.0,
+    } | extra
+
+
+# ---------------------------------------------------------------- the form
+
+
+def test_the_form_has_one_field_per_schema_key_in_groups_and_every_event_is_private(ctx):
+    with gr.Blocks() as demo:
+        tt.build(ctx)
+    ids = {block.elem_id for block in demo.blocks.values()}
+    assert {tt.field_id(spec) for spec in SCHEMA.values()} <= ids
+    assert {
+        "train-group-model",
+        "train-group-lora",
+        "train-group-optimisation",
+        "train-group-schedule",
+        "train-group-logging",
+    } <= ids
+    assert "train-field-training-learning-rate" in ids
+    assert all(fn.api_visibility == "private" for fn in demo.fns.values())
+
+
+def test_each_field_shows_its_help_and_range_in_plain_words():
+    spec = SCHEMA["training.learning_rate"]
+    assert tt.field_info(spec) == spec.help + " Allowed: > 0 and <= 1."
+    assert tt.field_info(spec, "must be > 0, got -1").startswith("⚠ must be > 0, got -1. ")
+
+
+def test_loading_the_demo_config_fills_every_field_without_problems(ctx):
+    values, problems = tt.load_form(ctx.config_path)
+    assert problems == [] and values == config_values(load_config(DEMO))
+    note, *fields_and_plan = tt.load_outputs(ctx, str(ctx.config_path), "")
+    updates = fields_and_plan[: len(tt.SPECS)]
+    assert "Loaded cpu-demo.yaml" in note
+    assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] == 16
+    assert all(u["elem_classes"] == [] for u in updates)
+
+
+def test_a_yaml_with_bad_fields_shows_each_problem_on_its_own_field(ctx):
+    data = yaml.safe_load(DEMO.read_text())
+    data["training"]["learning_rate"] = -1
+    data["lora"]["r"] = "wide"
+    data["training"]["epochs"] = 3
+    bad = ctx.config_dir / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    values, problems = tt.load_form(bad)
+    assert values["training.learning_rate"] == -1  # the raw value stays visible
+    assert {p.key for p in problems} == {"training.learning_rate", "lora.r", "training.epochs"}
+    updates = tt.field_updates(values, problems)
+    lr = updates[tt.SPECS.index(SCHEMA["training.learning_rate"])]
+    assert lr["info"].startswith("⚠ must be > 0, got -1") and lr["elem_classes"] == ["field-error"]
+    assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] is None
+    html = tt.problems_html(problems)
+    assert "training.epochs" in html and "unknown key" in html
+
+
+def test_form_values_are_coerced_and_out_of_range_values_named(ctx):
+    values = config_values(load_config(DEMO)) | {"training.max_steps": 12.0, "lora.r": "32"}
+    cfg, problems = tt.check_form(values)
+    assert problems == [] and cfg.training.max_steps == 12 and cfg.lora.r == 32
+    values["training.warmup_ratio"] = 1.5
+    values["training.eval_dataset_path"] = ""
+    cfg, problems = tt.check_form(values)
+    assert cfg is None and [str(p) for p in problems] == [
+        "training.warmup_ratio: must be < 1, got 1.5"
+    ]
+    with pytest.raises(StudioError, match="warmup_ratio"):
+        tt.form_config(values)
+
+
+def test_presets_fill_the_form_with_valid_values(ctx):
+    base = config_values(load_config(DEMO))
+    for name, preset in PRESETS.items():
+        filled = tt.apply_preset(base, name)
+        cfg, problems = tt.check_form(filled)
+        assert problems == [], name
+        assert all(config_values(cfg)[k] == v for k, v in preset.values.items())
+    assert "20 steps" in tt.preset_html("quick")
+    with pytest.raises(StudioError, match="unknown preset"):
+        tt.apply_preset(base, "fastest")
+
+
+def test_saving_round_trips_and_never_replaces_a_file_unless_asked(ctx):
+    values = tt.apply_preset(config_values(load_config(DEMO)), "thorough")
+    path = tt.save_form(ctx.config_dir, "mine", values, overwrite=False)
+    assert path == ctx.config_dir / "mine.yaml" and config_values(load_config(path)) == values
+    assert ("mine.yaml", str(path)) in tt.config_files(ctx.config_dir)
+    with pytest.raises(StudioError, match="exists already"):
+        tt.save_form(ctx.config_dir, "mine.yaml", values, overwrite=False)
+    tt.save_form(ctx.config_dir, "mine", values | {"lora.r": 4}, overwrite=True)
+    assert load_config(path).lora.r == 4
+    for name in ("../escape", "sub/dir", "normalize", ""):
+        with pytest.raises(StudioError, match="not a usable config name"):
+            tt.save_form(ctx.config_dir, name, values, overwrite=True)
+
+
+def test_only_training_configs_are_offered_and_others_refused(ctx):
+    (ctx.config_dir / "normalize.yaml").write_text("rules: []\n")
+    assert [label for label, _ in tt.config_files(ctx.config_dir)] == ["cpu-demo.yaml"]
+    with pytest.raises(StudioError, match="pick a config file"):
+        tt.load_outputs(ctx, "/etc/passwd", "")
+
+
+# ---------------------------------------------------------------- the plan before start
+
+
+def test_the_plan_shows_memory_trainable_parameters_and_steps(tiny_model, workspace):
+    data = write_harmony(workspace / "prepared" / "train.jsonl", 10)
+    cfg = tiny_config(tiny_model, data, training__num_train_epochs=3.0)
+    html = tt.plan_html(cfg, workspace)
+    assert ">10<" in html and "training examples" in html
+    assert ">9<" in html and "optimisation steps" in html  # ceil(10 / 4) = 3 steps × 3 epochs
+    assert "trainable parameters (" in html and "estimated peak memory" in html
+
+
+def test_the_plan_says_when_the_dataset_is_not_built(tiny_model, workspace):
+    cfg = tiny_config(tiny_model, workspace / "prepared" / "missing.jsonl")
+    html = tt.plan_html(cfg, workspace)
+    assert "not built yet" in html and "Dataset tab" in html
+
+
+def test_the_shell_commands_name_the_config_and_the_run_folder(ctx):
+    text = tt.shell_commands(CONFIG_DIR / "sft.yaml", "big", REPO_ROOT / "workspace", False)
+    assert "python -m core.train --config config/sft.yaml --run-dir workspace/runs/big" in text
+    assert "accelerate launch --multi_gpu --num_processes 2 -m core.train --config" in text
+    other = tt.shell_commands(CONFIG_DIR / "sft.yaml", "", ctx.workspace, True)
+    assert f"--workspace {ctx.workspace}" in other and "Save them first" in other
+    values = config_values(load_config(DEMO))
+    assert "Save them first" not in tt.plan_outputs(ctx, values, str(ctx.config_path), "x")[2]
+    edited = values | {"lora.r": 4}
+    assert "Save them first" in tt.plan_outputs(ctx, edited, str(ctx.config_path), "x")[2]
+
+
+def test_the_studio_process_never_imports_torch(tmp_path):
+    script = f"""
+import sys
+from pathlib import Path
+import gradio as gr
+from studio import train_tab, export_tab
+from studio.context import StudioContext
+ctx = StudioContext(workspace=Path({str(tmp_path)!r}))
+with gr.Blocks():
+    train_tab.build(ctx)
+    export_tab.build(ctx)
+cfg = train_tab.form_config(train_tab.load_form(ctx.config_path)[0])
+train_tab.plan_html(cfg, ctx.workspace)
+train_tab.monitor(ctx.workspace, None, [], {{}})
+export_tab.refresh(ctx.workspace, None)
+export_tab.quant_choices()
+assert "torch" not in sys.modules, "torch was imported"
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+# ---------------------------------------------------------------- watching runs
+
+
+def test_follow_reads_only_the_new_complete_lines(workspace):
+    run_dir = fake_run(workspace, "r1", [record(1), record(2)])
+    watched, changed = tt.follow(workspace, {}, ["r1"])
+    assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2]
+    size = (run_dir / runs.METRICS).stat().st_size
+    assert watched["r1"]["offset"] == size
+    with open(run_dir / runs.METRICS, "a") as handle:
+        handle.write(json.dumps(record(3)) + "\n" + '{"step": 4, "lo')  # the last one half-written
+    watched, changed = tt.follow(workspace, watched, ["r1"])
+    assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2, 3]
+    assert tt.follow(workspace, watched, ["r1"]) == (watched, False)
+
+
+def test_metrics_rewritten_by_a_resume_are_read_again_from_the_start(workspace):
+    run_dir = fake_run(workspace, "r1", [record(1), record(2), record(3)])
+    watched, _ = tt.follow(workspace, {}, ["r1"])
+    (run_dir / runs.METRICS).write_text(json.dumps(record(1)) + "\n")
+    runs.write_status(run_dir, metrics_version=1)
+    watched, changed = tt.follow(workspace, watched, ["r1"])
+    assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1]
+
+
+def test_the_monitor_shows_progress_plots_and_compared_runs(workspace):
+    evals = [
+        record(4, None, eval_loss=1.7, learning_rate=None, grad_norm=None, tokens_per_second=None)
+    ]
+    fake_run(
+        workspace,
+        "a",
+        [record(s, 3.0 - s / 10) for s in range(1, 5)] + evals,
+        step=4,
+        max_steps=8,
+        epoch=0.4,
+        backend="cpu",
+        backend_reason="auto: no CUDA GPU",
+    )
+    fake_run(workspace, "b", [record(1, 2.5)], state="failed", error="boom", step=1)
+    view = tt.monitor(workspace, "a", ["b"], {})
+    assert not view.active and view.checkpoints == []
+    for text in ("a: completed · 4 logged steps", "4 / 8", "0.40", "1.7000", "backend cpu"):
+        assert text in view.progress
+    names = [trace.name for trace in view.loss.data]
+    assert "a loss (smoothed)" in names and "b loss (smoothed)" in names and "a eval loss" in names
+    assert list(view.learning_rate.data[0].x) == [1, 2, 3, 4]
+    again = tt.monitor(workspace, "a", ["b"], view.watched, redraw=False)
+    assert again.loss is None and again.progress == view.progress  # nothing new: plots untouched
+    failed = tt.monitor(workspace, "b", [], {})
+    assert "b: failed" in failed.progress and "boom" in failed.progress
+
+
+def test_without_a_run_the_monitor_says_what_to_do(workspace):
+    view = tt.monitor(workspace, None, [], {})
+    assert "start one in Set up" in view.progress and not view.active
+    assert tt.default_run(workspace) is None and tt.runs_table(workspace).empty
+
+
+def test_stop_and_resume_need_a_run(workspace):
+    with pytest.raises(StudioError, match="pick a run first"):
+        tt.stop_training(workspace, None)
+    with pytest.raises(StudioError, match="no such run"):
+        tt.resume_training(workspace, "../../etc", "last", 0, 0)
+
+
+# ---------------------------------------------------------------- a real run
+
+
+@pytest.fixture
+def one_thread(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+def wait_view(workspace: Path, run_id: str, done, timeout: float = 300.0) -> tt.MonitorView:
+    """Poll the monitor as the page's timer does (incrementally) until `done(view)`."""
+    deadline, watched = time.monotonic() + timeout, {}
+    while time.monotonic() < deadline:
+        view = tt.monitor(workspace, run_id, [], watched)
+        watched = view.watched
+        if done(view):
+            return view
+        time.sleep(0.5)
+    raise AssertionError(f"timed out: {view.progress}\n{view.log}")
+
+
+@pytest.mark.slow
+def test_a_real_run_starts_streams_its_loss_stops_and_resumes(tiny_model, ctx, one_thread):
+    data = write_harmony(ctx.workspace / "prepared" / "train.jsonl", 16)
+    values = config_values(
+        tiny_config(tiny_model, data, training__max_steps=30, training__save_steps=100)
+    )
+    assert tt.choose_backend(tt.form_config(values))["name"] == "cpu"
+    run_id = tt.start_training(ctx, values, "tab test", str(ctx.config_path), False)
+    assert run_id.endswith("-tab-test") and tt.default_run(ctx.workspace) == run_id
+    view = wait_view(ctx.workspace, run_id, lambda v: len(v.watched[run_id]["rows"]) >= 2)
+    assert view.active and "running" in view.progress and "step 2/30" in view.log
+    assert "Stopping" in tt.stop_training(ctx.workspace, run_id)
+    view = wait_view(ctx.workspace, run_id, lambda v: not v.active)
+    assert "stopped" in view.progress and len(view.checkpoints) == 1
+    table = tt.runs_table(ctx.workspace)
+    assert table.iloc[0]["run"] == run_id and table.iloc[0]["adapter"] == "yes"
+    assert tt.checkpoints_table(ctx.workspace, run_id).iloc[0]["checkpoint"] == view.checkpoints[0]
+    tt.resume_training(ctx.workspace, run_id, view.checkpoints[0], 0, 0)
+    view = wait_view(ctx.workspace, run_id, lambda v: not v.active and "completed" in v.progress)
+    steps = [r["step"] for r in view.watched[run_id]["rows"] if r.get("loss") is not None]
+    assert steps == list(range(1, 31))
