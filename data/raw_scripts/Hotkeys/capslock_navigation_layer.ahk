@@ -8,7 +8,8 @@ SetCapsLockState("AlwaysOff")
 CapsLock::
 {
     KeyWait("CapsLock")
-    if (A_PriorHotkey = "CapsLock" && A_TimeSinceThisHotkey < 250 && A_PriorKey = "CapsLock")
+    ; a short press with no other key in between counts as a tap
+    if (A_PriorKey = "CapsLock" && A_TimeSinceThisHotkey < 250)
     {
         state := GetKeyState("CapsLock", "T") ? "AlwaysOff" : "AlwaysOn"
         SetCapsLockState(state)

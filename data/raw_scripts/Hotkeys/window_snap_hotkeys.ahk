@@ -8,8 +8,8 @@ SnapActive(xFrac, yFrac, wFrac, hFrac)
     MonitorGetWorkArea(MonitorGetPrimary(), &left, &top, &right, &bottom)
     width := right - left, height := bottom - top
     WinRestore("A")
-    WinMove(left + width * xFrac, top + height * yFrac
-        , width * wFrac, height * hFrac, "A")
+    WinMove(Round(left + width * xFrac), Round(top + height * yFrac)
+        , Round(width * wFrac), Round(height * hFrac), "A")
 }
 
 ^#Left::SnapActive(0, 0, 0.5, 1)
