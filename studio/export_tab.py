@@ -1,0 +1,471 @@
+"""Export tab: merge a run's adapter into its base model, then write a verified GGUF.
+
+Both run as background jobs (core/jobs.py: `python -m core.merge` and `python -m core.export
+--json`), so they finish whatever the browser does; a gr.Timer polls the job while it runs. The
+export's verification (logit differences, the AutoHotkey v2 smoke test) is the JSON the export
+prints at its end, read back from the job's log, so a reload shows it again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import gradio as gr
+import pandas as pd
+
+from core import jobs, runs
+from core.errors import StudioError
+from core.export import QUANTS, available_quants, default_output
+from core.fsutil import inside
+from studio import render
+from studio.context import StudioContext
+
+KINDS = ("merge", "export")
+QUANT_LABELS = {
+    "f32": "F32 · full precision, the largest file",
+    "f16": "F16 · half precision, keeps the quality",
+    "q8_0": "Q8_0 · 8-bit, half of F16, nearly lossless",
+    "q4_k_m": "Q4_K_M · 4-bit, a quarter of F16, good quality",
+    "q4_0": "Q4_0 · 4-bit, the smallest and fastest",
+}
+CHECK_COLUMNS = ["checked with", "max logit difference", "limit", "same top token", "result"]
+SMOKE_COLUMNS = ["prompt", "v2 verdict", "errors", "answer"]
+FILE_COLUMNS = ["file", "size", "modified"]
+_REPORT_START = '{\n  "gguf_path"'
+
+
+# ---------------------------------------------------------------- what a run has
+
+
+def run_choices(workspace: Path) -> list[tuple[str, str]]:
+    """(label, id) of every run, newest first; the label says how far it got."""
+    choices = []
+    for info in runs.list_runs(workspace):
+        has = [k for k in ("adapter", "merged") if (info.path / k).is_dir()]
+        choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
+    return choices
+
+
+def last_job(workspace: Path, run_id: str, kind: str | None = None) -> jobs.JobStatus | None:
+    """The newest merge or export job of a run (of `kind` when given)."""
+    for job in jobs.list_jobs(workspace):
+        if job.kind in KINDS and job.meta.get("run") == run_id and kind in (None, job.kind):
+            return job
+    return None
+
+
+def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
+    """(a note on what the run has, can merge, can export)."""
+    if not run_id:
+        note = render.message("info", "Pick a run. Train one in the Train tab first.")
+        return note, False, False
+    run_dir = runs.run_path(workspace, run_id)
+    status = runs.read_status(run_dir)
+    adapter = (run_dir / "adapter" / "adapter_config.json").is_file()
+    merged = (run_dir / "merged" / "config.json").is_file()
+    if status.get("state") in runs.ACTIVE:
+        return (
+            render.message("warn", f"{run_id} is still training: merge it when it ends."),
+            False,
+            False,
+        )
+    if not adapter:
+        return (
+            render.message(
+                "warn",
+                f"{run_id} has no adapter yet.",
+                "Train it to the end, or stop it (Stop saves the adapter), in the Train tab.",
+            ),
+            False,
+            False,
+        )
+    if not merged:
+        note = render.message(
+            "info", "The adapter is ready. Merge it into the base model, then export."
+        )
+        return note, True, False
+    diff = (status.get("merged") or {}).get("max_abs_diff")
+    check = f" (logits within {diff:.2g} of base + adapter)" if diff is not None else ""
+    return render.message("ok", f"Merged{check}: ready to export."), True, True
+
+
+def quant_choices() -> tuple[list[tuple[str, str]], str]:
+    """(label, quant) of the types that can be made here, and a note on those that cannot."""
+    why_not = available_quants()
+    usable = [(QUANT_LABELS[q], q) for q in QUANTS if why_not[q] is None]
+    missing = sorted({why for why in why_not.values() if why})
+    names = ", ".join(q.upper() for q in QUANTS if why_not[q])
+    note = render.message("info", f"{names} unavailable: {'; '.join(missing)}") if missing else ""
+    return usable, note
+
+
+# ---------------------------------------------------------------- starting jobs
+
+
+def _busy(workspace: Path, run_id: str) -> None:
+    job = last_job(workspace, run_id)
+    if job is not None and not job.finished:
+        raise StudioError(f"a {job.kind} of this run is running", hint="wait for it, or cancel it")
+
+
+def start_merge(workspace: Path, run_id: str | None) -> str:
+    """Start `python -m core.merge` on the run as a job; its id."""
+    _, can_merge, _ = readiness(workspace, run_id)
+    if not can_merge:
+        raise StudioError(
+            "this run cannot be merged yet", hint="it needs an adapter (see the note)"
+        )
+    _busy(workspace, run_id)
+    run_dir = runs.run_path(workspace, run_id)
+    argv = jobs.core_command("core.merge", "--run-dir", run_dir, "--workspace", workspace)
+    return jobs.start_job(workspace, "merge", argv, meta={"run": run_id})
+
+
+def start_export(workspace: Path, run_id: str | None, quant: str, overwrite: bool) -> str:
+    """Start `python -m core.export --json` on the run as a job; its id."""
+    _, _, can_export = readiness(workspace, run_id)
+    if not can_export:
+        raise StudioError("this run has no merged model yet", hint="press Merge first")
+    if quant not in QUANTS:
+        raise StudioError(f"unknown type {quant!r}", hint=f"choose one of {', '.join(QUANTS)}")
+    _busy(workspace, run_id)
+    run_dir = runs.run_path(workspace, run_id)
+    if default_output(run_dir, quant).exists() and not overwrite:
+        raise StudioError(
+            f"{default_output(run_dir, quant).name} exists already", hint="tick Replace to redo it"
+        )
+    extra = ["--overwrite"] if overwrite else []
+    argv = jobs.core_command(
+        "core.export", "--run-dir", run_dir, "--quant", quant, "--json", *extra
+    )
+    return jobs.start_job(workspace, "export", argv, meta={"run": run_id, "quant": quant})
+
+
+def cancel(workspace: Path, run_id: str | None) -> str:
+    """Cancel the run's running merge or export."""
+    job = last_job(workspace, run_id) if run_id else None
+    if job is None or job.finished:
+        return render.message("info", "Nothing is running for this run.")
+    jobs.cancel_job(workspace, job.id)
+    return render.message("info", f"Cancelling the {job.kind}; nothing half-written is kept.")
+
+
+# ---------------------------------------------------------------- results
+
+
+def export_report(log: str) -> dict | None:
+    """The result that `core.export --json` printed at the end of a job's log, if any."""
+    start = log.rfind(_REPORT_START)
+    if start < 0:
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(log[start:])[0]
+    except ValueError:
+        return None
+
+
+def job_html(job: jobs.JobStatus | None, log: str) -> str:
+    """What the latest job does or how it ended, with a progress bar while it runs."""
+    if job is None:
+        return ""
+    what = {"merge": "Merge", "export": f"Export {job.meta.get('quant', '').upper()}"}[job.kind]
+    lines = [ln for ln in log.splitlines() if ln.strip()]
+    if not job.finished:
+        done = jobs.log_progress(log)
+        phase = lines[-1][-160:] if lines else "starting…"
+        bar = "" if done is None else f'<progress max="1" value="{done:.2f}"></progress>'
+        return render.message("info", f"{what}: running ({job.elapsed:.0f} s)", phase) + bar
+    if job.state == "completed":
+        return render.message("ok", f"{what}: done in {job.elapsed:.0f} s.")
+    if job.state == "cancelled":
+        return render.message("warn", f"{what}: cancelled.")
+    return render.message("error", f"{what} failed: {job.error}", "the log below has the details")
+
+
+def checks_table(report: dict | None) -> pd.DataFrame:
+    """The logit comparisons of an export: backend, max difference, limit, verdict."""
+    rows = [
+        [
+            c["backend"],
+            f"{c['max_diff']:.3g}",
+            f"{c['limit']:.3g}",
+            f"{c['argmax_agree']}/{c['prompts']}",
+            "passed" if c["max_diff"] <= c["limit"] else "FAILED",
+        ]
+        for c in (report or {}).get("checks", [])
+    ]
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def smoke_table(report: dict | None) -> pd.DataFrame:
+    """The smoke test's prompts, the file's answers and the v2 checker's verdict on each."""
+    smoke = (report or {}).get("smoke") or {}
+    rows = [
+        [a["prompt"], a["verdict"] or "unchecked", a["errors"], _clip(a["answer"])]
+        for a in smoke.get("answers", [])
+    ]
+    return pd.DataFrame(rows, columns=SMOKE_COLUMNS)
+
+
+def _clip(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def summary_html(report: dict | None) -> str:
+    """Headline figures of the last export."""
+    if not report:
+        return ""
+    answers = ((report.get("smoke") or {}).get("answers")) or []
+    clean = sum(a["verdict"] == "v2" and a["errors"] == 0 for a in answers)
+    passed = all(c["max_diff"] <= c["limit"] for c in report.get("checks", []))
+    stats = [
+        ("type", report["quant"].upper(), ""),
+        ("size", render.human_size(report["size_bytes"]), ""),
+        ("tensors", report["tensor_count"], ""),
+        ("logits match the merged model", "yes" if passed else "no", "good" if passed else "bad"),
+        ("smoke answers that are clean v2", f"{clean}/{len(answers)}", "good" if clean else "warn"),
+    ]
+    warnings = "".join(render.message("warn", w) for w in report.get("warnings", []))
+    return render.totals(stats) + warnings
+
+
+def export_files(workspace: Path, run_id: str | None) -> list[Path]:
+    """The files in the run's exports/ folder (inside the workspace only): each GGUF, then its
+    Modelfile and README."""
+    if not run_id:
+        return []
+    folder = runs.run_path(workspace, run_id) / "exports"
+    found = [p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")]
+    found = [p for p in found if inside(workspace, p)]
+    order = {".gguf": 0, ".Modelfile": 1}
+    return sorted(found, key=lambda p: (p.name.split(".")[0], order.get(p.suffix, 2), p.name))
+
+
+def files_html(files: list[Path]) -> str:
+    """Download links for the exported files, with their sizes."""
+    if not files:
+        return render.message("info", "No exported files yet.")
+    rows = "".join(
+        f'<tr><td><a href="gradio_api/file={quote(str(p))}" download="{p.name}">{p.name}</a></td>'
+        f"<td>{render.human_size(p.stat().st_size)}</td>"
+        f"<td>{time.strftime('%Y-%m-%d %H:%M', time.localtime(p.stat().st_mtime))}</td></tr>"
+        for p in files
+    )
+    head = "<tr><th>File (click to download)</th><th>Size</th><th>Written</th></tr>"
+    return f"<table>{head}{rows}</table>"
+
+
+def modelfile_text(report: dict | None, files: list[Path]) -> str:
+    """The Modelfile of the last export (else of the newest exported file)."""
+    path = Path(report["modelfile_path"]) if report else None
+    if path is None or not path.is_file():
+        path = next((p for p in files if p.suffix == ".Modelfile"), None)
+    return path.read_text(encoding="utf-8") if path and path.is_file() else ""
+
+
+def refresh(workspace: Path, run_id: str | None) -> SimpleNamespace:
+    """Everything the tab shows for a run."""
+    note, can_merge, can_export = readiness(workspace, run_id)
+    job = last_job(workspace, run_id) if run_id else None
+    log = jobs.read_log(workspace, job.id, 60_000) if job else ""
+    export = last_job(workspace, run_id, "export") if run_id else None
+    report = None
+    if export is not None and export.state == "completed":
+        report = export_report(
+            log if export is job else jobs.read_log(workspace, export.id, 60_000)
+        )
+    files = export_files(workspace, run_id)
+    running = job is not None and not job.finished
+    return SimpleNamespace(
+        note=note,
+        job=job_html(job, log),
+        can_merge=can_merge and not running,
+        can_export=can_export and not running,
+        running=running,
+        has_results=bool(report or files),
+        summary=summary_html(report),
+        checks=checks_table(report),
+        smoke=smoke_table(report),
+        files=files_html(files),
+        modelfile=modelfile_text(report, files),
+        log=log[-8000:],
+    )
+
+
+# ---------------------------------------------------------------- layout and wiring
+
+
+def build(ctx: StudioContext) -> None:
+    """The Export tab."""
+    with gr.Tab("Export", id="export", elem_id="tab-export"):
+        gr.Markdown(
+            "Turn a trained run into one file for **LM Studio**, **llama.cpp** and **Ollama**: "
+            "**Merge** folds the adapter into the base model's weights, **Export GGUF** writes the "
+            "file, loads it back to compare its answers with the merged model's, and asks it a "
+            "few AutoHotkey v2 questions. Both go on if you close the page.",
+            elem_classes="tab-intro",
+        )
+        ui = _layout()
+        _wire(ctx, ui)
+
+
+def _layout() -> SimpleNamespace:
+    ui = SimpleNamespace(timer=gr.Timer(1.5, active=False))
+    with gr.Row(equal_height=True, elem_classes="compact-row"):
+        ui.run = gr.Dropdown([], label="Run", elem_id="export-run", scale=5)
+        ui.refresh = gr.Button("Refresh runs", elem_id="export-refresh", size="md", scale=1)
+    ui.note = gr.HTML(elem_id="export-note")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, variant="panel"):
+            gr.Markdown(
+                "**1 · Merge** the adapter into the base model: full weights (safetensors) and the "
+                "tokenizer in the run's `merged/` folder, checked against base + adapter."
+            )
+            ui.merge = gr.Button(
+                "Merge", variant="primary", elem_id="export-merge", interactive=False
+            )
+        with gr.Column(scale=3, variant="panel"):
+            gr.Markdown(
+                "**2 · Export GGUF**: one file for LM Studio, llama.cpp and Ollama, with a "
+                "Modelfile, verified by loading it back."
+            )
+            with gr.Row(equal_height=True, elem_classes="compact-row"):
+                ui.quant = gr.Dropdown([], label="Type", elem_id="export-quant", scale=3)
+                ui.overwrite = gr.Checkbox(
+                    label="Replace an existing file", elem_id="export-overwrite", scale=2
+                )
+            ui.export = gr.Button(
+                "Export GGUF", variant="primary", elem_id="export-gguf", interactive=False
+            )
+    ui.quant_note = gr.HTML(elem_id="export-quant-note")
+    with gr.Row(equal_height=True, elem_classes="compact-row"):
+        ui.job = gr.HTML(elem_id="export-job", css_template=JOB_CSS, scale=5)
+        ui.cancel = gr.Button(
+            "Cancel", variant="stop", elem_id="export-cancel", visible=False, scale=1
+        )
+    with gr.Column(visible=False, elem_id="export-results") as ui.results:
+        ui.summary = gr.HTML(elem_id="export-summary")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                ui.checks = gr.Dataframe(
+                    pd.DataFrame([], columns=CHECK_COLUMNS),
+                    interactive=False,
+                    label="Verification: the GGUF's next-token logits against the merged model",
+                    elem_id="export-checks",
+                )
+                ui.smoke = gr.Dataframe(
+                    pd.DataFrame([], columns=SMOKE_COLUMNS),
+                    interactive=False,
+                    wrap=True,
+                    label="Smoke test: AutoHotkey v2 prompts answered by the GGUF, checked for v2",
+                    elem_id="export-smoke",
+                    max_height=320,
+                    column_widths=["30%", "12%", "8%", "50%"],
+                )
+            with gr.Column(scale=2):
+                ui.files = gr.HTML(elem_id="export-files", css_template=FILES_CSS)
+                ui.modelfile = gr.Code(
+                    label="Modelfile (ollama create ahk-model -f <this file>)",
+                    language="dockerfile",
+                    interactive=False,
+                    elem_id="export-modelfile",
+                    lines=12,
+                    max_lines=24,
+                )
+    with gr.Accordion("Log", open=False, elem_id="export-log-box"):
+        ui.log = gr.Textbox(lines=10, max_lines=10, show_label=False, elem_id="export-log")
+    return ui
+
+
+FILES_CSS = """
+table { width: 100%; border-collapse: collapse; font-size: 13px; border: none; }
+th, td { text-align: left; padding: 5px 8px; border: none;
+  border-bottom: 1px solid var(--border-color-primary); }
+th { font-weight: 600; }
+"""
+JOB_CSS = """
+progress { width: 100%; height: 8px; margin: 4px 0; accent-color: var(--color-accent); }
+"""
+
+
+def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    views = [
+        ui.note,
+        ui.job,
+        ui.merge,
+        ui.export,
+        ui.cancel,
+        ui.timer,
+        ui.results,
+        ui.summary,
+        ui.checks,
+        ui.smoke,
+        ui.files,
+        ui.modelfile,
+        ui.log,
+    ]
+
+    def show(run_id: str | None) -> tuple:
+        v = refresh(ctx.workspace, run_id)
+        return (
+            v.note,
+            v.job,
+            gr.Button(interactive=v.can_merge),
+            gr.Button(interactive=v.can_export),
+            gr.Button(visible=v.running),
+            gr.Timer(active=v.running),
+            gr.Column(visible=v.has_results),
+            v.summary,
+            v.checks,
+            v.smoke,
+            v.files,
+            v.modelfile,
+            v.log,
+        )
+
+    def on_page() -> tuple:
+        choices = run_choices(ctx.workspace)
+        quants, quant_note = quant_choices()
+        value = "f16" if any(q == "f16" for _, q in quants) else (quants[0][1] if quants else None)
+        return (
+            gr.Dropdown(choices=choices, value=choices[0][1] if choices else None),
+            gr.Dropdown(choices=quants, value=value),
+            quant_note,
+        )
+
+    @render.guard("Merge")
+    def on_merge(run_id: str | None) -> tuple:
+        start_merge(ctx.workspace, run_id)
+        return show(run_id)
+
+    @render.guard("Export GGUF")
+    def on_export(run_id: str | None, quant: str, overwrite: bool) -> tuple:
+        start_export(ctx.workspace, run_id, quant, overwrite)
+        return show(run_id)
+
+    guarded_show = render.guard("Export")(show)
+    render.on_page_load(render.guard("Export")(on_page), [ui.run, ui.quant, ui.quant_note])
+    ui.run.change(guarded_show, ui.run, views, **quiet)
+    ui.timer.tick(guarded_show, ui.run, views, **quiet)
+    ui.merge.click(on_merge, ui.run, views, **private)
+    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite], views, **private)
+    ui.cancel.click(
+        render.guard("Cancel")(lambda run_id: cancel(ctx.workspace, run_id)),
+        ui.run,
+        ui.job,
+        **private,
+    ).then(guarded_show, ui.run, views, **quiet)
+    ui.refresh.click(
+        render.guard("Refresh runs")(
+            lambda run_id: gr.Dropdown(choices=run_choices(ctx.workspace), value=run_id)
+        ),
+        ui.run,
+        ui.run,
+        **quiet,
+    ).then(guarded_show, ui.run, views, **quiet)

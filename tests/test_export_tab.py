@@ -1,0 +1,240 @@
+"""The Export tab's handlers, called as plain functions: what a run is ready for, the export's
+report read back from its job log, the tables and links, and a real merge and export as jobs."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from core import jobs, runs
+from core.config import load_config, save_config
+from core.errors import StudioError
+from studio import export_tab as et
+from studio.context import StudioContext
+from tests.test_generate import build_eval_run
+
+REPORT = {
+    "gguf_path": "/w/runs/r/exports/model-f16.gguf",
+    "modelfile_path": "/w/runs/r/exports/model-f16.Modelfile",
+    "readme_path": "/w/runs/r/exports/model-f16.README.txt",
+    "quant": "f16",
+    "method": "built-in writer",
+    "architecture": "llama",
+    "tensor_count": 38,
+    "size_bytes": 3 * 2**20,
+    "write_seconds": 0.2,
+    "seconds": 4.0,
+    "checks": [
+        {
+            "backend": "transformers",
+            "max_diff": 0.0016,
+            "limit": 0.2,
+            "prompts": 3,
+            "argmax_agree": 3,
+            "tokens_match": True,
+            "passed": True,
+            "line": "…",
+        },
+    ],
+    "smoke": {
+        "backend": "llama.cpp",
+        "checker": "core.ahk",
+        "answers": [
+            {
+                "prompt": "Write a hotkey.",
+                "answer": "^j::MsgBox 1",
+                "verdict": "v2",
+                "errors": 0,
+                "warnings": 0,
+            },
+            {
+                "prompt": "Show the time.",
+                "answer": "MsgBox, %A_Now%",
+                "verdict": "v1",
+                "errors": 1,
+                "warnings": 0,
+            },
+        ],
+    },
+    "warnings": ["llama.cpp: a tensor fell back to Q8_0"],
+}
+
+
+def adapter_run(root: Path, tiny_model: Path) -> Path:
+    """A finished run with a trained adapter whose merged/ goes inside the run folder."""
+    run_dir = build_eval_run(root, tiny_model)
+    cfg = load_config(run_dir / runs.CONFIG)
+    cfg.output.merged_dir = str(run_dir / "merged")
+    save_config(cfg, run_dir / runs.CONFIG)
+    runs.write_status(run_dir, state="completed", started=time.time())
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def run_dir(tiny_model, tmp_path_factory) -> Path:
+    return adapter_run(tmp_path_factory.mktemp("export-tab"), tiny_model)
+
+
+def test_every_event_of_the_tab_is_private(workspace):
+    with gr.Blocks() as demo:
+        et.build(StudioContext(workspace=workspace))
+    ids = {block.elem_id for block in demo.blocks.values()}
+    assert {"export-run", "export-merge", "export-gguf", "export-quant", "export-smoke"} <= ids
+    assert all(fn.api_visibility == "private" for fn in demo.fns.values())
+
+
+def test_a_run_without_an_adapter_says_so_and_cannot_be_merged(workspace):
+    run_dir = runs.runs_dir(workspace) / "fresh"
+    run_dir.mkdir(parents=True)
+    (run_dir / runs.CONFIG).write_text("base_model: x\n")
+    runs.write_status(run_dir, state="stopped")
+    note, can_merge, can_export = et.readiness(workspace, "fresh")
+    assert "no adapter yet" in note and not can_merge and not can_export
+    assert et.run_choices(workspace) == [("fresh · stopped · no adapter yet", "fresh")]
+    with pytest.raises(StudioError, match="cannot be merged yet"):
+        et.start_merge(workspace, "fresh")
+    with pytest.raises(StudioError, match="no merged model yet"):
+        et.start_export(workspace, "fresh", "f16", False)
+
+
+def test_a_training_run_is_not_offered_for_merging(workspace):
+    run_dir = runs.runs_dir(workspace) / "busy"
+    (run_dir / "adapter").mkdir(parents=True)
+    (run_dir / runs.CONFIG).write_text("base_model: x\n")
+    (run_dir / "adapter" / "adapter_config.json").write_text("{}")
+    runs.write_status(run_dir, state="running")
+    fd = os.open(run_dir / runs.LOCK, os.O_RDWR | os.O_CREAT)  # held as a live trainer holds it
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        note, can_merge, _ = et.readiness(workspace, "busy")
+        assert "still training" in note and not can_merge
+    finally:
+        os.close(fd)
+
+
+def test_without_a_run_the_tab_says_what_to_do(workspace):
+    view = et.refresh(workspace, None)
+    assert "Train one in the Train tab" in view.note
+    assert not (view.can_merge or view.can_export or view.running or view.has_results)
+
+
+def test_the_export_report_is_read_back_from_a_noisy_job_log():
+    log = (
+        "tensors:  40%|████      | 15/38 [00:00<00:00]\r"
+        "tensors: 100%|██████████| 38/38\nreading the file back\n"
+        + json.dumps(REPORT, indent=2)
+        + "\n"
+    )
+    assert et.export_report(log) == REPORT
+    assert et.export_report(log[: len(log) // 2]) is None
+    assert et.export_report("error: run r has no merged model\n") is None
+
+
+def test_the_report_becomes_totals_verification_and_smoke_tables():
+    checks = et.checks_table(REPORT)
+    assert checks.values.tolist() == [["transformers", "0.0016", "0.2", "3/3", "passed"]]
+    smoke = et.smoke_table(REPORT)
+    assert smoke["v2 verdict"].tolist() == ["v2", "v1"] and smoke["errors"].tolist() == [0, 1]
+    html = et.summary_html(REPORT)
+    for text in ("F16", "3.0 MB", "38", ">yes<", "1/2", "fell back to Q8_0"):
+        assert text in html
+    assert (
+        et.checks_table(None).empty and et.smoke_table(None).empty and et.summary_html(None) == ""
+    )
+
+
+def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):
+    exports = runs.runs_dir(workspace) / "r" / "exports"
+    exports.mkdir(parents=True)
+    (exports.parent / runs.CONFIG).write_text("base_model: x\n")
+    for name in (
+        "model-q8_0.README.txt",
+        "model-q8_0.gguf",
+        "model-f16.gguf",
+        "model-q8_0.Modelfile",
+    ):
+        (exports / name).write_bytes(b"x" * 10)
+    outside = tmp_path / "secret.gguf"
+    outside.write_bytes(b"s")
+    (exports / "linked.gguf").symlink_to(outside)
+    files = et.export_files(workspace, "r")
+    assert [p.name for p in files] == [
+        "model-f16.gguf",
+        "model-q8_0.gguf",
+        "model-q8_0.Modelfile",
+        "model-q8_0.README.txt",
+    ]
+    html = et.files_html(files)
+    assert f'href="gradio_api/file={exports}/model-f16.gguf"' in html and "secret" not in html
+    assert "No exported files yet" in et.files_html([])
+
+
+def test_quant_types_that_need_llama_cpp_are_left_out_with_the_reason(monkeypatch):
+    why = "llama-cpp-python is not installed"
+    monkeypatch.setattr(
+        et,
+        "available_quants",
+        lambda: {"f32": None, "f16": None, "q8_0": None, "q4_k_m": why, "q4_0": why},
+    )
+    choices, note = et.quant_choices()
+    assert [q for _, q in choices] == ["f32", "f16", "q8_0"]
+    assert "Q4_K_M, Q4_0 unavailable: llama-cpp-python is not installed" in note
+
+
+def test_unknown_types_and_existing_files_are_refused(run_dir):
+    workspace = run_dir.parent.parent
+    (run_dir / "merged").mkdir(exist_ok=True)
+    (run_dir / "merged" / "config.json").write_text("{}")
+    try:
+        with pytest.raises(StudioError, match="unknown type"):
+            et.start_export(workspace, run_dir.name, "q2_k", False)
+        target = run_dir / "exports" / "model-f16.gguf"
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(b"old")
+        with pytest.raises(StudioError, match="exists already"):
+            et.start_export(workspace, run_dir.name, "f16", False)
+    finally:
+        (run_dir / "merged" / "config.json").unlink()
+        (run_dir / "exports" / "model-f16.gguf").unlink(missing_ok=True)
+
+
+def wait_idle(workspace: Path, run_id: str, timeout: float = 600.0) -> object:
+    """Poll the tab as its timer does until no job of the run is running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        view = et.refresh(workspace, run_id)
+        if not view.running:
+            return view
+        assert "running" in view.job and not view.can_merge
+        time.sleep(0.5)
+    raise AssertionError(f"still running: {view.job}\n{view.log}")
+
+
+@pytest.mark.slow
+def test_merge_then_export_run_as_jobs_and_show_the_verified_file(run_dir, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    workspace, run_id = run_dir.parent.parent, run_dir.name
+    note, can_merge, can_export = et.readiness(workspace, run_id)
+    assert "Merge it" in note and can_merge and not can_export
+    et.start_merge(workspace, run_id)
+    with pytest.raises(StudioError, match="a merge of this run is running"):
+        et.start_merge(workspace, run_id)
+    view = wait_idle(workspace, run_id)
+    assert "Merge: done" in view.job and view.can_export, view.log
+    assert "logits within" in view.note and "max abs logit difference" in view.log
+    et.start_export(workspace, run_id, "q8_0", False)
+    view = wait_idle(workspace, run_id)
+    assert "Export Q8_0: done" in view.job, view.log
+    assert view.has_results and "Q8_0" in view.summary
+    assert view.checks["result"].tolist() and set(view.checks["result"]) == {"passed"}
+    assert len(view.smoke) == 3 and view.modelfile.startswith("# Ollama Modelfile")
+    assert "model-q8_0.gguf" in view.files and "model-q8_0.Modelfile" in view.files
+    assert jobs.list_jobs(workspace, "export")[0].meta == {"run": run_id, "quant": "q8_0"}
+    again = et.refresh(workspace, run_id)  # as after a page reload: the same report
+    assert again.summary == view.summary and again.modelfile == view.modelfile
