@@ -131,7 +131,9 @@ class TrainingSettings:
         3407, "Random seed: same seed, same data order and adapter start.", "optimisation", min=0
     )
     packing: bool = _f(
-        False, "Pack several short examples into each sequence: less padding, faster steps.", "data"
+        False,
+        "Pack short examples into full-length sequences: no padding; pays off on GPUs with flash attention (slower on CPU).",
+        "data",
     )
     assistant_only_loss: bool = _f(
         True, "Learn from the assistant's answers only, not from the prompts.", "data"

@@ -215,7 +215,7 @@ def freeze_config(
 
 
 def start_run(
-    workspace: Path, config: TrainConfig | Path, name: str | None = None, force: bool = False
+    workspace: Path, config: TrainConfig | str | Path, name: str | None = None, force: bool = False
 ) -> str:
     """Check the inputs, create the run folder, spawn the training process; return the run id."""
     from core.train import preflight
@@ -223,7 +223,8 @@ def start_run(
     workspace = Path(workspace)
     cfg = config if isinstance(config, TrainConfig) else load_config(config)
     _refuse_if_busy(workspace, force)
-    run_id = _new_id(workspace, name or (Path(config).stem if isinstance(config, Path) else "run"))
+    default = "run" if isinstance(config, TrainConfig) else Path(config).stem
+    run_id = _new_id(workspace, name or default)
     run_dir = runs_dir(workspace) / run_id
     frozen = freeze_config(cfg, run_dir, workspace)
     preflight(frozen, workspace)
