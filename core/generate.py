@@ -174,7 +174,25 @@ def load_model(run_dir: Path, kind: str) -> LoadedModel:
             tokenizer_source = str(models.adapter)
     tokenizer = _from_pretrained(AutoTokenizer, tokenizer_source)
     model.eval()
+    _fit_cpu_threads(model)
     return LoadedModel(model, tokenizer, kind, source, _stop_ids(model, tokenizer))
+
+
+SMALL_MODEL_PARAMS = 50_000_000
+_DEFAULT_THREADS: list[int] = []
+
+
+def _fit_cpu_threads(model: Any) -> None:
+    """On the CPU, run a small model (the demo model) on one thread: its matrices are too small
+    to share out, and the threads' hand-offs cost more than the work (measured here: 1 thread
+    generated 5 to 8 times faster than 2 on a busy 2-core machine). Larger models get torch's
+    default back."""
+    import torch
+
+    if not _DEFAULT_THREADS:
+        _DEFAULT_THREADS.append(torch.get_num_threads())
+    small = model.device.type == "cpu" and model.num_parameters() < SMALL_MODEL_PARAMS
+    torch.set_num_threads(1 if small else _DEFAULT_THREADS[0])
 
 
 def _stop_ids(model: Any, tokenizer: Any) -> list[int]:
