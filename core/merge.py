@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from pathlib import Path
 from core.backends import model_source
 from core.config import TrainConfig, load_config, resolve_path
 from core.errors import StudioError, cli_main
-from core.runs import ACTIVE, CONFIG, read_status, write_status
+from core.runs import ACTIVE, CONFIG, atomic_folder, read_status, write_status
 from core.workspace import workspace_root
 
 SAMPLE_PROMPT = "Write an AutoHotkey v2 script that shows a message box when F1 is pressed."
@@ -130,19 +128,9 @@ def _sample_ids(tokenizer, cfg: TrainConfig, workspace: Path | None):
 
 
 def _save_atomically(model, tokenizer, target: Path) -> None:
-    """Write into a temporary folder beside `target`, then swap it in."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    old = target.parent / f"{tmp.name}.old"
-    try:
+    with atomic_folder(target) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @cli_main

@@ -18,7 +18,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,8 +104,39 @@ def read_metrics(run_dir: Path, offset: int = 0) -> tuple[list[dict[str, Any]], 
     except FileNotFoundError:
         return [], offset
     end = data.rfind(b"\n") + 1
-    records = [json.loads(line) for line in data[:end].splitlines() if line.strip()]
+    records = []
+    for line in data[:end].splitlines():
+        with contextlib.suppress(ValueError):  # a line cut short by a killed process
+            records.append(json.loads(line))
     return records, offset + end
+
+
+def repair_metrics(run_dir: Path) -> None:
+    """Cut a last line that a killed process left without its newline, before appending."""
+    path = Path(run_dir) / METRICS
+    if path.is_file() and path.stat().st_size:
+        data = path.read_bytes()
+        if not data.endswith(b"\n"):
+            with open(path, "r+b") as handle:
+                handle.truncate(data.rfind(b"\n") + 1)
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield an empty folder beside `target`; on success it replaces `target` (the old one is
+    moved aside first and removed last), on failure it is removed and `target` is untouched."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    old = tmp.with_name(tmp.name + ".old")
+    try:
+        yield tmp
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def progress_line(record: dict[str, Any], max_steps: int | None) -> str:

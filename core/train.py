@@ -30,15 +30,17 @@ from core.backends import (
 )
 from core.config import TrainConfig, load_config, local_model_path, resolve_path, save_config
 from core.errors import StudioError, cli_main
-from core.fsutil import atomic_path
+from core.fsutil import atomic_write_text
 from core.runs import (
     CONFIG,
     LOCK,
     METRICS,
     STATUS,
     STOP,
+    atomic_folder,
     freeze_config,
     list_checkpoints,
+    read_metrics,
     read_status,
     write_status,
 )
@@ -258,20 +260,12 @@ def _finish(trainer, run_dir: Path, stopped: bool) -> str:
     """Save the adapter (and tokenizer) to adapter/ and record how the run ended."""
     state = "stopped" if stopped else "completed"
     if trainer.accelerator.is_main_process:
-        with atomic_path(run_dir / "adapter") as tmp:
-            tmp.unlink()
+        with atomic_folder(run_dir / "adapter") as tmp:
             trainer.model.save_pretrained(tmp)
             trainer.processing_class.save_pretrained(tmp)
-            _drop_old(run_dir / "adapter")
         (run_dir / STOP).unlink(missing_ok=True)
         write_status(run_dir, state=state, ended=time.time(), step=trainer.state.global_step)
     return state
-
-
-def _drop_old(folder: Path) -> None:
-    """Make room for a folder to be renamed over an older one (os.replace needs it gone)."""
-    if folder.is_dir():
-        shutil.rmtree(folder)
 
 
 def _checkpoint_to_resume(run_dir: Path, resume: str | None) -> Path | None:
@@ -299,13 +293,12 @@ def _set_aside(run_dir: Path, step: int, later: list) -> None:
     aside.mkdir(parents=True, exist_ok=True)
     for checkpoint in later:
         shutil.move(checkpoint.path, aside / checkpoint.path.name)
-    metrics = run_dir / METRICS
-    if metrics.is_file():
-        lines = metrics.read_text(encoding="utf-8").splitlines(keepends=True)
-        keep = [line for line in lines if json.loads(line)["step"] <= step]
-        (aside / METRICS).write_text("".join(lines[len(keep) :]), encoding="utf-8")
-        with atomic_path(metrics) as tmp:
-            tmp.write_text("".join(keep), encoding="utf-8")
+    records, _ = read_metrics(run_dir)
+    lines = {True: "", False: ""}
+    for record in records:
+        lines[record["step"] <= step] += json.dumps(record) + "\n"
+    (aside / METRICS).write_text(lines[False], encoding="utf-8")
+    atomic_write_text(run_dir / METRICS, lines[True])
     history = read_status(run_dir).get("metrics_version", 0) + 1
     write_status(run_dir, metrics_version=history)
 

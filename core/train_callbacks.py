@@ -14,7 +14,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from core.runs import METRICS, STOP, progress_line, read_metrics, write_status
+from core.runs import METRICS, STOP, progress_line, read_metrics, repair_metrics, write_status
 
 FIELDS = (
     "step",
@@ -38,6 +38,7 @@ class RunRecorder(TrainerCallback):
         self.run_dir = Path(run_dir)
         self.echo = echo
         self.stop_requested = False
+        repair_metrics(self.run_dir)
         history, _ = read_metrics(self.run_dir)
         # Steps already recorded (a resume replays the steps after its checkpoint: not twice).
         self.logged = {

@@ -11,11 +11,13 @@ import pytest
 
 from core.errors import StudioError
 from core.runs import (
+    atomic_folder,
     delete_run,
     list_checkpoints,
     list_runs,
     read_metrics,
     read_status,
+    repair_metrics,
     resume_run,
     run_path,
     start_run,
@@ -147,3 +149,27 @@ def test_run_ids_cannot_leave_the_runs_folder(workspace):
     for bad in ("../x", "", "a/b"):
         with pytest.raises(StudioError, match="no such run"):
             run_path(workspace, bad)
+
+
+def test_a_metrics_line_cut_short_by_a_kill_is_skipped_then_repaired(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    path.write_text('{"step": 1}\n{"ste\n{"step": 3}\n')
+    assert read_metrics(tmp_path)[0] == [{"step": 1}, {"step": 3}]
+    path.write_text('{"step": 1}\n{"step": 2, "lo')
+    repair_metrics(tmp_path)
+    assert path.read_text() == '{"step": 1}\n'
+
+
+def test_atomic_folder_leaves_the_old_folder_when_writing_fails(tmp_path):
+    target = tmp_path / "adapter"
+    target.mkdir()
+    (target / "old.txt").write_text("kept")
+    with pytest.raises(RuntimeError), atomic_folder(target) as tmp:
+        (tmp / "new.txt").write_text("half")
+        raise RuntimeError("disk full")
+    assert [p.name for p in tmp_path.iterdir()] == ["adapter"]
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    with atomic_folder(target) as tmp:
+        (tmp / "new.txt").write_text("whole")
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["adapter"]
