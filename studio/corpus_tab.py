@@ -360,6 +360,13 @@ def build(ctx: StudioContext) -> None:
         _table_panel(ui)
         _script_panel(ui)
         _prune_panel(ui, ctx)
+
+        # Inside the tab: Gradio 6 mislabels the tab bar when gr.api sits directly in gr.Tabs.
+        def corpus_summary_endpoint() -> dict:
+            """Scan and check the studio's corpus; return its totals."""
+            return corpus_summary(ctx)
+
+        gr.api(corpus_summary_endpoint, api_name="corpus_summary")
     _wire_scan(ui, ctx)
     _wire_browse(ui, ctx)
     _wire_prune(ui, ctx)
@@ -636,12 +643,6 @@ def _wire_prune(ui: SimpleNamespace, ctx: StudioContext) -> None:
         render.guard("Undo prune")(lambda: undo_prune(ctx)), None, ui.prune_status, **private
     ).success(lambda: gr.update(interactive=can_undo(ctx)), None, ui.undo, **quiet)
     render.on_page_load(lambda: gr.update(interactive=can_undo(ctx)), ui.undo)
-
-    def corpus_summary_endpoint() -> dict:
-        """Scan and check the studio's corpus; return its totals."""
-        return corpus_summary(ctx)
-
-    gr.api(corpus_summary_endpoint, api_name="corpus_summary")
 
 
 def corpus_summary(ctx: StudioContext) -> dict:

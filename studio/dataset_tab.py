@@ -292,7 +292,7 @@ def token_report(
 
 def build(ctx: StudioContext) -> None:
     """The Dataset tab."""
-    with gr.Tab("Dataset", id="dataset", elem_id="tab-dataset"):
+    with gr.Tab("Dataset", id="dataset", elem_id="tab-dataset") as tab:
         gr.Markdown(
             "Turn the corpus (and reference CSVs) into train / val / test records. **Preview** runs "
             "every stage in memory; **Build** writes the JSONL, the Harmony files and a manifest.",
@@ -305,6 +305,15 @@ def build(ctx: StudioContext) -> None:
             with gr.Column(scale=8):
                 _results_panel(ui)
     _wire(ui, ctx)
+    tab.select(
+        lambda: str(ctx.corpus), None, ui.corpus, api_visibility="private", show_progress="hidden"
+    ).then(_sample_choices, ui.corpus, ui.sample, api_visibility="private", show_progress="hidden")
+
+
+def _sample_choices(corpus: str):
+    """The prompt preview's script list for a corpus folder, first script chosen."""
+    choices = script_choices(corpus)
+    return gr.update(choices=choices, value=choices[0] if choices else None)
 
 
 def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
@@ -532,12 +541,8 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
     private = {"api_visibility": "private"}
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
-    def on_corpus(corpus: str):
-        choices = script_choices(corpus)
-        return gr.update(choices=choices, value=choices[0] if choices else None)
-
-    render.on_page_load(on_corpus, ui.sample, inputs=ui.corpus)
-    ui.corpus.submit(on_corpus, ui.corpus, ui.sample, **quiet)
+    render.on_page_load(_sample_choices, ui.sample, inputs=ui.corpus)
+    ui.corpus.submit(_sample_choices, ui.corpus, ui.sample, **quiet)
     ui.sample.change(
         render.guard("Prompt preview")(prompt_pair),
         [ui.corpus, ui.sample],

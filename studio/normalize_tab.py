@@ -321,8 +321,8 @@ def _wire_run(ui: SimpleNamespace, ctx: StudioContext) -> None:
         return (
             edits,
             totals,
-            files,
-            diff_of(edits, first),
+            gr.update(value=files, visible=bool(edits)),
+            gr.update(value=diff_of(edits, first), visible=bool(edits)),
             note,
             gr.update(interactive=bool(edits)),
             gr.update(value=report_path, interactive=True),
