@@ -88,6 +88,13 @@ def import_first(backend: Backend) -> None:
 def trainer_overrides(cfg: TrainConfig, backend: Backend) -> dict[str, Any]:
     """SFTConfig settings the backend decides: device, precision, optimiser."""
     t = cfg.training
+    if backend.name == "unsloth" and (t.fp16 or t.bf16):
+        import torch
+
+        bf16 = torch.cuda.is_bf16_supported()  # unsloth loads the weights in this precision
+        if bf16 != t.bf16:
+            backend.notes.append(f"unsloth loads {'bfloat16' if bf16 else 'float16'}: trains in it")
+        return {"fp16": not bf16, "bf16": bf16, "optim": t.optimizer}
     if not backend.on_cpu:
         return {"fp16": t.fp16, "bf16": t.bf16, "optim": t.optimizer}
     optim = t.optimizer

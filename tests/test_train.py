@@ -239,3 +239,45 @@ def test_prompts_longer_than_max_seq_length_are_a_clear_error(tiny_model, data, 
     cfg = tiny_config(tiny_model, data[0], max_seq_length=16)
     with pytest.raises(StudioError, match="no example has answer tokens within max_seq_length 16"):
         make_trainer(cfg, Backend("cpu", "test"), tmp_path, None)
+
+
+BACKEND_CASES = [
+    # cuda, unsloth installed, wanted -> chosen backend or error
+    (False, False, "auto", "cpu"),
+    (True, True, "auto", "unsloth"),
+    (True, False, "auto", "hf"),
+    (True, False, "hf", "hf"),
+    (False, True, "cpu", "cpu"),
+    (False, True, "unsloth", "error: backend unsloth needs a CUDA GPU"),
+    (True, False, "unsloth", "error: backend unsloth: unsloth is not installed"),
+]
+
+
+@pytest.mark.parametrize(("cuda", "unsloth", "wanted", "expected"), BACKEND_CASES)
+def test_backend_choice_is_recorded_with_its_reason(monkeypatch, cuda, unsloth, wanted, expected):
+    from core import backends
+    from core.config import TrainConfig
+    from core.errors import StudioError
+
+    monkeypatch.setattr(backends, "cuda_available", lambda: cuda)
+    monkeypatch.setattr(backends, "has_package", lambda name: name != "unsloth" or unsloth)
+    cfg = with_values(TrainConfig(), {"backend": wanted})
+    if expected.startswith("error: "):
+        with pytest.raises(StudioError, match=expected.removeprefix("error: ")):
+            backends.choose_backend(cfg)
+        return
+    chosen = backends.choose_backend(cfg)
+    assert chosen.name == expected and chosen.reason.startswith(wanted)
+
+
+def test_importing_the_engine_loads_no_gpu_or_training_library():
+    code = (
+        "import sys, core.train, core.runs, core.merge, core.pipeline, core.backends;"
+        "print(sorted(m for m in ('torch', 'transformers', 'trl', 'unsloth', 'bitsandbytes')"
+        " if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
