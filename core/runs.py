@@ -359,13 +359,14 @@ def resume_run(
     if checkpoint is not None and checkpoint not in names:
         raise StudioError(f"no checkpoint {checkpoint!r}", hint=f"choose one of {', '.join(names)}")
     if more_epochs or more_steps:
-        _extend_plan(run_dir, more_epochs, more_steps)
+        extend_plan(run_dir, more_epochs, more_steps)
     (run_dir / STOP).unlink(missing_ok=True)
     write_status(run_dir, state="running", pid=None, error=None, ended=None, launched=time.time())
     _spawn(run_dir, run_dir.parent.parent, ["--resume", checkpoint or "last"])
 
 
-def _extend_plan(run_dir: Path, more_epochs: float | None, more_steps: int | None) -> None:
+def extend_plan(run_dir: Path, more_epochs: float | None, more_steps: int | None) -> TrainConfig:
+    """Raise the run's planned epochs or steps in its frozen config; the new config."""
     from core.config import with_values
 
     cfg = load_config(run_dir / CONFIG)
@@ -376,7 +377,9 @@ def _extend_plan(run_dir: Path, more_epochs: float | None, more_steps: int | Non
     if more_epochs:
         values["training.num_train_epochs"] = t.num_train_epochs + more_epochs
         values.setdefault("training.max_steps", -1)
-    save_config(with_values(cfg, values), run_dir / CONFIG)
+    extended = with_values(cfg, values)
+    save_config(extended, run_dir / CONFIG)
+    return extended
 
 
 def delete_run(run_dir: Path) -> None:

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from core.config import load_config, save_config
 from core.errors import StudioError
 from core.runs import (
     atomic_folder,
     delete_run,
+    extend_plan,
     list_checkpoints,
     list_runs,
     read_metrics,
@@ -173,3 +175,13 @@ def test_atomic_folder_leaves_the_old_folder_when_writing_fails(tmp_path):
         (tmp / "new.txt").write_text("whole")
     assert [p.name for p in target.iterdir()] == ["new.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["adapter"]
+
+
+def test_extend_plan_adds_epochs_or_steps_to_the_frozen_config(tiny_model, data, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "checkpoints" / "checkpoint-12").mkdir(parents=True)
+    save_config(tiny_config(tiny_model, data, training__max_steps=12), run_dir / "config.yaml")
+    assert extend_plan(run_dir, None, 3).training.max_steps == 15
+    cfg = extend_plan(run_dir, 2.0, None)
+    assert (cfg.training.max_steps, cfg.training.num_train_epochs) == (-1, 3.0)
+    assert load_config(run_dir / "config.yaml") == cfg
