@@ -30,16 +30,19 @@ class Backend:
 
     @property
     def on_cpu(self) -> bool:
+        """Whether the run trains on the CPU."""
         return self.name == "cpu"
 
 
 def cuda_available() -> bool:
+    """Whether torch sees a CUDA GPU."""
     import torch
 
     return torch.cuda.is_available()
 
 
 def has_package(name: str) -> bool:
+    """Whether `name` can be imported (without importing it)."""
     return importlib.util.find_spec(name) is not None
 
 

@@ -59,6 +59,8 @@ def _f(default: Any, help: str, group: str, **rules: Any) -> Any:
 
 @dataclass
 class LoraSettings:
+    """The LoRA adapter: rank, scaling, dropout, which layers."""
+
     r: int = _f(8, "Adapter rank: more capacity, more memory.", "lora", min=1, max=1024)
     alpha: int = _f(16, "Scaling of the adapter's update (often 2 × r).", "lora", min=1, max=4096)
     dropout: float = _f(
@@ -75,6 +77,8 @@ class LoraSettings:
 
 @dataclass
 class TrainingSettings:
+    """Data, optimisation, schedule, logging and checkpoints (the seed's `training:` section)."""
+
     dataset_path: str = _f(
         "data/prepared/train_harmony.jsonl",
         "Training conversations (Harmony JSONL from data_prep).",
@@ -147,6 +151,8 @@ class TrainingSettings:
 
 @dataclass
 class OutputSettings:
+    """Where a command-line run and its merged model go."""
+
     output_dir: str = _f(
         "outputs/gpt-oss-20b-ahk-lora",
         "Run folder when training from the command line without --run-dir.",
@@ -163,6 +169,8 @@ class OutputSettings:
 
 @dataclass
 class TrainConfig:
+    """A whole training config: the model fields at the top, then the three sections."""
+
     base_model: str = _f(
         "openai/gpt-oss-20b",
         "Hugging Face model id or a local model folder (workspace/... is inside the workspace).",
@@ -460,6 +468,8 @@ def with_values(cfg: TrainConfig, values: Mapping[str, Any]) -> TrainConfig:
 
 @dataclass(frozen=True)
 class Preset:
+    """Named values the studio applies over a config."""
+
     label: str
     description: str
     values: dict[str, Any]
@@ -568,11 +578,13 @@ class Architecture:
         return shapes
 
     def block_params(self) -> int:
+        """Parameters of one decoder block (attention, MLP or experts, norms)."""
         attention = sum(a * b for a, b in list(self.linear_shapes().values())[:4])
         mlp = 3 * self.hidden * self.intermediate * max(self.experts, 1)
         return attention + mlp + self.hidden * (2 + self.experts)
 
     def total_params(self) -> int:
+        """Parameters of the whole model, embeddings included."""
         embeddings = self.vocab * self.hidden * (1 if self.tied else 2)
         return embeddings + self.layers * self.block_params() + self.hidden
 
@@ -659,6 +671,7 @@ class MemoryEstimate:
 
     @property
     def total(self) -> int:
+        """All parts together, in bytes."""
         return self.weights + self.adapter + self.optimizer + self.activations + self.overhead
 
     def rows(self) -> list[tuple[str, float]]:

@@ -27,6 +27,8 @@ TOLERANCE = {"float32": 1e-3, "float16": 5e-2, "bfloat16": 1e-1}
 
 @dataclass(frozen=True)
 class MergeResult:
+    """Where the merged model went and how closely it matches base + adapter."""
+
     merged_dir: Path
     base_model: str
     dtype: str
@@ -135,6 +137,7 @@ def _save_atomically(model, tokenizer, target: Path) -> None:
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
+    """CLI: merge a run's adapter; prints the logit difference and the folder."""
     parser = argparse.ArgumentParser(
         prog="python -m core.merge", description=__doc__.split("\n")[0]
     )

@@ -37,6 +37,8 @@ SPLITS = ("train", "val", "test")
 
 @dataclass(frozen=True)
 class PipelineResult:
+    """The run folder, its merged model and its first and last training loss."""
+
     run_dir: Path
     merged_dir: Path | None
     first_loss: float | None
@@ -136,6 +138,7 @@ def run_pipeline(
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
+    """CLI: build, prepare, train and merge; prints progress and the run folder."""
     parser = argparse.ArgumentParser(
         prog="python -m core.pipeline", description=__doc__.split("\n")[0]
     )

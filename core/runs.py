@@ -154,6 +154,8 @@ def progress_line(record: dict[str, Any], max_steps: int | None) -> str:
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """A saved checkpoint of a run: its step and folder."""
+
     step: int
     path: Path
 
@@ -187,6 +189,7 @@ class RunInfo:
 
 
 def runs_dir(workspace: Path) -> Path:
+    """<workspace>/runs, created when missing."""
     return subdir(Path(workspace), "runs")
 
 
@@ -222,6 +225,7 @@ def list_runs(workspace: Path) -> list[RunInfo]:
 
 
 def active_runs(workspace: Path) -> list[RunInfo]:
+    """The runs of the workspace that are training or stopping."""
     return [info for info in list_runs(workspace) if info.state in ACTIVE]
 
 

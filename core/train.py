@@ -388,6 +388,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
+    """CLI: one run (see the module docstring); 0 when it completed or stopped."""
     args = _parse(argv)
     workspace = workspace_root(args.workspace)
     main_process = _is_main_process()

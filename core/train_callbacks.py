@@ -53,12 +53,14 @@ class RunRecorder(TrainerCallback):
     # -- events ---------------------------------------------------------------------------
 
     def on_train_begin(self, args, state, control, **kwargs):
+        """Start the clocks; record the planned step count."""
         self.started = self.mark_time = time.monotonic()
         self.start_step, self.mark_tokens = state.global_step, state.num_input_tokens_seen
         if state.is_world_process_zero:
             write_status(self.run_dir, step=state.global_step, max_steps=state.max_steps)
 
     def on_step_end(self, args, state, control, **kwargs):
+        """Stop (with a checkpoint) when asked; checkpoint the last step."""
         if self._stop_seen(args):
             self.stop_requested = True
             control.should_save = control.should_training_stop = True
@@ -67,6 +69,7 @@ class RunRecorder(TrainerCallback):
         return control
 
     def on_log(self, args, state, control, logs=None, **kwargs):
+        """Append a metrics record and update status.json (main process only)."""
         logs = logs or {}
         kind = "loss" if "loss" in logs else "eval_loss" if "eval_loss" in logs else None
         if not state.is_world_process_zero or kind is None:
