@@ -24,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from core.ahk_syntax import Checker
 from core.errors import StudioError, cli_main
 
 __all__ = [
+    "CODES",
     "CheckResult",
     "Diagnostic",
     "Interpreter",
@@ -75,6 +77,45 @@ class CheckResult:
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
 
+
+# Every diagnostic code, what it means. Errors are what stops AutoHotkey v2 loading a script;
+# warnings are v1 habits that still load (or problems of the tools); info is for the reader.
+CODES = {
+    "syntax": "error: a malformed statement or expression",
+    "unbalanced-bracket": "error: a ( [ { or % never closed, or a closing one without an opener",
+    "unterminated-string": "error: a quoted string that does not end on its line",
+    "unterminated-continuation": 'error: a continuation section "(" never closed by ")"',
+    "continuation": "error: an invalid continuation-section option",
+    "missing-body": "error: if/else/loop/while/for/try/catch/finally without a statement",
+    "misplaced": "error: else/catch/finally/until/case/break where it cannot be",
+    "duplicate": "error: a function, class, method, label, hotkey or parameter defined twice",
+    "readonly": "error: assigning a class, a function or a read-only built-in variable",
+    "arity": "error: too many or too few parameters for a known function",
+    "unknown-class": "error: extends or catch names a class that does not exist",
+    "undefined-label": "error: goto, break or continue names a label that does not exist",
+    "invalid-hotkey": "error: a hotkey with an unknown key name",
+    "hotkey-brace": "error: a multi-line hotkey or hotstring without braces (v1 style)",
+    "unknown-directive": "error: a #directive AutoHotkey v2 does not know",
+    "removed-directive": "error: a v1-only #directive (#NoEnv, #If, #Persistent...)",
+    "requires-v1": "error: #Requires names AutoHotkey v1",
+    "requires": "error: #Requires names something other than AutoHotkey",
+    "include-missing": "error: an #Include whose file does not exist",
+    "legacy-command": 'error: v1 command syntax "Name, args"',
+    "legacy-assignment": 'error: v1 legacy assignment "var = value"',
+    "forced-expression": 'error: v1 forced expression "% expr"',
+    "unreadable": "error: the file could not be read",
+    "legacy-deref": "warning: a v1-style %var% in command arguments (loads as a dynamic name)",
+    "legacy-if": "warning: v1 legacy If comparing with unquoted text",
+    "legacy-new": 'warning: v1 "new ClassName()"',
+    "removed-command": "warning: a v1 command v2 does not have, called like a function",
+    "removed-function": "warning: a v1 function v2 does not have (ComObjCreate, IsFunc...)",
+    "unterminated-comment": "warning: /* never closed (the rest of the file is a comment)",
+    "needs-v2.1": "info (built-in) / warning (interpreter): #Requires a newer AutoHotkey than 2.0",
+    "interpreter": "error: the interpreter refused to load the script",
+    "interpreter-include": "error: the interpreter could not open an #Include",
+    "interpreter-timeout": "warning: the interpreter did not answer in time",
+    "interpreter-failed": "warning: the interpreter could not be run",
+}
 
 # ----------------------------------------------------------------------------- built-in engine
 
@@ -216,29 +257,35 @@ def _prepare_prefix(interp: Interpreter, prefix: Path, env: dict[str, str]) -> N
 def _run_one(
     interp: Interpreter, path: Path, env: dict[str, str] | None, timeout: float
 ) -> tuple[int, str]:
-    """Validate one file; a run that hangs or fails to start is tried again (three tries)."""
+    """Validate one file; a run that hangs or fails to start is tried again (three tries).
+
+    The output goes to a temporary file, not a pipe: Wine's background services, started by
+    whichever process needs them first, inherit its handles and would hold a pipe open."""
     last = -1, f"no answer within {timeout:g} s"
     for _attempt in range(3):
-        proc = subprocess.Popen(
-            interp.command(path),
-            cwd=path.parent,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-            text = out.decode("utf-8", "replace")
-            if proc.returncode == 0 or (proc.returncode == 2 and "==>" in text):
-                return proc.returncode, text
-            last = proc.returncode, text  # Wine sometimes fails to start a process: retry
-            continue
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            last = -1, f"no answer within {timeout:g} s"
+        with tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen(
+                interp.command(path),
+                cwd=path.parent,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                last = -1, f"no answer within {timeout:g} s"
+                continue
+            out.seek(0)
+            text = out.read().decode("utf-8", "replace")
+        if proc.returncode == 0 or (proc.returncode == 2 and "==>" in text):
+            return proc.returncode, text
+        last = proc.returncode, text  # Wine sometimes fails to start a process: try again
     return last
 
 

@@ -101,305 +101,60 @@ def _parse_functions(table: str) -> dict[str, tuple[int, int | None]]:
 
 FUNCS = _parse_functions(_FUNCTION_TABLE)
 
-CLASSES = frozenset(
-    [
-        "any",
-        "array",
-        "boundfunc",
-        "buffer",
-        "class",
-        "clipboardall",
-        "closure",
-        "comobjarray",
-        "comobject",
-        "comvalue",
-        "enumerator",
-        "error",
-        "file",
-        "float",
-        "func",
-        "gui",
-        "indexerror",
-        "inputhook",
-        "integer",
-        "map",
-        "membererror",
-        "memoryerror",
-        "menu",
-        "menubar",
-        "methoderror",
-        "number",
-        "object",
-        "oserror",
-        "primitive",
-        "propertyerror",
-        "regexmatchinfo",
-        "string",
-        "targeterror",
-        "timeouterror",
-        "typeerror",
-        "unseterror",
-        "unsetitemerror",
-        "valueerror",
-        "varref",
-        "zerodivisionerror",
-    ]
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+CLASSES = _words(
+    """any array boundfunc buffer class clipboardall closure comobjarray comobject comvalue
+    enumerator error file float func gui indexerror inputhook integer map membererror
+    memoryerror menu menubar methoderror number object oserror primitive propertyerror
+    regexmatchinfo string targeterror timeouterror typeerror unseterror unsetitemerror
+    valueerror varref zerodivisionerror"""
 )
 
-DIRECTIVES = frozenset(
-    [
-        "#clipboardtimeout",
-        "#dllload",
-        "#errorstdout",
-        "#hotif",
-        "#hotiftimeout",
-        "#hotstring",
-        "#include",
-        "#includeagain",
-        "#inputlevel",
-        "#maxthreads",
-        "#maxthreadsbuffer",
-        "#maxthreadsperhotkey",
-        "#notrayicon",
-        "#requires",
-        "#singleinstance",
-        "#suspendexempt",
-        "#usehook",
-        "#warn",
-        "#winactivateforce",
-    ]
+DIRECTIVES = _words(
+    """#clipboardtimeout #dllload #errorstdout #hotif #hotiftimeout #hotstring #include
+    #includeagain #inputlevel #maxthreads #maxthreadsbuffer #maxthreadsperhotkey #notrayicon
+    #requires #singleinstance #suspendexempt #usehook #warn #winactivateforce"""
 )
 
-V1_DIRECTIVES = frozenset(
-    [
-        "#allowsamelinecomments",
-        "#commentflag",
-        "#delimiter",
-        "#derefchar",
-        "#escapechar",
-        "#hotkeyinterval",
-        "#hotkeymodifiertimeout",
-        "#if",
-        "#iftimeout",
-        "#ifwinactive",
-        "#ifwinexist",
-        "#ifwinnotactive",
-        "#ifwinnotexist",
-        "#installkeybdhook",
-        "#installmousehook",
-        "#keyhistory",
-        "#ltrim",
-        "#maxhotkeysperinterval",
-        "#maxmem",
-        "#menumaskkey",
-        "#noenv",
-        "#persistent",
-    ]
+V1_DIRECTIVES = _words(
+    """#allowsamelinecomments #commentflag #delimiter #derefchar #escapechar #hotkeyinterval
+    #hotkeymodifiertimeout #if #iftimeout #ifwinactive #ifwinexist #ifwinnotactive
+    #ifwinnotexist #installkeybdhook #installmousehook #keyhistory #ltrim #maxhotkeysperinterval
+    #maxmem #menumaskkey #noenv #persistent"""
 )
 
 # AutoHotkey v1 commands (v1 wrote them `Name, arg, arg`). Most are v2 functions now.
-V1_COMMANDS = frozenset(
-    [
-        "autotrim",
-        "blockinput",
-        "click",
-        "clipwait",
-        "control",
-        "controlclick",
-        "controlfocus",
-        "controlget",
-        "controlgetfocus",
-        "controlgetpos",
-        "controlgettext",
-        "controlmove",
-        "controlsend",
-        "controlsendraw",
-        "controlsettext",
-        "coordmode",
-        "critical",
-        "detecthiddentext",
-        "detecthiddenwindows",
-        "drive",
-        "driveget",
-        "drivespacefree",
-        "edit",
-        "envadd",
-        "envdiv",
-        "envget",
-        "envmult",
-        "envset",
-        "envsub",
-        "envupdate",
-        "exit",
-        "exitapp",
-        "fileappend",
-        "filecopy",
-        "filecopydir",
-        "filecreatedir",
-        "filecreateshortcut",
-        "filedelete",
-        "fileencoding",
-        "filegetattrib",
-        "filegetshortcut",
-        "filegetsize",
-        "filegettime",
-        "filegetversion",
-        "fileinstall",
-        "filemove",
-        "filemovedir",
-        "fileread",
-        "filereadline",
-        "filerecycle",
-        "filerecycleempty",
-        "fileremovedir",
-        "fileselectfile",
-        "fileselectfolder",
-        "filesetattrib",
-        "filesettime",
-        "formattime",
-        "getkeystate",
-        "gosub",
-        "groupactivate",
-        "groupadd",
-        "groupclose",
-        "groupdeactivate",
-        "gui",
-        "guicontrol",
-        "guicontrolget",
-        "hotkey",
-        "ifequal",
-        "ifnotequal",
-        "ifexist",
-        "ifnotexist",
-        "ifgreater",
-        "ifgreaterorequal",
-        "ifinstring",
-        "ifnotinstring",
-        "ifless",
-        "iflessorequal",
-        "ifmsgbox",
-        "ifwinactive",
-        "ifwinexist",
-        "ifwinnotactive",
-        "ifwinnotexist",
-        "imagesearch",
-        "inidelete",
-        "iniread",
-        "iniwrite",
-        "input",
-        "inputbox",
-        "keyhistory",
-        "keywait",
-        "listhotkeys",
-        "listlines",
-        "listvars",
-        "menu",
-        "mouseclick",
-        "mouseclickdrag",
-        "mousegetpos",
-        "mousemove",
-        "msgbox",
-        "onexit",
-        "outputdebug",
-        "pause",
-        "pixelgetcolor",
-        "pixelsearch",
-        "postmessage",
-        "process",
-        "progress",
-        "random",
-        "regdelete",
-        "regread",
-        "regwrite",
-        "reload",
-        "run",
-        "runas",
-        "runwait",
-        "send",
-        "sendevent",
-        "sendinput",
-        "sendlevel",
-        "sendmessage",
-        "sendmode",
-        "sendplay",
-        "sendraw",
-        "setbatchlines",
-        "setcapslockstate",
-        "setcontroldelay",
-        "setdefaultmousespeed",
-        "setenv",
-        "setformat",
-        "setkeydelay",
-        "setmousedelay",
-        "setnumlockstate",
-        "setregview",
-        "setscrolllockstate",
-        "setstorecapslockmode",
-        "settimer",
-        "settitlematchmode",
-        "setwindelay",
-        "setworkingdir",
-        "shutdown",
-        "sleep",
-        "sort",
-        "soundbeep",
-        "soundget",
-        "soundgetwavevolume",
-        "soundplay",
-        "soundset",
-        "soundsetwavevolume",
-        "splashimage",
-        "splashtextoff",
-        "splashtexton",
-        "splitpath",
-        "statusbargettext",
-        "statusbarwait",
-        "stringcasesense",
-        "stringgetpos",
-        "stringleft",
-        "stringlen",
-        "stringlower",
-        "stringmid",
-        "stringreplace",
-        "stringright",
-        "stringsplit",
-        "stringtrimleft",
-        "stringtrimright",
-        "stringupper",
-        "suspend",
-        "sysget",
-        "thread",
-        "tooltip",
-        "transform",
-        "traytip",
-        "urldownloadtofile",
-        "winactivate",
-        "winactivatebottom",
-        "winclose",
-        "winget",
-        "wingetactivestats",
-        "wingetactivetitle",
-        "wingetclass",
-        "wingetpos",
-        "wingettext",
-        "wingettitle",
-        "winhide",
-        "winkill",
-        "winmaximize",
-        "winmenuselectitem",
-        "winminimize",
-        "winminimizeall",
-        "winminimizeallundo",
-        "winmove",
-        "winrestore",
-        "winset",
-        "winsettitle",
-        "winshow",
-        "winwait",
-        "winwaitactive",
-        "winwaitclose",
-        "winwaitnotactive",
-    ]
+V1_COMMANDS = _words(
+    """autotrim blockinput click clipwait control controlclick controlfocus controlget
+    controlgetfocus controlgetpos controlgettext controlmove controlsend controlsendraw
+    controlsettext coordmode critical detecthiddentext detecthiddenwindows drive driveget
+    drivespacefree edit envadd envdiv envget envmult envset envsub envupdate exit exitapp
+    fileappend filecopy filecopydir filecreatedir filecreateshortcut filedelete fileencoding
+    filegetattrib filegetshortcut filegetsize filegettime filegetversion fileinstall filemove
+    filemovedir fileread filereadline filerecycle filerecycleempty fileremovedir fileselectfile
+    fileselectfolder filesetattrib filesettime formattime getkeystate gosub groupactivate
+    groupadd groupclose groupdeactivate gui guicontrol guicontrolget hotkey ifequal ifexist
+    ifgreater ifgreaterorequal ifinstring ifless iflessorequal ifmsgbox ifnotequal ifnotexist
+    ifnotinstring ifwinactive ifwinexist ifwinnotactive ifwinnotexist imagesearch inidelete
+    iniread iniwrite input inputbox keyhistory keywait listhotkeys listlines listvars menu
+    mouseclick mouseclickdrag mousegetpos mousemove msgbox onexit outputdebug pause
+    pixelgetcolor pixelsearch postmessage process progress random regdelete regread regwrite
+    reload run runas runwait send sendevent sendinput sendlevel sendmessage sendmode sendplay
+    sendraw setbatchlines setcapslockstate setcontroldelay setdefaultmousespeed setenv setformat
+    setkeydelay setmousedelay setnumlockstate setregview setscrolllockstate setstorecapslockmode
+    settimer settitlematchmode setwindelay setworkingdir shutdown sleep sort soundbeep soundget
+    soundgetwavevolume soundplay soundset soundsetwavevolume splashimage splashtextoff
+    splashtexton splitpath statusbargettext statusbarwait stringcasesense stringgetpos
+    stringleft stringlen stringlower stringmid stringreplace stringright stringsplit
+    stringtrimleft stringtrimright stringupper suspend sysget thread tooltip transform traytip
+    urldownloadtofile winactivate winactivatebottom winclose winget wingetactivestats
+    wingetactivetitle wingetclass wingetpos wingettext wingettitle winhide winkill winmaximize
+    winmenuselectitem winminimize winminimizeall winminimizeallundo winmove winrestore winset
+    winsettitle winshow winwait winwaitactive winwaitclose winwaitnotactive"""
 )
 
 # v1 commands that v2 has no function for.
@@ -408,147 +163,27 @@ V1_COMMANDS_REMOVED = frozenset(
 ) | frozenset(("gui", "menu"))
 
 # v1 built-in functions that v2 dropped or renamed.
-V1_FUNCS_REMOVED = frozenset(
-    [
-        "asc",
-        "comobjcreate",
-        "comobjenwrap",
-        "comobjunwrap",
-        "comobjparameter",
-        "comobjmissing",
-        "comobjerror",
-        "exception",
-        "isbyref",
-        "isfunc",
-        "registercallback",
-        "varsetcapacity",
-        "menugethandle",
-        "menugetname",
-        "objinsert",
-        "objinsertat",
-        "objremove",
-        "objremoveat",
-        "objdelete",
-        "objhaskey",
-        "objlength",
-        "objmaxindex",
-        "objminindex",
-        "objnewenum",
-        "objclone",
-        "objcount",
-        "objgetaddress",
-        "objrawget",
-        "objrawset",
-        "lv_add",
-        "lv_delete",
-        "lv_deletecol",
-        "lv_getcount",
-        "lv_getnext",
-        "lv_gettext",
-        "lv_insert",
-        "lv_insertcol",
-        "lv_modify",
-        "lv_modifycol",
-        "lv_setimagelist",
-        "tv_add",
-        "tv_delete",
-        "tv_get",
-        "tv_getchild",
-        "tv_getcount",
-        "tv_getnext",
-        "tv_getparent",
-        "tv_getprev",
-        "tv_getselection",
-        "tv_gettext",
-        "tv_modify",
-        "tv_setimagelist",
-        "sb_seticon",
-        "sb_setparts",
-        "sb_settext",
-    ]
+V1_FUNCS_REMOVED = _words(
+    """asc comobjcreate comobjenwrap comobjerror comobjmissing comobjparameter comobjunwrap
+    exception isbyref isfunc lv_add lv_delete lv_deletecol lv_getcount lv_getnext lv_gettext
+    lv_insert lv_insertcol lv_modify lv_modifycol lv_setimagelist menugethandle menugetname
+    objclone objcount objdelete objgetaddress objhaskey objinsert objinsertat objlength
+    objmaxindex objminindex objnewenum objrawget objrawset objremove objremoveat
+    registercallback sb_seticon sb_setparts sb_settext tv_add tv_delete tv_get tv_getchild
+    tv_getcount tv_getnext tv_getparent tv_getprev tv_getselection tv_gettext tv_modify
+    tv_setimagelist varsetcapacity"""
 )
 
 # v1's built-in functions (called with parentheses in both versions).
-_V1_FUNCTIONS = frozenset(
-    [
-        "abs",
-        "acos",
-        "asin",
-        "atan",
-        "ceil",
-        "chr",
-        "cos",
-        "dllcall",
-        "exp",
-        "fileexist",
-        "fileopen",
-        "floor",
-        "format",
-        "func",
-        "getkeyname",
-        "getkeysc",
-        "getkeystate",
-        "getkeyvk",
-        "hotstring",
-        "il_add",
-        "il_create",
-        "il_destroy",
-        "instr",
-        "inputhook",
-        "islabel",
-        "isobject",
-        "ln",
-        "loadpicture",
-        "log",
-        "max",
-        "min",
-        "mod",
-        "numget",
-        "numput",
-        "objaddref",
-        "objbindmethod",
-        "objgetbase",
-        "objgetcapacity",
-        "objrelease",
-        "objsetbase",
-        "objsetcapacity",
-        "onclipboardchange",
-        "onerror",
-        "onexit",
-        "onmessage",
-        "ord",
-        "regexmatch",
-        "regexreplace",
-        "round",
-        "sin",
-        "sqrt",
-        "strget",
-        "strlen",
-        "strput",
-        "strreplace",
-        "strsplit",
-        "substr",
-        "tan",
-        "trim",
-        "ltrim",
-        "rtrim",
-        "winactive",
-        "winexist",
-        "array",
-        "object",
-        "comobjactive",
-        "comobjarray",
-        "comobjconnect",
-        "comobjflags",
-        "comobject",
-        "comobjget",
-        "comobjquery",
-        "comobjtype",
-        "comobjvalue",
-        "objhasownprop",
-        "objownpropcount",
-        "objptr",
-    ]
+_V1_FUNCTIONS = _words(
+    """abs acos array asin atan ceil chr comobjactive comobjarray comobjconnect comobject
+    comobjflags comobjget comobjquery comobjtype comobjvalue cos dllcall exp fileexist fileopen
+    floor format func getkeyname getkeysc getkeystate getkeyvk hotstring il_add il_create
+    il_destroy inputhook instr islabel isobject ln loadpicture log ltrim max min mod numget
+    numput objaddref objbindmethod object objgetbase objgetcapacity objhasownprop
+    objownpropcount objptr objrelease objsetbase objsetcapacity onclipboardchange onerror onexit
+    onmessage ord regexmatch regexreplace round rtrim sin sqrt strget strlen strput strreplace
+    strsplit substr tan trim winactive winexist"""
 )
 
 # Calls with parentheses that only a v2 script makes: a v1 command used as a function,
@@ -556,203 +191,38 @@ _V1_FUNCTIONS = frozenset(
 V2_CALL_MARKS = {name: 3.0 for name in (set(FUNCS) | CLASSES) - _V1_FUNCTIONS - V1_FUNCS_REMOVED}
 
 # Built-in variables that cannot be assigned (measured: assigning them is a load error).
-READONLY_VARS = frozenset(
-    [
-        "a_ahkpath",
-        "a_ahkversion",
-        "a_appdata",
-        "a_appdatacommon",
-        "a_computername",
-        "a_comspec",
-        "a_cursor",
-        "a_dd",
-        "a_ddd",
-        "a_dddd",
-        "a_desktop",
-        "a_desktopcommon",
-        "a_endchar",
-        "a_hour",
-        "a_iconfile",
-        "a_iconnumber",
-        "a_initialworkingdir",
-        "a_is64bitos",
-        "a_isadmin",
-        "a_iscompiled",
-        "a_iscritical",
-        "a_ispaused",
-        "a_issuspended",
-        "a_language",
-        "a_linefile",
-        "a_linenumber",
-        "a_loopfield",
-        "a_loopfileattrib",
-        "a_loopfiledir",
-        "a_loopfileext",
-        "a_loopfilefullpath",
-        "a_loopfilename",
-        "a_loopfilepath",
-        "a_loopfileshortname",
-        "a_loopfileshortpath",
-        "a_loopfilesize",
-        "a_loopfilesizekb",
-        "a_loopfilesizemb",
-        "a_loopfiletimeaccessed",
-        "a_loopfiletimecreated",
-        "a_loopfiletimemodified",
-        "a_loopreadline",
-        "a_loopregkey",
-        "a_loopregname",
-        "a_loopregtimemodified",
-        "a_loopregtype",
-        "a_mday",
-        "a_min",
-        "a_mm",
-        "a_mmm",
-        "a_mmmm",
-        "a_mon",
-        "a_msec",
-        "a_mydocuments",
-        "a_now",
-        "a_nowutc",
-        "a_osversion",
-        "a_priorhotkey",
-        "a_priorkey",
-        "a_programfiles",
-        "a_programs",
-        "a_programscommon",
-        "a_ptrsize",
-        "a_screendpi",
-        "a_screenheight",
-        "a_screenwidth",
-        "a_scriptdir",
-        "a_scriptfullpath",
-        "a_scripthwnd",
-        "a_sec",
-        "a_space",
-        "a_startmenu",
-        "a_startmenucommon",
-        "a_startup",
-        "a_startupcommon",
-        "a_tab",
-        "a_temp",
-        "a_thisfunc",
-        "a_thishotkey",
-        "a_tickcount",
-        "a_timeidle",
-        "a_timeidlekeyboard",
-        "a_timeidlemouse",
-        "a_timeidlephysical",
-        "a_timesincepriorhotkey",
-        "a_timesincethishotkey",
-        "a_traymenu",
-        "a_username",
-        "a_wday",
-        "a_windir",
-        "a_yday",
-        "a_year",
-        "a_yweek",
-        "a_yyyy",
-        "true",
-        "false",
-        "super",
-        "unset",
-    ]
+READONLY_VARS = _words(
+    """a_ahkpath a_ahkversion a_appdata a_appdatacommon a_computername a_comspec a_cursor a_dd
+    a_ddd a_dddd a_desktop a_desktopcommon a_endchar a_hour a_iconfile a_iconnumber
+    a_initialworkingdir a_is64bitos a_isadmin a_iscompiled a_iscritical a_ispaused a_issuspended
+    a_language a_linefile a_linenumber a_loopfield a_loopfileattrib a_loopfiledir a_loopfileext
+    a_loopfilefullpath a_loopfilename a_loopfilepath a_loopfileshortname a_loopfileshortpath
+    a_loopfilesize a_loopfilesizekb a_loopfilesizemb a_loopfiletimeaccessed
+    a_loopfiletimecreated a_loopfiletimemodified a_loopreadline a_loopregkey a_loopregname
+    a_loopregtimemodified a_loopregtype a_mday a_min a_mm a_mmm a_mmmm a_mon a_msec
+    a_mydocuments a_now a_nowutc a_osversion a_priorhotkey a_priorkey a_programfiles a_programs
+    a_programscommon a_ptrsize a_screendpi a_screenheight a_screenwidth a_scriptdir
+    a_scriptfullpath a_scripthwnd a_sec a_space a_startmenu a_startmenucommon a_startup
+    a_startupcommon a_tab a_temp a_thisfunc a_thishotkey a_tickcount a_timeidle
+    a_timeidlekeyboard a_timeidlemouse a_timeidlephysical a_timesincepriorhotkey
+    a_timesincethishotkey a_traymenu a_username a_wday a_windir a_yday a_year a_yweek a_yyyy
+    false super true unset"""
 )
 
 # Key names a hotkey may use (besides single characters, vkNN and scNNN), lower case.
-KEY_NAMES = frozenset(
-    [
-        "lbutton",
-        "rbutton",
-        "mbutton",
-        "xbutton1",
-        "xbutton2",
-        "wheeldown",
-        "wheelup",
-        "wheelleft",
-        "wheelright",
-        "capslock",
-        "space",
-        "tab",
-        "enter",
-        "escape",
-        "esc",
-        "backspace",
-        "bs",
-        "scrolllock",
-        "delete",
-        "del",
-        "insert",
-        "ins",
-        "home",
-        "end",
-        "pgup",
-        "pgdn",
-        "up",
-        "down",
-        "left",
-        "right",
-        "numpaddot",
-        "numpadins",
-        "numpadend",
-        "numpaddown",
-        "numpadpgdn",
-        "numpadleft",
-        "numpadclear",
-        "numpadright",
-        "numpadhome",
-        "numpadup",
-        "numpadpgup",
-        "numpaddel",
-        "numlock",
-        "numpaddiv",
-        "numpadmult",
-        "numpadadd",
-        "numpadsub",
-        "numpadenter",
-        "lwin",
-        "rwin",
-        "control",
-        "ctrl",
-        "alt",
-        "shift",
-        "lcontrol",
-        "lctrl",
-        "rcontrol",
-        "rctrl",
-        "lshift",
-        "rshift",
-        "lalt",
-        "ralt",
-        "browser_back",
-        "browser_forward",
-        "browser_refresh",
-        "browser_stop",
-        "browser_search",
-        "browser_favorites",
-        "browser_home",
-        "volume_mute",
-        "volume_down",
-        "volume_up",
-        "media_next",
-        "media_prev",
-        "media_stop",
-        "media_play_pause",
-        "launch_mail",
-        "launch_media",
-        "launch_app1",
-        "launch_app2",
-        "appskey",
-        "printscreen",
-        "ctrlbreak",
-        "pause",
-        "help",
-        "sleep",
-    ]
-    + [f"f{i}" for i in range(1, 25)]
-    + [f"numpad{i}" for i in range(10)]
-    + [f"joy{i}" for i in range(1, 33)]
+KEY_NAMES = _words(
+    """alt appskey backspace browser_back browser_favorites browser_forward browser_home
+    browser_refresh browser_search browser_stop bs capslock control ctrl ctrlbreak del delete
+    down end enter esc escape help home ins insert lalt launch_app1 launch_app2 launch_mail
+    launch_media lbutton lcontrol lctrl left lshift lwin mbutton media_next media_play_pause
+    media_prev media_stop numlock numpadadd numpadclear numpaddel numpaddiv numpaddot numpaddown
+    numpadend numpadenter numpadhome numpadins numpadleft numpadmult numpadpgdn numpadpgup
+    numpadright numpadsub numpadup pause pgdn pgup printscreen ralt rbutton rcontrol rctrl right
+    rshift rwin scrolllock shift sleep space tab up volume_down volume_mute volume_up wheeldown
+    wheelleft wheelright wheelup xbutton1 xbutton2"""
 )
+KEY_NAMES |= {f"f{i}" for i in range(1, 25)} | {f"numpad{i}" for i in range(10)}
+KEY_NAMES |= {f"joy{i}" for i in range(1, 33)}
 _KEY_CODE = re.compile(r"(?i)vk[0-9a-f]{1,2}|sc[0-9a-f]{1,3}")
 _HOTKEY_PARTS = re.compile(r"([#!^+<>*~$]*)(.+?)((?i:\s+up))?$")
 

@@ -224,6 +224,7 @@ _STRINGS = re.compile(r"\"(?:[^\"`]|`.)*\"|'(?:[^'`]|`.)*'")
 _TRAIL_FIRST = frozenset("-+*/.<>=!~&|^?,:dDrRtTsS")
 # A `{` that opens a block although a statement follows it on the same line.
 _BLOCK_START = re.compile(r"(?i)(?:(?:else|try|finally)\b[ \t]*)?\{")
+_BLOCK_FIRST = frozenset("{eEtTfF")
 
 
 def _close_quote(part: str, quote: str) -> int:
@@ -320,18 +321,26 @@ def _scan_part(part: str, quote: str, depth: int, head: bool) -> tuple[str, int,
     """Carry the open quote and bracket depth over `part`; say whether it ends with an operator.
 
     `head` is true for the first part of a statement: there a leading `}` closes a block and
-    a trailing `{` may open one, so neither counts as an enclosure.
+    a `{` may open one (at the end, or after else/try/finally or at the start with a statement
+    after it), so none of them counts as an enclosure.
     """
+    if not part:
+        return quote, depth, False
     if head:
-        if part[-1:] == "{" and _block_brace_at_end(part):
+        if part[-1] == "{" and _block_brace_at_end(part):
             part = part[:-1]
-        part = part.lstrip("} \t")
-        m = _BLOCK_START.match(part)
-        if m:
-            part = part[m.end() :]
+        c = part[:1]
+        if c == "}" or c == " ":
+            part = part.lstrip("} \t")
+            c = part[:1]
+        if c in _BLOCK_FIRST:
+            m = _BLOCK_START.match(part)
+            if m:
+                part = part[m.end() :]
     if quote or depth or "(" in part or "[" in part or "{" in part or '"' in part or "'" in part:
         quote, depth = _bracket_depth(part, quote, depth)
-        depth = max(depth, 0)
+        if depth < 0:
+            depth = 0
     if quote or depth or not part or part[-1] not in _TRAIL_FIRST:
         return quote, depth, False
     trailing = bool(_TRAILING_OP.search(part)) and not part.endswith(("++", "--"))
@@ -365,71 +374,75 @@ def split_logical_lines(text: str) -> tuple[list[LogicalLine], list[Diagnostic]]
     while idx < n:
         item = items[idx]
         idx += 1
-        if isinstance(item, _Section):
-            out.append(LogicalLine(_section_text(item, False), item.line + 1, 1))
+        if item.__class__ is _Section:  # a section with no line above it stands alone
+            out.append(LogicalLine(_section_text(item, False) + item.close_rest, item.line + 1, 1))
             continue
         row, col, code = item
         ll = LogicalLine(code, row + 1, col)
+        out.append(ll)
         c = code[0]
+        literal = False
         if c == ":" or c == "#" or "::" in code:
             _classify(ll)
-        literal = ll.kind != "code" and _literal(ll)
+            literal = ll.kind != "code" and _literal(ll)
         quote, depth, trailing = "", 0, False
         if not literal:
             part = code[ll.body_at :] if ll.body_at >= 0 else code
             quote, depth, trailing = _scan_part(part, "", 0, True)
             if trailing and ll.kind == "code" and _ends_like_label(code):
                 trailing = False
-        joined = _Joined(ll)
-        while idx < n:
-            nxt = items[idx]
-            if isinstance(nxt, _Section):
-                in_string = bool(quote) or literal
-                sep = "" if in_string else " "
-                joined.add(sep, _section_text(nxt, in_string), nxt.line + 2, 1)
-                if nxt.close_rest:
-                    joined.add(sep, nxt.close_rest, nxt.close_line + 1, nxt.close_col)
-                if not literal:
-                    quote, depth, trailing = _scan_part(nxt.close_rest, quote, depth, False)
-                idx += 1
-                continue
-            if quote or literal:
-                break
-            nrow, ncol, ncode = nxt
-            if depth > 0 or trailing or ((ncode[0] in _CONT_FIRST) and _is_continuation(ncode)):
-                member = ncode[0] == "." and len(ncode) > 1 and ncode[1] not in " \t"
-                joined.add("" if member else " ", ncode, nrow + 1, ncol)
-                quote, depth, trailing = _scan_part(ncode, quote, depth, False)
-                idx += 1
-                continue
-            break
-        joined.finish()
-        out.append(ll)
+        if idx < n and (quote or depth or trailing or _continues(items[idx], literal)):
+            idx = _join_following(ll, items, idx, quote, depth, trailing, literal)
     return out, diags
 
 
-class _Joined:
-    """Collects the parts of a logical line; the text is joined once, at the end."""
+def _continues(nxt: _Section | tuple[int, int, str], literal: bool) -> bool:
+    """Whether the next item joins the line above whatever that line was: a section, or a
+    line starting with an operator (not after a directive or a plain hotstring)."""
+    if nxt.__class__ is _Section:
+        return True
+    code = nxt[2]
+    return not literal and code[0] in _CONT_FIRST and _is_continuation(code)
 
-    __slots__ = ("length", "ll", "parts")
 
-    def __init__(self, ll: LogicalLine) -> None:
-        self.ll = ll
-        self.parts: list[str] | None = None
-        self.length = len(ll.text)
-
-    def add(self, sep: str, part: str, line: int, col: int) -> None:
-        ll = self.ll
-        if self.parts is None:
-            self.parts = [ll.text]
-            ll.segs = [(0, ll.line, ll.col)]
-        ll.segs.append((self.length + len(sep), line, col))
-        self.parts += (sep, part)
-        self.length += len(sep) + len(part)
-
-    def finish(self) -> None:
-        if self.parts is not None:
-            self.ll.text = "".join(self.parts)
+def _join_following(
+    ll: LogicalLine, items: list, idx: int, quote: str, depth: int, trailing: bool, literal: bool
+) -> int:
+    """Append the lines that continue `ll` (sections, enclosures, operators); next item index."""
+    parts = [ll.text]
+    segs = [(0, ll.line, ll.col)]
+    length = len(ll.text)
+    n = len(items)
+    while idx < n:
+        nxt = items[idx]
+        if nxt.__class__ is _Section:
+            sep = "" if quote or literal else " "
+            pieces = [(_section_text(nxt, bool(quote) or literal), nxt.line + 2, 1)]
+            if nxt.close_rest:
+                pieces.append((nxt.close_rest, nxt.close_line + 1, nxt.close_col))
+            for piece, line, col in pieces:
+                segs.append((length + len(sep), line, col))
+                parts += (sep, piece)
+                length += len(sep) + len(piece)
+            if not literal and nxt.close_rest:
+                quote, depth, trailing = _scan_part(nxt.close_rest, quote, depth, False)
+            idx += 1
+            continue
+        if quote or literal:
+            break
+        nrow, ncol, ncode = nxt
+        if not (depth > 0 or trailing or (ncode[0] in _CONT_FIRST and _is_continuation(ncode))):
+            break
+        sep = "" if ncode[0] == "." and len(ncode) > 1 and ncode[1] not in " \t" else " "
+        segs.append((length + len(sep), nrow + 1, ncol))
+        parts += (sep, ncode)
+        length += len(sep) + len(ncode)
+        quote, depth, trailing = _scan_part(ncode, quote, depth, False)
+        idx += 1
+    if len(parts) > 1:
+        ll.text = "".join(parts)
+        ll.segs = segs
+    return idx
 
 
 def _section_text(sec: _Section, in_string: bool) -> str:
@@ -453,13 +466,12 @@ def _section_text(sec: _Section, in_string: bool) -> str:
 # Every character of a logical line belongs to exactly one token (the last branch catches
 # anything else), so a token's offset is the sum of the lengths before it.
 TOKEN_RE = re.compile(
-    r"""[ \t\n\r\x01]+|`.?
+    r"""[^\W\d]\w*|[ \t\n\r\x01]+
     |"(?:[^"`]|`.)*"?|'(?:[^'`]|`.)*'?
-    |(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\w*
-    |[^\W\d]\w*
     |>>>=|>>=|<<=|//=|\?\?=|\*\*=|>>>|\*\*|//|:=|\+=|-=|\*=|/=|\.=|\|=|&=|\^=|~=|!==|==|!=
     |<=|>=|<<|>>|&&|\|\||\?\?|\+\+|--|=>
-    |[-+*/.<>=!~&|^?:,()\[\]{}%]
+    |(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\w*
+    |[-+*/.<>=!~&|^?:,()\[\]{}%]|`.?
     |.""",
     re.VERBOSE | re.DOTALL,
 )

@@ -15,126 +15,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core import ahk_builtins as B
+from core.ahk_expr import (
+    ASSIGN_OPS,
+    BINARY_OPS,
+    RESERVED,
+    check_expression,
+    is_name,
+    match_bracket,
+    next_token,
+    skip_space,
+    skip_space_back,
+)
+from core.ahk_lexer import TOKEN_RE, Diagnostic, LogicalLine, split_logical_lines
 from core.ahk_lexer import WHITESPACE_START as WS
-from core.ahk_lexer import (
-    Diagnostic,
-    LogicalLine,
-    lex,
-    split_logical_lines,
-    string_closed,
-)
 
-ASSIGN_OPS = frozenset(
-    [":=", "+=", "-=", "*=", "/=", "//=", ".=", "|=", "&=", "^=", ">>=", "<<=", ">>>=", "??="]
-)
-BINARY_OPS = frozenset(
-    [
-        "+",
-        "-",
-        "*",
-        "/",
-        "//",
-        "**",
-        ".",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "=",
-        "==",
-        "!=",
-        "!==",
-        "&&",
-        "||",
-        "??",
-        "&",
-        "|",
-        "^",
-        "<<",
-        ">>",
-        ">>>",
-        "~=",
-    ]
-)
-WORD_OPS = frozenset(("and", "or", "is"))
-FUTURE_WORDS = frozenset(("in", "contains"))  # reserved in v2.0, not operators yet
-PREFIX_OPS = frozenset(("-", "+", "!", "~", "&", "++", "--"))
 EXPR_STATEMENT_OPS = ASSIGN_OPS | {"++", "--", "?", "??"}
-OPERAND, OPERATOR, KEY, COLON = 0, 1, 2, 3
-BODY_CONTROLS = frozenset(("if", "else", "loop", "while", "for", "try", "catch", "finally"))
 LOOP_KINDS = frozenset(("loop", "while", "for"))
 LOOP_SUBCOMMANDS = frozenset(("files", "parse", "read", "reg"))
-# Words that may not name a variable (or be called as a function).
-RESERVED = frozenset(
-    [
-        "and",
-        "or",
-        "is",
-        "in",
-        "contains",
-        "if",
-        "else",
-        "loop",
-        "while",
-        "for",
-        "until",
-        "try",
-        "catch",
-        "finally",
-        "switch",
-        "case",
-        "default",
-        "return",
-        "break",
-        "continue",
-        "goto",
-        "throw",
-        "global",
-        "local",
-        "static",
-        "class",
-    ]
-)
-
-
-def _first(toks: list[str], k: int, n: int) -> int:
-    """Index of the first non-whitespace token at or after k (n when there is none)."""
-    while k < n and toks[k][0] in WS:
-        k += 1
-    return k
-
-
-def _peek(toks: list[str], k: int, n: int) -> str:
-    """The first non-whitespace token at or after k ('' when there is none)."""
-    k = _first(toks, k, n)
-    return toks[k] if k < n else ""
-
-
-def _last(toks: list[str], k: int, n: int) -> int:
-    """Index of the last non-whitespace token before n (k - 1 when there is none)."""
-    n -= 1
-    while n >= k and toks[n][0] in WS:
-        n -= 1
-    return n
-
-
-def _is_name(tok: str) -> bool:
-    c = tok[0]
-    return c.isalpha() or c == "_" or (ord(c) > 127 and tok.isidentifier())
-
-
-def _match(toks: list[str], k: int, n: int) -> int:
-    """Index of the bracket closing the one at k (n when it is not closed on this line)."""
-    depth = 0
-    for m in range(k, n):
-        t = toks[m]
-        if t in "([{" and t:
-            depth += 1
-        elif t in ")]}" and t:
-            depth -= 1
-            if depth == 0:
-                return m
-    return n
+_lex = TOKEN_RE.findall
+Offset = int | tuple[list[str], int]  # a character offset, or (tokens, index) of a token
 
 
 # ----------------------------------------------------------------------------- scopes
@@ -205,7 +104,6 @@ class Checker:
     def __init__(
         self, path: Path | None = None, reader: Callable[[Path], str | None] | None = None
     ) -> None:
-        self.path = path
         self.reader = reader
         self.diags: list[Diagnostic] = []
         self.marks: dict[str, float] = {}
@@ -220,9 +118,9 @@ class Checker:
         self.classes: set[str] = set()
         self.hotkeys: set[str] = set()
         self.hotif = ""
-        self.calls: list[tuple[str, int, bool, Scope, LogicalLine, int, bool]] = []
-        self.assigns: list[tuple[str, Scope, LogicalLine, int, bool]] = []
-        self.class_refs: list[tuple[str, LogicalLine, int, str]] = []
+        self.calls: list[tuple[str, int, bool, Scope, LogicalLine, Offset, bool]] = []
+        self.assigns: list[tuple[str, Scope, LogicalLine, Offset, bool]] = []
+        self.class_refs: list[tuple[str, LogicalLine, Offset, str]] = []
         self.unresolved_include = False
         self.newer_version = False
         self.included: set[Path] = set()
@@ -233,8 +131,12 @@ class Checker:
 
     # -- reporting ------------------------------------------------------------------
 
-    def err(self, ll: LogicalLine, offset: int, code: str, msg: str, sev: str = "error") -> None:
-        """Report at an offset of a logical line (inside an included file: at the #Include)."""
+    def err(self, ll: LogicalLine, offset: Offset, code: str, msg: str, sev: str = "error") -> None:
+        """Report at an offset of a logical line (inside an included file: at the #Include).
+
+        The offset may be given as (tokens, index): it is only added up when reported."""
+        if offset.__class__ is tuple:
+            offset = sum(map(len, offset[0][: offset[1]]))
         if self.newer_version and sev == "error":
             sev = "warning"
         if self.site is not None:
@@ -250,7 +152,7 @@ class Checker:
     def err_at(
         self, ll: LogicalLine, toks: list[str], k: int, code: str, msg: str, sev: str = "error"
     ) -> None:
-        self.err(ll, sum(map(len, toks[:k])), code, msg, sev)
+        self.err(ll, (toks, k), code, msg, sev)
 
     def mark(self, key: str, weight: float) -> None:
         """Count evidence for the verdict; keys start with 'v1:' or 'v2:'."""
@@ -301,7 +203,7 @@ class Checker:
         if ll.kind != "code":
             self.hotkey_line(ll)
             return
-        toks = lex(ll.text)
+        toks = _lex(ll.text)
         n = len(toks)
         k = 0
         while k < n and (toks[k] == "}" or toks[k][0] in WS):
@@ -389,10 +291,10 @@ class Checker:
     def attach_body(self, ll: LogicalLine, toks: list[str], ctl: Ctl, k: int, n: int) -> None:
         """After a control's header: a `{`, a statement on the same line, or the next line."""
         self.pending.append(ctl)
-        k = _first(toks, k, n)
+        k = skip_space(toks, k, n)
         if k >= n:
             return
-        if toks[k] == "{" and _first(toks, k + 1, n) >= n:
+        if toks[k] == "{" and skip_space(toks, k + 1, n) >= n:
             self.open_block(ll, "block")
             return
         self.statement(ll, toks, k, n)
@@ -438,11 +340,14 @@ class Checker:
             else:
                 self.prop_member(ll, toks, k, n)
             return
-        if _is_name(t):
+        if is_name(t):
             low = t.lower()
             handler = CONTROL.get(low)
             if handler is not None:
                 nxt = toks[k + 1] if k + 1 < n else ""
+                if next_token(toks, k + 1, n) in ASSIGN_OPS:
+                    self.err_at(ll, toks, k, "syntax", f"Reserved word used as a name: {t}")
+                    return
                 if not nxt or nxt[0] in WS or nxt in ("(", "{", ",", ":"):
                     if blk is not None and blk.kind == "switch" and low not in ("case", "default"):
                         self.check_case_seen(ll, toks, k, blk)
@@ -451,7 +356,7 @@ class Checker:
             if blk is not None and blk.kind == "switch":
                 self.check_case_seen(ll, toks, k, blk)
             nxt = k + 1
-            if nxt < n and toks[nxt] == ":" and _first(toks, nxt + 1, n) >= n:
+            if nxt < n and toks[nxt] == ":" and skip_space(toks, nxt + 1, n) >= n:
                 self.label(ll, toks, k, low)
                 return
             if nxt < n and toks[nxt] == "(" and self.try_definition(ll, toks, k, n, t):
@@ -470,9 +375,14 @@ class Checker:
             self.begin()
 
     def rest_after_brace(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
-        k = _first(toks, k + 1, n)
-        if k < n:
-            self.statement(ll, toks, k, n)
+        """A statement after a block's `{` on the same line (not allowed in a class body)."""
+        k = skip_space(toks, k + 1, n)
+        if k >= n:
+            return
+        if self.blocks[-1].kind in ("class", "prop"):
+            self.err_at(ll, toks, k, "syntax", "Not a valid method, class or property definition")
+            return
+        self.statement(ll, toks, k, n)
 
     def check_case_seen(self, ll: LogicalLine, toks: list[str], k: int, blk: Block) -> None:
         if "case" not in blk.members:
@@ -487,20 +397,20 @@ class Checker:
 
     # -- control statements ---------------------------------------------------------
 
-    def c_if(self, ll, toks, k, n, low):
+    def c_if(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         end = self.header_end(toks, k + 1, n)
-        if _first(toks, k + 1, end) >= end:
+        if skip_space(toks, k + 1, end) >= end:
             self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" needs a condition')
         else:
             self.legacy_if(ll, toks, k + 1, end)
             self.condition(ll, toks, k, end)
         self.attach_body(ll, toks, Ctl(low, len(self.blocks), ll.line), end, n)
 
-    def c_while(self, ll, toks, k, n, low):
+    def c_while(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.c_if(ll, toks, k, n, low)
 
-    def c_loop(self, ll, toks, k, n, low):
+    def c_loop(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         end = self.header_end(toks, k + 1, n)
         j = k + 1
@@ -508,7 +418,7 @@ class Checker:
             self.legacy_command(ll, toks, k)
             self.complete()
             return
-        j = _first(toks, j, end)
+        j = skip_space(toks, j, end)
         if j < end:
             if toks[j].lower() in LOOP_SUBCOMMANDS and (
                 j + 1 >= end or toks[j + 1][0] in WS or toks[j + 1] == ","
@@ -516,16 +426,16 @@ class Checker:
                 a = j + 1
                 if a < end and toks[a] == ",":
                     a += 1
-                if _first(toks, a, end) < end:
+                if skip_space(toks, a, end) < end:
                     self.expr(ll, toks, a, end, args=True, command=True)
             else:
                 self.expr(ll, toks, j, end)
         self.attach_body(ll, toks, Ctl("loop", len(self.blocks), ll.line), end, n)
 
-    def c_for(self, ll, toks, k, n, low):
+    def c_for(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         end = self.header_end(toks, k + 1, n)
-        j = _first(toks, k + 1, end)
+        j = skip_space(toks, k + 1, end)
         paren = j < end and toks[j] == "("
         if paren:
             j += 1
@@ -535,60 +445,70 @@ class Checker:
         if m >= end:
             self.err_at(ll, toks, k, "syntax", 'For needs "in"')
         else:
-            for v in range(j, m):
-                if _is_name(toks[v]):
-                    self.assign(toks[v], ll, toks, v)
-                elif toks[v] not in (",",) and toks[v][0] not in WS:
-                    self.err_at(ll, toks, v, "syntax", "Invalid For variable")
-                    break
+            self.for_variables(ll, toks, j, m)
             stop = end
             if paren:
-                stop = _last(toks, m, end)
+                stop = skip_space_back(toks, m, end)
                 if stop < end and toks[stop] != ")":
                     self.err_at(ll, toks, stop, "unbalanced-bracket", 'Missing ")"')
             self.expr(ll, toks, m + 1, stop)
         self.attach_body(ll, toks, Ctl("for", len(self.blocks), ll.line), end, n)
 
-    def c_else(self, ll, toks, k, n, low):
+    def for_variables(self, ll: LogicalLine, toks: list[str], j: int, m: int) -> None:
+        """`k, v` of `for k, v in`: names separated by commas (a name may be left out)."""
+        want_name = True
+        for v in range(j, m):
+            t = toks[v]
+            if t[0] in WS:
+                continue
+            if want_name and is_name(t):
+                self.assign(t, ll, toks, v)
+                want_name = False
+            elif t == ",":
+                want_name = True
+            else:
+                self.err_at(ll, toks, v, "syntax", "Invalid For variable")
+                return
+
+    def c_else(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         if self.extend(ll, toks, k, ("if",), "Else"):
             self.attach_body(ll, toks, Ctl("else", len(self.blocks), ll.line), k + 1, n)
 
-    def c_try(self, ll, toks, k, n, low):
+    def c_try(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         self.attach_body(ll, toks, Ctl("try", len(self.blocks), ll.line), k + 1, n)
 
-    def c_catch(self, ll, toks, k, n, low):
+    def c_catch(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         if not self.extend(ll, toks, k, ("try", "catch"), "Catch"):
             return
         end = self.header_end(toks, k + 1, n)
-        j = _first(toks, k + 1, end)
+        j = skip_space(toks, k + 1, end)
         while j < end:
             t = toks[j]
             if t.lower() == "as":
-                v = _first(toks, j + 1, end)
-                if v < end and _is_name(toks[v]):
+                v = skip_space(toks, j + 1, end)
+                if v < end and is_name(toks[v]):
                     self.assign(toks[v], ll, toks, v)
                     self.mark("v2:catch-as", 2.0)
-                    j = _first(toks, v + 1, end)
+                    j = skip_space(toks, v + 1, end)
                 break
-            if _is_name(t):
+            if is_name(t):
                 name = t
-                while j + 2 < end and toks[j + 1] == "." and _is_name(toks[j + 2]):
+                while j + 2 < end and toks[j + 1] == "." and is_name(toks[j + 2]):
                     j += 2
-                self.class_refs.append((name.lower(), ll, sum(map(len, toks[:j])), "Invalid class"))
+                self.class_refs.append((name.lower(), ll, (toks, j), "Invalid class"))
             elif t != ",":
                 break
-            j = _first(toks, j + 1, end)
+            j = skip_space(toks, j + 1, end)
         if j < end:
-            self.attach_body(ll, toks, Ctl("catch", len(self.blocks), ll.line), j, n)
-        else:
-            self.attach_body(ll, toks, Ctl("catch", len(self.blocks), ll.line), end, n)
+            self.err_at(ll, toks, j, "syntax", "Unexpected text after Catch")
+        self.attach_body(ll, toks, Ctl("catch", len(self.blocks), ll.line), end, n)
 
-    def c_finally(self, ll, toks, k, n, low):
+    def c_finally(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         if self.extend(ll, toks, k, ("try", "catch"), "Finally"):
             self.attach_body(ll, toks, Ctl("finally", len(self.blocks), ll.line), k + 1, n)
 
-    def c_until(self, ll, toks, k, n, low):
+    def c_until(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         if self.extend(ll, toks, k, ("loop", "for"), "Until"):
             self.condition(ll, toks, k, n)
             self.complete()
@@ -598,10 +518,10 @@ class Checker:
         if self.expr(ll, toks, k + 1, end, args=True) > 1:
             self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" accepts at most 1 parameter')
 
-    def c_switch(self, ll, toks, k, n, low):
+    def c_switch(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         end = self.header_end(toks, k + 1, n)
-        if _first(toks, k + 1, end) < end:
+        if skip_space(toks, k + 1, end) < end:
             self.expr(ll, toks, k + 1, end, args=True)
         if end < n:
             self.open_block(ll, "switch")
@@ -610,7 +530,7 @@ class Checker:
         else:
             self.err_at(ll, toks, k, "syntax", "Switch needs a block")
 
-    def c_case(self, ll, toks, k, n, low):
+    def c_case(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         blk = self.blocks[-1] if self.blocks else None
         if blk is None or blk.kind != "switch":
             self.err_at(ll, toks, k, "misplaced", f'Unexpected "{toks[k]}"')
@@ -626,11 +546,11 @@ class Checker:
             self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" needs a ":"')
             return
         if low == "case":
-            if _first(toks, k + 1, colon) >= colon:
+            if skip_space(toks, k + 1, colon) >= colon:
                 self.err_at(ll, toks, k, "syntax", "Case needs a value")
             else:
                 self.expr(ll, toks, k + 1, colon, args=True)
-        rest = _first(toks, colon + 1, n)
+        rest = skip_space(toks, colon + 1, n)
         if rest < n:
             self.statement(ll, toks, rest, n)
 
@@ -651,9 +571,9 @@ class Checker:
                 q -= 1
         return n
 
-    def c_return(self, ll, toks, k, n, low):
+    def c_return(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
-        j = _first(toks, k + 1, n)
+        j = skip_space(toks, k + 1, n)
         if j < n:
             if self.scope() is self.glob:
                 self.err_at(
@@ -666,34 +586,34 @@ class Checker:
             self.expr(ll, toks, j, n)
         self.complete()
 
-    def c_throw(self, ll, toks, k, n, low):
+    def c_throw(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
-        if _first(toks, k + 1, n) < n:
+        if skip_space(toks, k + 1, n) < n:
             self.expr(ll, toks, k + 1, n)
         self.complete()
 
-    def c_break(self, ll, toks, k, n, low):
+    def c_break(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
-        j = _first(toks, k + 1, n)
+        j = skip_space(toks, k + 1, n)
         if not self.in_loop():
             self.err_at(ll, toks, k, "misplaced", "Break/Continue must be enclosed by a Loop")
-        elif j < n and _is_name(toks[j]):
-            self.scope().refs.append((toks[j].lower(), ll, sum(map(len, toks[:j]))))
+        elif j < n and is_name(toks[j]):
+            self.scope().refs.append((toks[j].lower(), ll, (toks, j)))
         self.complete()
 
-    def c_goto(self, ll, toks, k, n, low):
+    def c_goto(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
-        j = _first(toks, k + 1, n)
-        if j < n and _is_name(toks[j]) and _first(toks, j + 1, n) >= n:
-            self.scope().refs.append((toks[j].lower(), ll, sum(map(len, toks[:j]))))
+        j = skip_space(toks, k + 1, n)
+        if j < n and is_name(toks[j]) and skip_space(toks, j + 1, n) >= n:
+            self.scope().refs.append((toks[j].lower(), ll, (toks, j)))
         elif j < n:
             self.expr(ll, toks, j, n)
         self.complete()
 
-    def c_declare(self, ll, toks, k, n, low):
+    def c_declare(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         scope = self.scope()
-        j = _first(toks, k + 1, n)
+        j = skip_space(toks, k + 1, n)
         if j >= n:
             if scope is not self.glob:
                 scope.assume = low
@@ -709,12 +629,12 @@ class Checker:
         start = j
         while start < n:
             end = self.top_comma(toks, start, n)
-            v = _first(toks, start, end)
-            if v < end and _is_name(toks[v]):
+            v = skip_space(toks, start, end)
+            if v < end and is_name(toks[v]):
                 low = toks[v].lower()
                 if scope is not self.glob:
                     scope.declared[low] = "global" if how == "global" else "local"
-                a = _first(toks, v + 1, end)
+                a = skip_space(toks, v + 1, end)
                 if a < end:
                     if toks[a] not in ASSIGN_OPS:
                         self.err_at(ll, toks, a, "syntax", "Invalid declaration")
@@ -736,11 +656,11 @@ class Checker:
                 return m
         return n
 
-    def c_class(self, ll, toks, k, n, low):
+    def c_class(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
-        j = _first(toks, k + 1, n)
+        j = skip_space(toks, k + 1, n)
         end = self.header_end(toks, k + 1, n)
-        if j >= end or not _is_name(toks[j]):
+        if j >= end or not is_name(toks[j]):
             self.err_at(ll, toks, k, "syntax", "Invalid class definition")
             return
         name = toks[j]
@@ -749,18 +669,16 @@ class Checker:
             self.define(ll, toks, j, name, "class")
         elif blk.kind == "class":
             self.member(ll, toks, j, blk, name.lower())
-        e = _first(toks, j + 1, end)
+        e = skip_space(toks, j + 1, end)
         if e < end:
             if toks[e].lower() != "extends":
                 self.err_at(ll, toks, e, "syntax", "Invalid class definition")
             else:
-                b = _first(toks, e + 1, end)
-                if b >= end or not _is_name(toks[b]):
+                b = skip_space(toks, e + 1, end)
+                if b >= end or not is_name(toks[b]):
                     self.err_at(ll, toks, e, "syntax", "Invalid class definition")
                 else:
-                    self.class_refs.append(
-                        (toks[b].lower(), ll, sum(map(len, toks[:b])), "Unknown class")
-                    )
+                    self.class_refs.append((toks[b].lower(), ll, (toks, b), "Unknown class"))
                     self.mark("v2:class", 0.5)
         if end < n:
             self.open_block(ll, "class", Scope("class", self.glob, ll.line))
@@ -771,9 +689,9 @@ class Checker:
 
     def header_end(self, toks: list[str], k: int, n: int) -> int:
         """Where a control header ends: before a trailing block-opening `{`, else n."""
-        last = _last(toks, k, n)
+        last = skip_space_back(toks, k, n)
         if last >= k and toks[last] == "{":
-            before = _last(toks, k, last)
+            before = skip_space_back(toks, k, last)
             if before < k:
                 return last
             b = toks[before]
@@ -786,15 +704,15 @@ class Checker:
 
     def try_definition(self, ll: LogicalLine, toks: list[str], k: int, n: int, name: str) -> bool:
         """`name(params) {`, `name(params)` + `{` on the next line, or `name(params) => expr`."""
-        close = _match(toks, k + 1, n)
+        close = match_bracket(toks, k + 1, n)
         if close >= n:
             return False
-        after = _first(toks, close + 1, n)
+        after = skip_space(toks, close + 1, n)
         if after >= n:
             if not self.next_is_brace():
                 return False
             kind = "brace-next"
-        elif toks[after] == "{" and _first(toks, after + 1, n) >= n:
+        elif toks[after] == "{" and skip_space(toks, after + 1, n) >= n:
             kind = "brace"
         elif toks[after] == "=>":
             kind = "arrow"
@@ -890,10 +808,10 @@ class Checker:
         start = k
         while start < close:
             end = self.top_comma(toks, start, close)
-            first = _first(toks, start, end)
+            first = skip_space(toks, start, end)
             if first < end:
                 count += 1
-                last = _last(toks, start, end)
+                last = skip_space_back(toks, start, end)
                 seg = [t for t in toks[first : last + 1] if t[0] not in WS]
                 if seg[-1] == "*":
                     variadic = True
@@ -929,11 +847,11 @@ class Checker:
             if name == "*" and len(seg) == i + 1:
                 variadic = True
                 continue
-            if not _is_name(name):
+            if not is_name(name):
                 self.err_at(ll, toks, seg[i], "syntax", "Invalid parameter")
                 continue
             low = name.lower()
-            if low == "byref" and len(seg) > i + 1 and _is_name(toks[seg[i + 1]]):
+            if low == "byref" and len(seg) > i + 1 and is_name(toks[seg[i + 1]]):
                 self.err_at(
                     ll, toks, seg[i + 1], "syntax", "Missing comma (ByRef is v1 syntax; use &name)"
                 )
@@ -981,9 +899,9 @@ class Checker:
         prefix = ""
         if t.lower() == "static" and k + 1 < n and toks[k + 1][0] in WS:
             prefix = "static "
-            k = _first(toks, k + 1, n)
+            k = skip_space(toks, k + 1, n)
             t = toks[k] if k < n else ""
-        if not t or not _is_name(t):
+        if not t or not is_name(t):
             self.err_at(
                 ll,
                 toks,
@@ -998,8 +916,8 @@ class Checker:
             return
         j = k + 1
         if j < n and toks[j] == "(":
-            close = _match(toks, j, n)
-            after = _first(toks, close + 1, n) if close < n else n
+            close = match_bracket(toks, j, n)
+            after = skip_space(toks, close + 1, n) if close < n else n
             if close < n and (
                 (after >= n and self.next_is_brace()) or (after < n and toks[after] in ("{", "=>"))
             ):
@@ -1011,15 +929,15 @@ class Checker:
             self.err_at(ll, toks, k, "syntax", "Not a valid method, class or property definition")
             return
         if j < n and toks[j] == "[":
-            close = _match(toks, j, n)
-            after = _first(toks, close + 1, n) if close < n else n
+            close = match_bracket(toks, j, n)
+            after = skip_space(toks, close + 1, n) if close < n else n
             self.member(ll, toks, k, blk, prefix + low)
             scope = Scope("method", self.glob, ll.line)
             if close < n:
                 self.params(ll, toks, j, close, scope)
             self.open_member(ll, toks, after, n, scope, "prop")
             return
-        a = _first(toks, j, n)
+        a = skip_space(toks, j, n)
         if a >= n:
             if self.next_is_brace():
                 self.member(ll, toks, k, blk, prefix + low)
@@ -1045,10 +963,10 @@ class Checker:
         scope = Scope("method", self.glob, ll.line)
         while start < n:
             end = self.top_comma(toks, start, n)
-            v = _first(toks, start, end)
-            if v < end and _is_name(toks[v]):
+            v = skip_space(toks, start, end)
+            if v < end and is_name(toks[v]):
                 self.member(ll, toks, v, blk, prefix + toks[v].lower())
-                a = _first(toks, v + 1, end)
+                a = skip_space(toks, v + 1, end)
                 if a < end and toks[a] == ":=":
                     self.with_scope(ll, scope, lambda a=a, end=end: self.expr(ll, toks, a + 1, end))
                 elif a < end:
@@ -1076,7 +994,7 @@ class Checker:
         if t not in ("get", "set"):
             self.err_at(ll, toks, k, "syntax", "Expected get or set")
             return
-        a = _first(toks, k + 1, n)
+        a = skip_space(toks, k + 1, n)
         scope = Scope("method", self.glob, ll.line)
         if a >= n and not self.next_is_brace():
             self.err_at(ll, toks, k, "syntax", "Expected get or set")
@@ -1165,8 +1083,8 @@ class Checker:
         self.mark("v2:hotif", 3.0)
         self.hotif = " ".join(arg.lower().split())
         if arg:
-            toks = lex(ll.text)
-            k = _first(toks, 2, len(toks))
+            toks = _lex(ll.text)
+            k = skip_space(toks, 2, len(toks))
             scope = Scope("hotkey", self.glob, ll.line)
             self.with_scope(ll, scope, lambda: self.expr(ll, toks, k, len(toks)))
 
@@ -1187,12 +1105,12 @@ class Checker:
         self.wait_hotkey = None
         if ll.kind == "hotkey" and stripped != "{" and B.is_remap_target(stripped):
             return
-        toks = lex(action)
-        k = _first(toks, 0, len(toks))
+        toks = _lex(action)
+        k = skip_space(toks, 0, len(toks))
         scope = Scope("hotkey", self.glob, ll.line)
         base = ll.body_at
         shifted = _Shifted(ll, base)
-        if toks[k] == "{" and _first(toks, k + 1, len(toks)) >= len(toks):
+        if toks[k] == "{" and skip_space(toks, k + 1, len(toks)) >= len(toks):
             self.open_block(ll, "func", scope)
             return
         self.blocks.append(Block("func", scope, False, ll.line, None))
@@ -1303,7 +1221,7 @@ class Checker:
     def simple(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
         """An expression statement or a function call statement (`Name arg, arg`)."""
         t = toks[k]
-        if not _is_name(t):
+        if not is_name(t):
             if t in ("(", "++", "--", "%", "["):
                 self.expr(ll, toks, k, n)
             elif t in ('"', "'") or t[0] in "\"'0123456789-+!~.":
@@ -1333,11 +1251,11 @@ class Checker:
                 self.legacy_command(ll, toks, k)
                 return
             if (
-                _is_name(toks[m - 1]) and toks[m - 2] == "."
+                is_name(toks[m - 1]) and toks[m - 2] == "."
             ):  # obj.prop, x: neither call nor expression
                 self.err_at(ll, toks, k, "syntax", "This line does not contain a recognized action")
                 return
-        a = _first(toks, m, n)
+        a = skip_space(toks, m, n)
         legacy = (m == k + 1 and a < n and toks[a] == "=") or (k + 1 < n and toks[k + 1] == "=")
         if legacy:
             if self.has_ternary(toks, a, n):
@@ -1363,17 +1281,8 @@ class Checker:
         self.call_statement(ll, toks, k, n, a)
 
     def has_ternary(self, toks: list[str], k: int, n: int) -> bool:
-        """Whether a `?` (not `??`) appears outside brackets: `x = a ? b : c` is an expression."""
-        depth = 0
-        for m in range(k, n):
-            t = toks[m]
-            if t in ("(", "[", "{"):
-                depth += 1
-            elif t in (")", "]", "}"):
-                depth -= 1
-            elif t == "?" and depth == 0:
-                return True
-        return False
+        """Whether a `?` appears: AutoHotkey then reads `x = a ? b : c` as an expression."""
+        return "?" in toks[k:n]
 
     def call_statement(self, ll: LogicalLine, toks: list[str], k: int, n: int, a: int) -> None:
         name = toks[k]
@@ -1395,7 +1304,7 @@ class Checker:
             self.mark("v1:removed-command", 2.0)
         if a and toks[a][0] in "\"'" and low in B.V1_COMMANDS:
             self.mark("v2:quoted-arg", 1.0)
-        self.calls.append((low, argc, False, self.scope(), ll, sum(map(len, toks[:k])), False))
+        self.calls.append((low, argc, False, self.scope(), ll, (toks, k), False))
 
     def legacy_command(self, ll: LogicalLine, toks: list[str], k: int) -> None:
         name = toks[k]
@@ -1416,16 +1325,16 @@ class Checker:
 
     def legacy_if(self, ll: LogicalLine, toks: list[str], k: int, end: int) -> None:
         """`If var = value` with unquoted text (v1's legacy If); valid but suspicious in v2."""
-        j = _first(toks, k, end)
-        if j >= end or not _is_name(toks[j]):
+        j = skip_space(toks, k, end)
+        if j >= end or not is_name(toks[j]):
             return
-        op = _first(toks, j + 1, end)
+        op = skip_space(toks, j + 1, end)
         if op >= end or toks[op] not in ("=", "!=", "<>", ">", "<", ">=", "<="):
             return
         rest = [t for t in toks[op + 1 : end] if t[0] not in WS]
         if not rest:
             return
-        words = sum(1 for t in rest if _is_name(t))
+        words = sum(1 for t in rest if is_name(t))
         if "%" in rest or (words >= 2 and words == len(rest)) or (toks[op] == "=" and "," in rest):
             self.err_at(
                 ll, toks, j, "legacy-if", "v1 legacy If: compares with unquoted text", "warning"
@@ -1441,7 +1350,7 @@ class Checker:
         scope = self.scope()
         if scope is not self.glob and scope.assume != "global" and low not in scope.declared:
             scope.declared[low] = "local"
-        self.assigns.append((low, scope, ll, sum(map(len, toks[:k])), ref))
+        self.assigns.append((low, scope, ll, (toks, k), ref))
 
     def check_labels(self, scope: Scope) -> None:
         for low, ll, offset in scope.refs:
@@ -1460,7 +1369,9 @@ class Checker:
                 if low not in self.classes and low not in B.CLASSES:
                     self.err(ll, offset, "unknown-class", f"{msg}: {low}")
 
-    def check_assign(self, low: str, scope: Scope, ll: LogicalLine, offset: int, ref: bool) -> None:
+    def check_assign(
+        self, low: str, scope: Scope, ll: LogicalLine, offset: Offset, ref: bool
+    ) -> None:
         if low in B.READONLY_VARS:
             self.err(
                 ll,
@@ -1487,7 +1398,7 @@ class Checker:
         star: bool,
         scope: Scope,
         ll: LogicalLine,
-        offset: int,
+        offset: Offset,
         paren: bool,
     ) -> None:
         if paren and low not in self.funcs:
@@ -1547,9 +1458,10 @@ class Checker:
         args: bool = False,
         command: bool = False,
     ) -> int:
-        """Check tokens k..n as one expression (or, with args, a comma-separated argument
-        list); record calls and assignments. Returns the top-level argument count, -1 on error."""
-        return _expr(self, ll, toks, k, n, args, command)
+        """Check tokens k..n as one expression (with `args`, a comma-separated argument list;
+        with `command`, the arguments of a call statement, where v1 habits show). Records calls
+        and assignments; returns the top-level argument count, -1 after an error."""
+        return check_expression(self, ll, toks, k, n, args, command)
 
 
 class _Shifted(LogicalLine):
@@ -1604,398 +1516,3 @@ DIRECTIVES = {
     "#warn": Checker.d_warn,
     "#hotif": Checker.d_hotif,
 }
-
-
-# ----------------------------------------------------------------------------- expression engine
-#
-# The expression checker alternates two states: expecting an operand (a name, literal,
-# prefix operator or opening bracket) and expecting an operator (binary/postfix operator,
-# call, member access, index, closing bracket, comma). Whitespace matters: `a b` is a
-# concatenation and `f (x)` is not a call. Object literals add two states (a key, then ":").
-# Each open bracket is a frame: [closer, kind, commas, pending "?", call name, index, star].
-
-STRING_BAD_OPS = frozenset(("+", "-", "*", "/", "//", "**", "??"))
-NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-DEREF_KINDS = ("%", "member%", "key%")
-AFTER_UNSET = frozenset((",", ")", "]", "}", ":"))
-
-
-class ExprError(Exception):
-    """An expression is malformed at token index `at`."""
-
-    def __init__(self, at: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.at, self.code, self.message = at, code, message
-
-
-def _expr(
-    ck: Checker, ll: LogicalLine, toks: list[str], k: int, n: int, args: bool, command: bool
-) -> int:
-    """The expression state machine (see Checker.expr)."""
-    try:
-        return _scan_expr(ck, ll, toks, k, n, args, command)
-    except ExprError as e:
-        ck.err_at(ll, toks, e.at, e.code, e.message)
-        return -1
-
-
-def _scan_expr(
-    ck: Checker, ll: LogicalLine, toks: list[str], k: int, n: int, args: bool, command: bool
-) -> int:
-    state = OPERAND
-    stack: list[list] = []
-    q_top = commas = 0
-    started = ws = False
-    last, last_name, last_k = "", "", k
-    i = k
-    while i < n:
-        t = toks[i]
-        c = t[0]
-        if c in WS:
-            ws = True
-            i += 1
-            continue
-        if state == OPERATOR:
-            if t == "*" and stack and _peek(toks, i + 1, n) in (")", "]"):
-                stack[-1][6] = True  # f(args*): a variadic call
-            elif t in BINARY_OPS and (t != "." or ws):
-                if last == "str" and t in STRING_BAD_OPS:
-                    raise ExprError(i, "syntax", "Unexpected operator following literal string")
-                state = OPERAND
-            elif t == ",":
-                if stack:
-                    top = stack[-1]
-                    if top[3]:
-                        raise ExprError(i, "syntax", 'A "?" is missing its ":"')
-                    if top[1] == "object":
-                        state = KEY
-                    elif top[1] in DEREF_KINDS:
-                        raise ExprError(i, "syntax", 'Missing ending "%"')
-                    else:
-                        top[2] += 1
-                        state = OPERAND
-                else:
-                    if q_top:
-                        raise ExprError(i, "syntax", 'A "?" is missing its ":"')
-                    commas += 1
-                    state = OPERAND
-            elif t == "." or (t == "(" and not ws) or (t == "[" and not ws):
-                i, state, last = _postfix(ck, toks, i, n, stack)
-                continue
-            elif t in ASSIGN_OPS:
-                if last == "var":
-                    if last_name:
-                        ck.assign(last_name, ll, toks, last_k)
-                elif last != "member":
-                    raise ExprError(i, "syntax", "Invalid assignment target")
-                state = OPERAND
-            elif t in (")", "]", "}") or (t == "%" and stack and stack[-1][1] in DEREF_KINDS):
-                last = _close(ck, ll, toks, i, stack)
-                if last == "key":
-                    state = COLON
-                last_name, last_k = "", i
-            elif t == "?" or t == ":":
-                state, q_top = _question_colon(toks, i, n, stack, q_top)
-            elif t in ("++", "--"):
-                pass
-            elif t == "=>":
-                ck.mark("v2:fat-arrow", 3.0)
-                state = OPERAND
-            elif t == "%":
-                if ws:  # concatenation with a %dynamic% name
-                    state = OPERAND
-                    continue
-                stack.append(["%", "%", 0, 0, "", i, False])  # name%part%: one dynamic name
-                state = OPERAND
-            elif ws:  # implicit concatenation, or a word operator
-                state = OPERAND
-                low = t.lower()
-                if low in FUTURE_WORDS:
-                    raise ExprError(i, "syntax", f"Unexpected reserved word: {t}")
-                if low not in WORD_OPS:
-                    continue
-            elif c in NAME_START and toks[i - 1] == "%" and last == "var":
-                pass  # %part%name: still one dynamic name
-            else:
-                msg = (
-                    "Illegal character in expression"
-                    if t == ";"
-                    else "Missing space or operator before this"
-                )
-                raise ExprError(i, "syntax", msg)
-            ws = False
-            i += 1
-            continue
-        if state == OPERAND:
-            started = True
-            if c in NAME_START or (c > "\x7f" and t.isidentifier()):
-                last, last_name, last_k = "var", t, i
-                low = t.lower()
-                if low in RESERVED or low in ("not", "super", "unset", "new"):
-                    if low == "not":
-                        i += 1
-                        ws = False
-                        continue
-                    _special_word(ck, ll, toks, i, n, low)
-                    last = "other" if low == "unset" else "var"
-                state = OPERATOR
-                if i + 1 < n and toks[i + 1] == "(":
-                    stack.append([")", "call", 0, 0, low, i + 1, False])
-                    state = OPERAND
-                    i += 1
-            elif c == '"' or c == "'":
-                if not string_closed(t):
-                    raise ExprError(i, "unterminated-string", f"Missing closing {c}")
-                if c == "'":
-                    ck.mark("v2:single-quote", 0.5)
-                state, last = OPERATOR, "str"
-            elif c.isdigit() or (c == "." and len(t) > 1):
-                state, last = OPERATOR, "other"
-            elif t in PREFIX_OPS:
-                if t == "&":
-                    _reference(ck, ll, toks, i, n)
-            elif t == "(":
-                stack.append([")", "group", 0, 0, "", i, False])
-            elif t == "[":
-                stack.append(["]", "array", 0, 0, "", i, False])
-            elif t == "{":
-                stack.append(["}", "object", 0, 0, "", i, False])
-                state = KEY
-            elif t == "%":
-                _legacy_deref(ck, ll, toks, i, n, command)
-                stack.append(["%", "%", 0, 0, "", i, False])
-            elif t == "," and (
-                (stack and stack[-1][1] in ("call", "array")) or (not stack and args)
-            ):
-                if stack:  # an omitted argument: f(a,, c)  [a,, c]  MsgBox , "text"
-                    stack[-1][2] += 1
-                else:
-                    commas += 1
-            else:
-                state, last = _operand_punct(ck, ll, toks, i, n, stack)
-            ws = False
-            i += 1
-            continue
-        if state == KEY:
-            if t == "}":
-                stack.pop()
-                state, last = OPERATOR, "other"
-            elif c in NAME_START or c.isdigit() or (c > "\x7f" and t.isidentifier()):
-                state = COLON
-            elif t == "%":
-                stack.append(["%", "key%", 0, 0, "", i, False])
-                state = OPERAND
-            elif c in "\"'":
-                ck.mark("v1:quoted-key", 1.0)
-                raise ExprError(i, "syntax", "Invalid property name in object literal")
-            else:
-                raise ExprError(i, "syntax", 'Missing "propertyname:" in object literal')
-        elif t == ":":  # COLON: after an object literal key
-            state = OPERAND
-        else:
-            raise ExprError(i, "syntax", 'Missing "propertyname:" in object literal')
-        i += 1
-    return _end_expr(toks, k, n, state, stack, q_top, commas, started, args)
-
-
-def _end_expr(
-    toks: list[str],
-    k: int,
-    n: int,
-    state: int,
-    stack: list[list],
-    q_top: int,
-    commas: int,
-    started: bool,
-    args: bool,
-) -> int:
-    """Checks at the end of an expression; the number of top-level arguments."""
-    trailing_comma = _ends_with_comma(toks, k, n)
-    if state != OPERATOR and started and not (args and not stack and trailing_comma):
-        raise ExprError(_last(toks, k, n), "syntax", "Missing operand")
-    if stack:
-        top = stack[-1]
-        if top[1] in DEREF_KINDS:
-            raise ExprError(top[5], "unbalanced-bracket", 'Missing ending "%"')
-        raise ExprError(top[5], "unbalanced-bracket", f'Missing "{top[0]}"')
-    if q_top:
-        raise ExprError(k, "syntax", 'A "?" is missing its ":"')
-    if not started:
-        return 0
-    return commas if trailing_comma else commas + 1
-
-
-def _postfix(
-    ck: Checker, toks: list[str], i: int, n: int, stack: list[list]
-) -> tuple[int, int, str]:
-    """`.member`, `.%name%`, `(` call or `[` index right after an operand (no space)."""
-    t = toks[i]
-    if t == "(":
-        stack.append([")", "call", 0, 0, "", i, False])
-        return i + 1, OPERAND, "other"
-    if t == "[":
-        stack.append(["]", "index", 0, 0, "", i, False])
-        return i + 1, OPERAND, "other"
-    j = i + 1
-    nxt = toks[j] if j < n else ""
-    if nxt and (
-        nxt[0] in NAME_START or nxt[0].isdigit() or (nxt[0] > "\x7f" and nxt.isidentifier())
-    ):
-        if j + 1 < n and toks[j + 1] == "(":
-            stack.append([")", "call", 0, 0, "", j + 1, False])
-            return j + 2, OPERAND, "other"
-        return j + 1, OPERATOR, "member"
-    if nxt == "%":
-        stack.append(["%", "member%", 0, 0, "", j, False])
-        return j + 1, OPERAND, "other"
-    raise ExprError(i, "syntax", "Syntax error")
-
-
-def _question_colon(
-    toks: list[str], i: int, n: int, stack: list[list], q_top: int
-) -> tuple[int, int]:
-    """A ternary's `?` or `:` (counted per bracket), or `x?` (maybe unset). (state, q_top)."""
-    top = stack[-1] if stack else None
-    pending = top[3] if top is not None else q_top
-    if toks[i] == "?":
-        j = _first(toks, i + 1, n)
-        if j >= n or toks[j] in (")", ",", "]", "}"):
-            return OPERATOR, q_top  # `x?`: a maybe-unset argument
-        pending += 1
-    elif pending > 0:
-        pending -= 1
-    elif top is not None and top[1] == "object":
-        raise ExprError(i, "syntax", "Invalid property name in object literal")
-    else:
-        raise ExprError(i, "syntax", "Syntax error")
-    if top is not None:
-        top[3] = pending
-        return OPERAND, q_top
-    return OPERAND, pending
-
-
-def _special_word(ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int, low: str) -> None:
-    """Reserved words, `super` outside a class, `unset` misused, v1's `new`."""
-    if low in RESERVED:
-        msg = "Missing operand" if low in WORD_OPS else f"Reserved word used as a name: {toks[i]}"
-        if low in FUTURE_WORDS:
-            msg = f"Unexpected reserved word: {toks[i]}"
-        raise ExprError(i, "syntax", msg)
-    if low == "super":
-        if ck.scope().kind != "method":
-            raise ExprError(i, "syntax", '"Super" is valid only inside a class')
-    elif low == "unset":
-        j = _first(toks, i + 1, n)
-        if j < n and toks[j] not in AFTER_UNSET:
-            raise ExprError(j, "syntax", "Syntax error: unset cannot be used here")
-    elif low == "new" and i + 2 < n and toks[i + 1][0] in WS and _is_name(toks[i + 2]):
-        ck.err_at(
-            ll,
-            toks,
-            i,
-            "legacy-new",
-            'v1 "new ClassName()": v2 calls the class, ClassName()',
-            "warning",
-        )
-        ck.mark("v1:new", 2.0)
-
-
-def _reference(ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int) -> None:
-    """`&var` needs a variable: a name (recorded as assigned), `(...)` or `%dynamic%`."""
-    j = _first(toks, i + 1, n)
-    nxt = toks[j] if j < n else ""
-    if nxt in ("(", "%"):
-        return
-    if not nxt or not _is_name(nxt) or (j + 1 < n and toks[j + 1] in ("(", ".", "[")):
-        raise ExprError(i, "syntax", '"&" requires a variable')
-    ck.assign(nxt, ll, toks, j, ref=True)
-    ck.mark("v2:ref", 0.5)
-
-
-def _legacy_deref(
-    ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int, command: bool
-) -> None:
-    """`% expr` (v1's forced expression) is an error; `%name%` in command arguments looks v1."""
-    j = i + 1
-    if j < n and toks[j][0] in WS:
-        ck.mark("v1:forced-expression", 3.0)
-        raise ExprError(i, "forced-expression", 'v1 forced expression "% expr": v2 needs no "%"')
-    if command and j + 1 < n and _is_name(toks[j]) and toks[j + 1] == "%":
-        msg = f"%{toks[j]}% dereference (v1 style; valid in v2 only as a dynamic name)"
-        ck.err_at(ll, toks, i, "legacy-deref", msg, "warning")
-        ck.mark("v1:deref", 1.0)
-
-
-def _operand_punct(
-    ck: Checker, ll: LogicalLine, toks: list[str], i: int, n: int, stack: list[list]
-) -> tuple[int, str]:
-    """Punctuation where an operand is expected: `()`, `[]`, `f(a,)`, `(*) =>`, `{}`, or an error."""
-    t = toks[i]
-    top = stack[-1] if stack else None
-    if (
-        t in (")", "]")
-        and top is not None
-        and top[1] in ("call", "array", "index")
-        and _empty_slot(toks, top[5], i)
-    ):
-        return OPERATOR, _close(ck, ll, toks, i, stack)
-    if t == ")" and top is not None and top[1] == "group" and _first(toks, top[5] + 1, i) == i:
-        after = _first(toks, i + 1, n)
-        if after >= n or toks[after] != "=>":
-            raise ExprError(i, "syntax", "Syntax error: empty ()")
-        stack.pop()
-        return OPERATOR, "other"
-    if t == "*" and top is not None and top[1] == "group":
-        close = _first(toks, i + 1, n)
-        after = _first(toks, close + 1, n)
-        if close < n and toks[close] == ")" and after < n and toks[after] == "=>":
-            return OPERATOR, "other"  # (*) => ...: a parameter list that takes anything
-    if t == "}" and top is not None and top[1] == "object":
-        stack.pop()
-        return OPERATOR, "other"
-    raise ExprError(
-        i, "syntax", "Illegal character in expression" if t == ";" else "Missing operand"
-    )
-
-
-def _ends_with_comma(toks: list[str], k: int, n: int) -> bool:
-    last = _last(toks, k, n)
-    return last >= k and toks[last] == ","
-
-
-def _empty_slot(toks: list[str], opened: int, i: int) -> bool:
-    """Whether the tokens just before i (inside a bracket opened at `opened`) leave an empty slot."""
-    j = i - 1
-    while j > opened and toks[j][0] in WS:
-        j -= 1
-    return j == opened or toks[j] == ","
-
-
-def _close(ck: Checker, ll: LogicalLine, toks: list[str], i: int, stack: list[list]) -> str:
-    """Close the innermost bracket with toks[i]; record a finished call.
-
-    Returns what the closed bracket is as an operand: 'var' (a %dynamic% name), 'member'
-    (an index or a %dynamic% member), 'key' (a %dynamic% object-literal key) or 'other'."""
-    t = toks[i]
-    if not stack or stack[-1][0] != t:
-        raise ExprError(i, "unbalanced-bracket", f'Unexpected "{t}"')
-    top = stack.pop()
-    if top[3]:
-        raise ExprError(i, "syntax", 'A "?" is missing its ":"')
-    kind = top[1]
-    if kind == "call":
-        if top[4]:
-            opened = top[5]
-            argc = (
-                0
-                if _first(toks, opened + 1, i) == i
-                else top[2] + (0 if _empty_slot(toks, opened, i) else 1)
-            )
-            offset = sum(map(len, toks[: opened - 1]))
-            ck.calls.append((top[4], argc, top[6], ck.scope(), ll, offset, True))
-        return "other"
-    if kind in ("index", "member%"):
-        return "member"
-    if kind == "%":
-        return "var"
-    return "key" if kind == "key%" else "other"

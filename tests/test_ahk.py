@@ -12,11 +12,15 @@ from core.ahk import (
     Diagnostic,
     check_file,
     check_source,
+    find_interpreter,
     main,
+    parse_interpreter_output,
+    run_interpreter,
     strip_comments,
     strip_comments_and_strings,
     tokenize,
 )
+from core.errors import StudioError
 
 SNIPPETS = Path(__file__).parent / "ahk_snippets"
 EXPECTED_VERDICT = {"v2": "v2", "v1": "v1", "mixed": "mixed"}
@@ -283,3 +287,53 @@ def test_cli_json_lines(tmp_path, capsys):
 def test_cli_missing_path_is_a_one_line_error(tmp_path, capsys):
     assert main([str(tmp_path / "nope")]) == 1
     assert capsys.readouterr().err.startswith("error: no such file or folder")
+
+
+# ----------------------------------------------------------------------------- interpreter output
+
+
+def test_interpreter_output_is_parsed_into_diagnostics():
+    path = Path("/corpus/demo.ahk")
+    ok = parse_interpreter_output(path, 0, "")
+    assert (ok.verdict, ok.diagnostics) == ("v2", [])
+    syntax = parse_interpreter_output(
+        path,
+        2,
+        'Z:\\corpus\\demo.ahk (3) : ==> Missing "}"\n     Specifically: f() {\n',
+    )
+    assert [(d.line, d.severity, d.code) for d in syntax.diagnostics] == [
+        (3, "error", "interpreter")
+    ]
+    assert syntax.diagnostics[0].message == 'Missing "}" (Specifically: f() {)'
+    include = parse_interpreter_output(
+        path, 2, 'Z:\\corpus\\demo.ahk (1) : ==> #Include file "x.ahk" cannot be opened.\n'
+    )
+    assert [(d.code, d.severity) for d in include.diagnostics] == [("interpreter-include", "error")]
+    newer = parse_interpreter_output(
+        path,
+        2,
+        "Z:\\corpus\\demo.ahk (1) : ==> This script requires AutoHotkey v2.1-alpha.9.\n\n"
+        "Current interpreter: AutoHotkey v2.0.18 64-bit\n",
+    )
+    assert [(d.code, d.severity) for d in newer.diagnostics] == [("needs-v2.1", "warning")]
+    assert newer.errors == 0
+    elsewhere = parse_interpreter_output(
+        path, 2, 'Z:\\corpus\\lib\\util.ahk (7) : ==> Unexpected "}"\n'
+    )
+    assert elsewhere.diagnostics[0].line == 1
+    assert elsewhere.diagnostics[0].message.startswith("in util.ahk line 7:")
+
+
+def test_interpreter_failures_are_warnings_not_errors():
+    timeout = parse_interpreter_output(Path("a.ahk"), -1, "no answer within 20 s")
+    crashed = parse_interpreter_output(Path("a.ahk"), 1, "")
+    assert [d.code for d in timeout.diagnostics] == ["interpreter-timeout"]
+    assert [d.code for d in crashed.diagnostics] == ["interpreter-failed"]
+    assert timeout.errors == crashed.errors == 0
+
+
+def test_missing_interpreter_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("AHK_V2_EXE", str(tmp_path / "nowhere" / "AutoHotkeyV2.exe"))
+    assert find_interpreter() is None
+    with pytest.raises(StudioError, match="AutoHotkey v2 interpreter not found"):
+        run_interpreter([tmp_path / "x.ahk"], workspace=tmp_path)

@@ -6,11 +6,12 @@ agreement with it. Run with -s to see the figures:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from core.ahk import CheckResult, check_file, find_interpreter, run_interpreter
+from core.ahk import CheckResult, check_file, find_interpreter, main, run_interpreter
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS
 
 pytestmark = [
@@ -121,3 +122,11 @@ def test_builtin_agrees_with_the_interpreter(files, both):
     assert _percent(not_v2, len(v1_rejected)) >= 95
     assert _percent(judged_v2, len(v2_loaded)) >= 95
     assert _percent(len(agree), len(v2_real)) >= 95
+
+
+def test_cli_engine_both_merges_the_diagnostics(tmp_path, capsys):
+    (tmp_path / "bad.ahk").write_text("MsgBox, hi\n")
+    args = [str(tmp_path), "--engine", "both", "--json", "--workspace", str(WINE_WORKSPACE)]
+    assert main(args) == 0
+    codes = {d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"]}
+    assert codes == {"legacy-command", "interpreter"}
