@@ -382,9 +382,9 @@ def _layout() -> SimpleNamespace:
 
 
 FILES_CSS = """
-table { width: 100%; border-collapse: collapse; font-size: 13px; border: none; }
-th, td { text-align: left; padding: 5px 8px; border: none;
-  border-bottom: 1px solid var(--border-color-primary); }
+table { width: 100%; border-collapse: collapse; font-size: 13px; border: none !important; }
+th, td { text-align: left; padding: 5px 8px; border: none !important;
+  border-bottom: 1px solid var(--border-color-primary) !important; }
 th { font-weight: 600; }
 """
 JOB_CSS = """
@@ -396,6 +396,7 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     private = {"api_visibility": "private"}
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
     views = [
+        ui.run,
         ui.note,
         ui.job,
         ui.merge,
@@ -414,6 +415,7 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     def show(run_id: str | None) -> tuple:
         v = refresh(ctx.workspace, run_id)
         return (
+            gr.Dropdown(choices=run_choices(ctx.workspace)),
             v.note,
             v.job,
             gr.Button(interactive=v.can_merge),
@@ -453,8 +455,9 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     render.on_page_load(render.guard("Export")(on_page), [ui.run, ui.quant, ui.quant_note])
     ui.run.change(guarded_show, ui.run, views, **quiet)
     ui.timer.tick(guarded_show, ui.run, views, **quiet)
-    ui.merge.click(on_merge, ui.run, views, **private)
-    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite], views, **private)
+    one_at_a_time = {"concurrency_limit": 1, "concurrency_id": "export-start", **private}
+    ui.merge.click(on_merge, ui.run, views, **one_at_a_time)
+    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite], views, **one_at_a_time)
     ui.cancel.click(
         render.guard("Cancel")(lambda run_id: cancel(ctx.workspace, run_id)),
         ui.run,

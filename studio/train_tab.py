@@ -52,8 +52,10 @@ from studio import plots, render
 from studio.context import StudioContext
 
 SPECS: list[FieldSpec] = list(SCHEMA.values())
+FORM_GROUPS = [group for group in GROUPS if any(s.group == group for s in SPECS)]
 OPEN_GROUPS = ("model", "data", "schedule")
 TICK_S = 2.0
+FEW_POINTS = 30
 RUN_COLUMNS = ["run", "state", "started", "backend", "step", "loss", "eval loss", "adapter"]
 CHECKPOINT_COLUMNS = ["checkpoint", "step", "saved", "size"]
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
@@ -145,6 +147,12 @@ def field_updates(values: dict[str, Any] | None, problems: list[Problem]) -> lis
     return updates
 
 
+def group_updates(problems: list[Problem]) -> list:
+    """One update per form group: opened when one of its fields has a problem, else untouched."""
+    bad = {SCHEMA[p.key].group for p in problems if p.key in SCHEMA}
+    return [gr.Accordion(open=True) if group in bad else gr.skip() for group in FORM_GROUPS]
+
+
 def problems_html(problems: list[Problem]) -> str:
     """Every problem of the form; the ones without a field of their own (unknown keys) too."""
     if not problems:
@@ -183,7 +191,7 @@ def config_files(config_dir: Path, current: Path | None = None) -> list[tuple[st
         if isinstance(data, dict) and ("base_model" in data or "training" in data):
             found.append((path.name, str(path)))
     if current is not None and str(current) not in [p for _, p in found]:
-        found.append((str(current), str(current)))
+        found.append((f"{Path(current).name} (given at launch)", str(current)))
     return found
 
 
@@ -256,7 +264,7 @@ def plan_html(cfg: TrainConfig, workspace: Path) -> str:
     if est is not None:
         share = est.trainable_params / max(est.total_params, 1)
         stats.append(("estimated peak memory", render.human_size(est.total), ""))
-        label = f"trainable parameters ({share:.2%} of the model)"
+        label = f"trainable parameters · {share:.2%}"
         stats.append((label, human_count(est.trainable_params), ""))
     data = resolve_path(cfg.training.dataset_path, workspace)
     try:
@@ -528,14 +536,22 @@ def progress_html(run_id: str, status: dict, rows: list[dict]) -> str:
 def figures(
     watched: dict, shown: list[str], log_y: bool, smoothing: float
 ) -> tuple[go.Figure, ...]:
-    """The loss plot (the selected run and any compared with it), learning rate and grad norm."""
+    """The loss plot (the selected run and any compared with it), learning rate and grad norm;
+    while a curve has few points, each is marked so that the first steps show."""
     series = {run_id: watched[run_id]["rows"] for run_id in shown if run_id in watched}
     rows = series.get(shown[0], []) if shown else []
-    return (
+    figs = (
         plots.loss_figure(series, smoothing=smoothing, log_y=log_y, title="Loss"),
         plots.metric_figure(rows, "learning_rate", "Learning rate"),
         plots.metric_figure(rows, "grad_norm", "Gradient norm", log_y=log_y),
     )
+    for fig in figs:
+        fig.update_traces(
+            mode="lines+markers",
+            marker={"size": 5},
+            selector=lambda t: t.mode == "lines" and t.x is not None and len(t.x) <= FEW_POINTS,
+        )
+    return figs
 
 
 def empty_figures() -> tuple[go.Figure, ...]:
@@ -671,7 +687,8 @@ def _setup_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
             with gr.Row(equal_height=True, elem_classes="compact-row"):
                 ui.config_file = gr.Dropdown(
                     [],
-                    label=f"Config file in {_shown_path(ctx.config_dir)}/",
+                    label="Config file",
+                    info=f"the configs in {_shown_path(ctx.config_dir)}/",
                     elem_id="train-config-file",
                     scale=3,
                 )
@@ -681,6 +698,7 @@ def _setup_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
                     label="Save the form as",
                     placeholder="my-config",
                     elem_id="train-save-name",
+                    max_lines=1,
                     scale=2,
                 )
                 ui.overwrite = gr.Checkbox(
@@ -690,19 +708,22 @@ def _setup_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
             ui.file_note = gr.HTML(elem_id="train-file-note")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            ui.fields = _form()
+            ui.fields, ui.groups = _form()
         with gr.Column(scale=2):
             _plan_panel(ui)
 
 
-def _form() -> list[gr.components.Component]:
-    """Every schema field, grouped as core.config's GROUPS say; values in schema order."""
+def _form() -> tuple[list[gr.components.Component], list[gr.Accordion]]:
+    """Every schema field (in schema order), and the accordions of FORM_GROUPS holding them."""
     made: dict[str, gr.components.Component] = {}
-    for group, title in GROUPS.items():
+    accordions = []
+    for group in FORM_GROUPS:
+        title = GROUPS[group]
         specs = [s for s in SPECS if s.group == group]
-        if not specs:
-            continue
-        with gr.Accordion(title, open=group in OPEN_GROUPS, elem_id=f"train-group-{group}"):
+        with gr.Accordion(
+            title, open=group in OPEN_GROUPS, elem_id=f"train-group-{group}"
+        ) as accordion:
+            accordions.append(accordion)
             others = [s for s in specs if s.kind != "bool"]
             for start in range(0, len(others), 2):
                 with gr.Row():
@@ -713,7 +734,7 @@ def _form() -> list[gr.components.Component]:
                 with gr.Row():
                     for spec in switches[start : start + 2]:
                         made[spec.key] = make_field(spec)
-    return [made[spec.key] for spec in SPECS]
+    return [made[spec.key] for spec in SPECS], accordions
 
 
 def _plan_panel(ui: SimpleNamespace) -> None:
@@ -729,6 +750,7 @@ def _plan_panel(ui: SimpleNamespace) -> None:
             label="Run name",
             placeholder="e.g. cpu-demo",
             elem_id="train-run-name",
+            max_lines=1,
             scale=3,
             info="the run folder is workspace/runs/<date>-<name>",
         )
@@ -859,7 +881,11 @@ def plan_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: s
 def fill_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: str) -> tuple:
     """Every field (value, help, problem) and the plan, for values put into the form."""
     problems = check_form(values)[1]
-    return (*field_updates(values, problems), *plan_outputs(ctx, values, config_file, run_name))
+    return (
+        *field_updates(values, problems),
+        *group_updates(problems),
+        *plan_outputs(ctx, values, config_file, run_name),
+    )
 
 
 def load_outputs(ctx: StudioContext, config_file: str, run_name: str) -> tuple:
@@ -877,7 +903,11 @@ def load_outputs(ctx: StudioContext, config_file: str, run_name: str) -> tuple:
 def edit_outputs(ctx: StudioContext, config_file: str, run_name: str, values: dict) -> tuple:
     """(field helps…, plan…) after a field was edited: problems shown where they are."""
     problems = check_form(values)[1]
-    return (*field_updates(None, problems), *plan_outputs(ctx, values, config_file, run_name))
+    return (
+        *field_updates(None, problems),
+        *group_updates(problems),
+        *plan_outputs(ctx, values, config_file, run_name),
+    )
 
 
 def save_outputs(
@@ -916,9 +946,17 @@ def backend_outputs(values: dict) -> str:
 
 
 def monitor_outputs(
-    ctx: StudioContext, run_id, compare, watched, log_y, smoothing, redraw: bool = True
+    ctx: StudioContext,
+    run_id,
+    compare,
+    watched,
+    log_y,
+    smoothing,
+    redraw: bool = True,
+    picked: bool = False,
 ) -> tuple:
-    """The monitor's components: watch state, progress, three plots, log, timer, buttons."""
+    """The monitor's components: watch state, progress, three plots, log, timer, buttons
+    (a newly `picked` run resumes from its last checkpoint unless another is chosen)."""
     view = monitor(ctx.workspace, run_id, compare, watched, log_y, smoothing, redraw)
     figs = [gr.skip() if f is None else f for f in (view.loss, view.learning_rate, view.grad_norm)]
     can_resume = bool(run_id) and not view.active and bool(view.checkpoints)
@@ -930,7 +968,7 @@ def monitor_outputs(
         gr.Timer(active=view.active),
         gr.Button(interactive=view.active),
         gr.Button(interactive=can_resume),
-        gr.Dropdown(choices=["last", *view.checkpoints], value="last"),
+        gr.Dropdown(choices=["last", *view.checkpoints], **({"value": "last"} if picked else {})),
     )
 
 
@@ -948,7 +986,7 @@ QUIET = {"api_visibility": "private", "show_progress": "hidden"}
 
 
 def _wire_setup(ui: SimpleNamespace, ctx: StudioContext) -> None:
-    form_outputs = [*ui.fields, ui.problems, ui.plan, ui.command]
+    form_outputs = [*ui.fields, *ui.groups, ui.problems, ui.plan, ui.command]
 
     def on_page(run_name: str) -> tuple:
         current = str(ctx.config_path)
@@ -1020,7 +1058,9 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
     pick_inputs = [ui.run, ui.compare, ui.log_y, ui.smoothing]
     show = render.guard("Monitor")(lambda *a: monitor_outputs(ctx, *a))
     tick = render.guard("Monitor")(lambda *a: monitor_outputs(ctx, *a, redraw=False))
-    pick = render.guard("Monitor")(lambda r, c, y, s: monitor_outputs(ctx, r, c, {}, y, s))
+    pick = render.guard("Monitor")(
+        lambda r, c, y, s: monitor_outputs(ctx, r, c, {}, y, s, picked=True)
+    )
 
     @render.guard("Start training")
     def on_start(config_file, run_name, force, *values) -> tuple:
@@ -1036,6 +1076,7 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
         on_start,
         [ui.config_file, ui.run_name, ui.force, *ui.fields],
         [ui.run, ui.compare, ui.run_note, ui.sections],
+        concurrency_limit=1,
         **PRIVATE,
     )
     ui.stop.click(

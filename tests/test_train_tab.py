@@ -168,7 +168,7 @@ def test_the_plan_shows_memory_trainable_parameters_and_steps(tiny_model, worksp
     html = tt.plan_html(cfg, workspace)
     assert ">10<" in html and "training examples" in html
     assert ">9<" in html and "optimisation steps" in html  # ceil(10 / 4) = 3 steps × 3 epochs
-    assert "trainable parameters (" in html and "estimated peak memory" in html
+    assert "trainable parameters · " in html and "estimated peak memory" in html
 
 
 def test_the_plan_says_when_the_dataset_is_not_built(tiny_model, workspace):

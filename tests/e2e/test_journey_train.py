@@ -1,0 +1,140 @@
+"""The second half of the journey in a real browser: train on the CPU demo config, watch the loss
+plot gain points, stop, reload the page, then merge and export a verified GGUF.
+
+The steps run in order on one page, as a person would do them; each ends with a screenshot.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.train_fixtures import write_harmony
+
+pytestmark = pytest.mark.e2e
+
+SLOW = 300_000  # ms: a child process imports torch, trains, merges or exports on a busy 2-core box
+QUICK = 60_000  # ms: a handler's answer while the box is busy
+# Points of the longest curve drawn in the loss plot (M and L commands of its line paths).
+POINTS = (
+    "Math.max(0, ...Array.from(document.querySelectorAll('#train-loss-plot path.js-line'))"
+    ".map(p => ((p.getAttribute('d') || '').match(/[ML]/g) || []).length))"
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prepared(studio) -> Path:
+    """The dataset the Dataset tab builds; written here when this module runs on its own."""
+    folder = studio.workspace / "prepared"
+    if not (folder / "train_harmony.jsonl").is_file():
+        write_harmony(folder / "train_harmony.jsonl", 48)
+        write_harmony(folder / "val_harmony.jsonl", 8)
+    return folder
+
+
+def open_tab(page: Page, elem_id: str) -> None:
+    page.locator(f"#{elem_id}-button").click()
+
+
+def field(page: Page, key: str):
+    """The input of a generated form field, by its dotted config key."""
+    return page.locator(f"#train-field-{key.replace('.', '-').replace('_', '-')} input")
+
+
+def set_field(page: Page, key: str, value: str) -> None:
+    box = field(page, key)
+    box.fill(value)
+    box.blur()
+
+
+def test_set_up_a_run_from_a_preset_and_see_the_plan(studio_page: Page, screenshot) -> None:
+    page = studio_page
+    open_tab(page, "tab-train")
+    expect(page.locator("#train-file-note")).to_contain_text("Loaded cpu-demo.yaml", timeout=QUICK)
+    expect(page.locator("#train-plan")).to_contain_text("optimisation steps", timeout=QUICK)
+    expect(page.locator("#train-backend")).to_contain_text("backend cpu", timeout=SLOW)
+
+    page.locator("#train-preset").get_by_text("Quick smoke test").click()
+    expect(page.locator("#train-preset-note")).to_contain_text("20 steps", timeout=QUICK)
+    expect(field(page, "training.max_steps")).to_have_value("20", timeout=QUICK)
+
+    page.locator("#train-group-optimisation").get_by_text("Optimisation", exact=True).click()
+    set_field(page, "training.learning_rate", "-1")
+    expect(page.locator("#train-problems")).to_contain_text(
+        "training.learning_rate: must be > 0", timeout=QUICK
+    )
+    expect(page.locator("#train-field-training-learning-rate")).to_contain_text(
+        "⚠ must be > 0", timeout=QUICK
+    )
+    set_field(page, "training.learning_rate", "0.005")
+    expect(page.locator("#train-problems")).to_be_empty(timeout=QUICK)
+
+    set_field(page, "training.max_steps", "400")  # long enough to stop it half-way
+    expect(page.locator("#train-plan")).to_contain_text("400", timeout=QUICK)
+    page.locator("#train-run-name input").fill("e2e")
+    page.locator("#train-run-name input").blur()
+    expect(page.locator("#train-command")).to_contain_text(
+        "python -m core.train --config", timeout=QUICK
+    )
+    expect(page.locator("#train-command")).to_contain_text("runs/e2e", timeout=QUICK)
+    screenshot("05-train-setup")
+
+
+def test_start_watch_the_loss_plot_gain_points_and_stop(studio_page: Page, screenshot) -> None:
+    page = studio_page
+    page.locator("#train-start").click()
+    expect(page.locator("#train-run-note")).to_contain_text("Started", timeout=SLOW)
+    expect(page.locator("#train-progress")).to_contain_text("running", timeout=SLOW)
+    page.wait_for_function(f"{POINTS} >= 3", timeout=SLOW)
+    first = page.evaluate(POINTS)
+    page.wait_for_function(f"{POINTS} > {first}", timeout=SLOW)  # the live plot keeps growing
+    expect(page.locator("#train-progress")).to_contain_text("tokens / s", timeout=QUICK)
+    expect(page.locator("#train-log textarea")).to_have_value(
+        re.compile(r"step \d+/400"), timeout=QUICK
+    )
+    screenshot("06-train-monitor")
+
+    page.locator("#train-stop").click()
+    expect(page.locator("#train-run-note")).to_contain_text("Stopping", timeout=QUICK)
+    expect(page.locator("#train-progress")).to_contain_text("stopped", timeout=SLOW)
+    expect(page.locator("#train-resume")).to_be_enabled(timeout=QUICK)
+
+
+def test_a_reload_recovers_the_run_and_the_runs_table_lists_it(
+    studio_page: Page, screenshot
+) -> None:
+    page = studio_page
+    page.reload()
+    page.wait_for_selector("#studio-header")
+    open_tab(page, "tab-train")
+    open_tab(page, "train-tab-monitor")
+    expect(page.locator("#train-progress")).to_contain_text("stopped", timeout=QUICK)
+    page.wait_for_function(f"{POINTS} >= 3", timeout=SLOW)
+    open_tab(page, "train-tab-runs")
+    expect(page.locator("#train-runs")).to_contain_text("stopped", timeout=QUICK)
+    expect(page.locator("#train-checkpoints")).to_contain_text("checkpoint-", timeout=QUICK)
+    screenshot("07-train-runs")
+
+
+def test_merge_and_export_a_verified_gguf(studio_page: Page, studio, screenshot) -> None:
+    page = studio_page
+    open_tab(page, "tab-export")
+    expect(page.locator("#export-note")).to_contain_text("Merge it", timeout=SLOW)
+    page.locator("#export-merge").click()
+    expect(page.locator("#export-job")).to_contain_text("Merge: done", timeout=SLOW)
+    expect(page.locator("#export-note")).to_contain_text("ready to export", timeout=QUICK)
+
+    page.locator("#export-gguf").click()
+    expect(page.locator("#export-job")).to_contain_text("Export F16: done", timeout=SLOW)
+    expect(page.locator("#export-checks")).to_contain_text("passed", timeout=QUICK)
+    expect(page.locator("#export-smoke")).to_contain_text("AutoHotkey v2", timeout=QUICK)
+    expect(page.locator("#export-modelfile")).to_contain_text(
+        "FROM ./model-f16.gguf", timeout=QUICK
+    )
+    link = page.locator("#export-files a", has_text="model-f16.gguf")
+    response = page.request.get(f"{studio.url}/{link.get_attribute('href')}")
+    assert response.status == 200 and response.body()[:4] == b"GGUF"
+    screenshot("08-export")
