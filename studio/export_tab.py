@@ -347,6 +347,13 @@ def _layout() -> SimpleNamespace:
         ui.cancel = gr.Button(
             "Cancel", variant="stop", elem_id="export-cancel", visible=False, scale=1
         )
+    _results_panel(ui)
+    with gr.Accordion("Log", open=False, elem_id="export-log-box"):
+        ui.log = gr.Textbox(lines=10, max_lines=10, show_label=False, elem_id="export-log")
+    return ui
+
+
+def _results_panel(ui: SimpleNamespace) -> None:
     with gr.Column(visible=False, elem_id="export-results") as ui.results:
         ui.summary = gr.HTML(elem_id="export-summary")
         with gr.Row(equal_height=False):
@@ -376,9 +383,6 @@ def _layout() -> SimpleNamespace:
                     lines=12,
                     max_lines=24,
                 )
-    with gr.Accordion("Log", open=False, elem_id="export-log-box"):
-        ui.log = gr.Textbox(lines=10, max_lines=10, show_label=False, elem_id="export-log")
-    return ui
 
 
 FILES_CSS = """
@@ -392,10 +396,29 @@ progress { width: 100%; height: 8px; margin: 4px 0; accent-color: var(--color-ac
 """
 
 
-def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
-    private = {"api_visibility": "private"}
-    quiet = {"api_visibility": "private", "show_progress": "hidden"}
-    views = [
+def view_outputs(workspace: Path, run_id: str | None) -> tuple:
+    """The tab's components for a run, in the order of `_views(ui)`."""
+    v = refresh(workspace, run_id)
+    return (
+        gr.Dropdown(choices=run_choices(workspace)),
+        v.note,
+        v.job,
+        gr.Button(interactive=v.can_merge),
+        gr.Button(interactive=v.can_export),
+        gr.Button(visible=v.running),
+        gr.Timer(active=v.running),
+        gr.Column(visible=v.has_results),
+        v.summary,
+        v.checks,
+        v.smoke,
+        v.files,
+        v.modelfile,
+        v.log,
+    )
+
+
+def _views(ui: SimpleNamespace) -> list:
+    return [
         ui.run,
         ui.note,
         ui.job,
@@ -412,63 +435,52 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
         ui.log,
     ]
 
-    def show(run_id: str | None) -> tuple:
-        v = refresh(ctx.workspace, run_id)
-        return (
-            gr.Dropdown(choices=run_choices(ctx.workspace)),
-            v.note,
-            v.job,
-            gr.Button(interactive=v.can_merge),
-            gr.Button(interactive=v.can_export),
-            gr.Button(visible=v.running),
-            gr.Timer(active=v.running),
-            gr.Column(visible=v.has_results),
-            v.summary,
-            v.checks,
-            v.smoke,
-            v.files,
-            v.modelfile,
-            v.log,
-        )
 
-    def on_page() -> tuple:
-        choices = run_choices(ctx.workspace)
-        quants, quant_note = quant_choices()
-        value = "f16" if any(q == "f16" for _, q in quants) else (quants[0][1] if quants else None)
-        return (
-            gr.Dropdown(choices=choices, value=choices[0][1] if choices else None),
-            gr.Dropdown(choices=quants, value=value),
-            quant_note,
-        )
+def page_outputs(workspace: Path) -> tuple:
+    """When the page opens: the runs (newest chosen), the types that can be made, and a note."""
+    choices = run_choices(workspace)
+    quants, quant_note = quant_choices()
+    names = [q for _, q in quants]
+    chosen = "f16" if "f16" in names else (names[0] if names else None)
+    return (
+        gr.Dropdown(choices=choices, value=choices[0][1] if choices else None),
+        gr.Dropdown(choices=quants, value=chosen),
+        quant_note,
+    )
+
+
+def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
+    private = {"api_visibility": "private"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    one_at_a_time = {"concurrency_limit": 1, "concurrency_id": "export-start", **private}
+    views, workspace = _views(ui), ctx.workspace
+    show = render.guard("Export")(lambda run_id: view_outputs(workspace, run_id))
 
     @render.guard("Merge")
     def on_merge(run_id: str | None) -> tuple:
-        start_merge(ctx.workspace, run_id)
-        return show(run_id)
+        start_merge(workspace, run_id)
+        return view_outputs(workspace, run_id)
 
     @render.guard("Export GGUF")
     def on_export(run_id: str | None, quant: str, overwrite: bool) -> tuple:
-        start_export(ctx.workspace, run_id, quant, overwrite)
-        return show(run_id)
+        start_export(workspace, run_id, quant, overwrite)
+        return view_outputs(workspace, run_id)
 
-    guarded_show = render.guard("Export")(show)
-    render.on_page_load(render.guard("Export")(on_page), [ui.run, ui.quant, ui.quant_note])
-    ui.run.change(guarded_show, ui.run, views, **quiet)
-    ui.timer.tick(guarded_show, ui.run, views, **quiet)
-    one_at_a_time = {"concurrency_limit": 1, "concurrency_id": "export-start", **private}
+    render.on_page_load(
+        render.guard("Export")(lambda: page_outputs(workspace)), [ui.run, ui.quant, ui.quant_note]
+    )
+    ui.run.change(show, ui.run, views, **quiet)
+    ui.timer.tick(show, ui.run, views, **quiet)
     ui.merge.click(on_merge, ui.run, views, **one_at_a_time)
     ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite], views, **one_at_a_time)
     ui.cancel.click(
-        render.guard("Cancel")(lambda run_id: cancel(ctx.workspace, run_id)),
-        ui.run,
-        ui.job,
-        **private,
-    ).then(guarded_show, ui.run, views, **quiet)
+        render.guard("Cancel")(lambda run_id: cancel(workspace, run_id)), ui.run, ui.job, **private
+    ).then(show, ui.run, views, **quiet)
     ui.refresh.click(
         render.guard("Refresh runs")(
-            lambda run_id: gr.Dropdown(choices=run_choices(ctx.workspace), value=run_id)
+            lambda run_id: gr.Dropdown(choices=run_choices(workspace), value=run_id)
         ),
         ui.run,
         ui.run,
         **quiet,
-    ).then(guarded_show, ui.run, views, **quiet)
+    ).then(show, ui.run, views, **quiet)

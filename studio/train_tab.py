@@ -805,6 +805,10 @@ def _monitor_panel(ui: SimpleNamespace) -> None:
         )
     ui.run_note = gr.HTML(elem_id="train-run-note")
     ui.progress = gr.HTML(elem_id="train-progress", css_template=PROGRESS_CSS)
+    _plots_panel(ui)
+
+
+def _plots_panel(ui: SimpleNamespace) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=4):
             ui.loss_plot = gr.Plot(empty_figures()[0], show_label=False, elem_id="train-loss-plot")
