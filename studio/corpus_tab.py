@@ -71,19 +71,19 @@ def scan_table(root: Path, progress: Callable[[int, int], None] | None = None) -
             "includes": [i.includes for i in infos],
             "duplicate": ["" for _ in infos],
             "skipped": [i.skip_reason or "" for i in infos],
+            "sha256": [i.sha256 for i in infos],  # kept in the state, never shown
         },
-        columns=COLUMNS,
     )
-    hashes = pd.Series([i.sha256 for i in infos], dtype=object)
-    first = {}
-    for index, sha in enumerate(hashes):
-        if sha is None:
-            continue
-        if sha in first:
-            table.at[index, "duplicate"] = f"copy of {table.at[first[sha], 'path']}"
+    first: dict[str, int] = {}
+    duplicate = []
+    for index, sha in enumerate(table["sha256"]):
+        if sha is not None and sha in first:
+            duplicate.append(f"copy of {infos[first[sha]].path}")
         else:
-            first[sha] = index
-    table.attrs["sha256"] = hashes.tolist()
+            duplicate.append("")
+            if sha is not None:
+                first[sha] = index
+    table["duplicate"] = duplicate
     return table
 
 
@@ -113,8 +113,9 @@ def check_table(
     cache_file = _cache_path(ctx)
     cache = _load_cache(cache_file)
     table = table.copy()
-    hashes = table.attrs.get("sha256") or [None] * len(table)
+    hashes = table["sha256"].tolist()
     texts: dict[int, str] = {}
+    found: list[list] = [["", None, None] for _ in hashes]
     total = len(table)
     for index, (rel, sha) in enumerate(zip(table["path"], hashes, strict=True)):
         text = read_script(root / rel).text if sha is not None else None
@@ -123,25 +124,27 @@ def check_table(
             if sha not in cache:
                 result = ahk.check_source(text)
                 cache[sha] = [result.verdict, result.errors, result.warnings]
-            table.loc[index, ["verdict", "errors", "warnings"]] = cache[sha]
+            found[index] = cache[sha]
         if (index + 1) % CHECK_BATCH == 0:
             yield index + 1, total, None
     atomic_write_text(cache_file, json.dumps({"version": _checker_version(), "results": cache}))
+    for column, values in zip(
+        ("verdict", "errors", "warnings"), zip(*found, strict=True), strict=True
+    ):
+        table[column] = pd.Series(values, index=table.index, dtype=object)
     _mark_near_duplicates(table, texts)
-    table.attrs["sha256"] = hashes
     yield total, total, table
 
 
 def _mark_near_duplicates(table: pd.DataFrame, texts: dict[int, str]) -> None:
     indices = list(texts)
+    paths, marks = table["path"].tolist(), table["duplicate"].tolist()
     for cluster in near_duplicate_clusters([texts[i] for i in indices], NEAR_THRESHOLD):
-        first = indices[cluster.members[0]]
+        first = paths[indices[cluster.members[0]]]
         for member in cluster.members[1:]:
             row = indices[member]
-            if not table.at[row, "duplicate"]:
-                table.at[row, "duplicate"] = (
-                    f"near {table.at[first, 'path']} ({cluster.similarity:.2f})"
-                )
+            marks[row] = marks[row] or f"near {first} ({cluster.similarity:.2f})"
+    table["duplicate"] = marks
 
 
 # ---------------------------------------------------------------- what the page shows
@@ -206,7 +209,7 @@ def filter_table(
     """The rows matching the filters (text search is the table's own search box)."""
     if table is None:
         return pd.DataFrame(columns=COLUMNS)
-    view = table
+    view = table[COLUMNS]
     if category and category != ALL:
         view = view[view["category"] == category]
     if verdict and verdict != ALL:
@@ -340,25 +343,14 @@ def build(ctx: StudioContext) -> None:
             render.message("info", "Press Scan corpus to list and check every script."),
             elem_id="corpus-status",
         )
-        ui.totals = gr.HTML(elem_id="corpus-totals")
-        with gr.Row():
-            ui.plot_categories = gr.Plot(
-                plots.empty_figure("Files per category"),
-                show_label=False,
-                elem_id="corpus-plot-categories",
-            )
-            ui.plot_lengths = gr.Plot(
-                plots.empty_figure("Script length (lines)"),
-                show_label=False,
-                elem_id="corpus-plot-lengths",
-            )
-            ui.plot_verdicts = gr.Plot(
-                plots.empty_figure("Checker verdicts"),
-                show_label=False,
-                elem_id="corpus-plot-verdicts",
-            )
-        _table_panel(ui)
-        _script_panel(ui)
+        with gr.Column(visible=False, elem_id="corpus-results") as ui.results:
+            ui.totals = gr.HTML(elem_id="corpus-totals")
+            with gr.Row():
+                ui.plot_categories = gr.Plot(show_label=False, elem_id="corpus-plot-categories")
+                ui.plot_lengths = gr.Plot(show_label=False, elem_id="corpus-plot-lengths")
+                ui.plot_verdicts = gr.Plot(show_label=False, elem_id="corpus-plot-verdicts")
+            _table_panel(ui)
+            _script_panel(ui)
         _prune_panel(ui, ctx)
 
         # Inside the tab: Gradio 6 mislabels the tab bar when gr.api sits directly in gr.Tabs.
@@ -480,9 +472,7 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
     def on_scan(folder: str, category: str, verdict: str, problems: bool, progress=gr.Progress()):
         root = open_corpus(ctx, folder)
         progress(0, desc="Reading scripts…")
-        table = scan_table(
-            root, lambda done, total: progress((done, total), desc="Reading scripts", unit="files")
-        )
+        table = scan_table(root, render.throttled(progress, "Reading scripts"))
         categories = [ALL, *sorted(table["category"].unique())]
         note = render.message("info", f"{len(table)} scripts read; the checker is running…")
         yield (
@@ -492,12 +482,14 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
             *charts(table),
             note,
             gr.update(choices=categories),
+            gr.update(visible=True),
         )
         for done, total, checked in check_table(ctx, table, root):
             if checked is None:
                 progress((done, total), desc="Checking scripts", unit="files")
                 yield (skip,) * 7 + (
                     render.message("info", f"Checking… {done:,} of {total:,}"),
+                    skip,
                     skip,
                 )
                 continue
@@ -508,6 +500,7 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
                 totals_html(checked),
                 *charts(checked),
                 note,
+                skip,
                 skip,
             )
 
@@ -520,6 +513,7 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         ui.plot_verdicts,
         ui.status,
         ui.category,
+        ui.results,
     ]
     busy = ui.scan.click(
         lambda: (gr.update(visible=True), gr.update(interactive=False)),

@@ -405,17 +405,14 @@ def _results_panel(ui: SimpleNamespace) -> None:
 
 
 def _overview_tab(ui: SimpleNamespace) -> None:
-    with gr.Tab("Stages and split", id="overview", elem_id="dataset-tab-overview"), gr.Row():
-        ui.stage_plot = gr.Plot(
-            plots.empty_figure("Records after each stage"),
-            show_label=False,
-            elem_id="dataset-stage-plot",
+    with gr.Tab("Stages and split", id="overview", elem_id="dataset-tab-overview"):
+        gr.Markdown(
+            "Records left after each stage, and how each category is split (after Preview).",
+            elem_classes="tab-intro",
         )
-        ui.split_plot = gr.Plot(
-            plots.empty_figure("Split per category"),
-            show_label=False,
-            elem_id="dataset-split-plot",
-        )
+        with gr.Row():
+            ui.stage_plot = gr.Plot(show_label=False, visible=False, elem_id="dataset-stage-plot")
+            ui.split_plot = gr.Plot(show_label=False, visible=False, elem_id="dataset-split-plot")
 
 
 def _prompts_tab(ui: SimpleNamespace) -> None:
@@ -533,8 +530,9 @@ def _tokens_tab(ui: SimpleNamespace) -> None:
 def _preview_values(plan: bd.BuildPreview) -> tuple:
     """The values of the preview's outputs, in the order of the preview outputs list."""
     shown = render_preview(plan)
-    keys = ("totals", "stages", "split", "clusters", "leaks", "dropped")
-    return (*(shown[k] for k in keys), compare_cluster(plan, None))
+    plots_shown = (gr.update(value=shown[k], visible=True) for k in ("stages", "split"))
+    tables = (shown[k] for k in ("clusters", "leaks", "dropped"))
+    return (shown["totals"], *plots_shown, *tables, compare_cluster(plan, None))
 
 
 def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:

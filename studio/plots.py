@@ -2,13 +2,16 @@
 
 Backgrounds are transparent and the text and grid colours are set by the theme's CSS (see
 studio/theme.py), so a figure follows the page when it switches between light and dark.
+Plotly is imported on the first figure, not at start-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import plotly.graph_objects as go
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 PALETTE = ["#6366f1", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#a855f7", "#14b8a6", "#64748b"]
 VERDICT_COLOURS = {
@@ -20,23 +23,25 @@ VERDICT_COLOURS = {
 }
 SPLIT_COLOURS = {"train": "#6366f1", "val": "#0ea5e9", "test": "#f59e0b"}
 
-TEMPLATE = go.layout.Template(
-    layout=go.Layout(
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": "IBM Plex Sans, ui-sans-serif, system-ui, sans-serif", "size": 12},
-        colorway=PALETTE,
-        margin={"l": 48, "r": 16, "t": 40, "b": 40},
-        xaxis={"gridcolor": "rgba(148,163,184,.25)", "zeroline": False, "automargin": True},
-        yaxis={"gridcolor": "rgba(148,163,184,.25)", "zeroline": False, "automargin": True},
-        legend={"orientation": "h", "y": -0.2, "bgcolor": "rgba(0,0,0,0)"},
-        hoverlabel={"bgcolor": "white", "font": {"color": "#111"}},
-        bargap=0.25,
-    )
-)
+TEMPLATE = {
+    "layout": {
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "IBM Plex Sans, ui-sans-serif, system-ui, sans-serif", "size": 12},
+        "colorway": PALETTE,
+        "margin": {"l": 48, "r": 16, "t": 40, "b": 40},
+        "xaxis": {"gridcolor": "rgba(148,163,184,.25)", "zeroline": False, "automargin": True},
+        "yaxis": {"gridcolor": "rgba(148,163,184,.25)", "zeroline": False, "automargin": True},
+        "legend": {"orientation": "h", "y": -0.2, "bgcolor": "rgba(0,0,0,0)"},
+        "hoverlabel": {"bgcolor": "white", "font": {"color": "#111"}},
+        "bargap": 0.25,
+    }
+}
 
 
 def _figure(title: str, height: int = 320) -> go.Figure:
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     fig.update_layout(template=TEMPLATE, title={"text": title, "x": 0.01, "font": {"size": 14}})
     fig.update_layout(height=height)

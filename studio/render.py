@@ -73,6 +73,17 @@ def on_page_load(fn: Callable, outputs, inputs=None) -> None:
     root.load(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
 
 
+def throttled(progress: gr.Progress, desc: str, every: int = 500) -> Callable[[int, int], None]:
+    """A (done, total) callback that updates a gr.Progress bar every `every` items, not each one
+    (each update is a message to the browser)."""
+
+    def report(done: int, total: int) -> None:
+        if done % every == 0 or done == total:
+            progress((done, total), desc=desc, unit="files")
+
+    return report
+
+
 # ---------------------------------------------------------------- header, messages and totals
 
 

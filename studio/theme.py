@@ -69,9 +69,9 @@ footer { display: none !important; }
 
 /* ---------- totals strip ---------- */
 .totals { display: flex; flex-wrap: wrap; gap: 10px; margin: 2px 0 4px 0; }
-.totals .stat { flex: 1 1 120px; padding: 10px 14px; border-radius: var(--radius-md);
+.totals .stat { flex: 1 1 130px; padding: 10px 14px; border-radius: var(--radius-md);
   border: 1px solid var(--border-color-primary); background: var(--block-background-fill); }
-.totals .stat .value { font-size: 22px; font-weight: 650; line-height: 1.15; }
+.totals .stat .value { font-size: 22px; font-weight: 650; line-height: 1.15; white-space: nowrap; }
 .totals .stat .label { font-size: 12px; color: var(--body-text-color-subdued); }
 .totals .stat.bad .value { color: var(--color-red-500, #ef4444); }
 .totals .stat.warn .value { color: #d97706; }
@@ -115,7 +115,7 @@ table.diag th { text-align: left; font-weight: 600; }
 .tokens { font-family: var(--font-mono); font-size: 12px; line-height: 1.9; white-space: pre-wrap;
   word-break: break-word; max-height: 420px; overflow: auto; padding: 8px 10px;
   border: 1px solid var(--border-color-primary); border-radius: var(--radius-md); }
-.tokens span { border-radius: 2px; padding: 1px 0; box-shadow: inset -1px 0 0 rgba(100, 116, 139, .35); }
+.tokens span { border-radius: 2px; padding: 1px 0; box-shadow: inset -1px 0 0 rgba(100, 116, 139, .18); }
 .tokens .trained { background: rgba(5, 150, 105, .22); }
 .tokens .masked { background: rgba(100, 116, 139, .16); color: var(--body-text-color-subdued); }
 .tokens .cut { text-decoration: line-through; opacity: .55; }
