@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import gradio as gr
 
-from studio import corpus_tab, dataset_tab, includes_tab, normalize_tab, render
+from studio import (
+    corpus_tab,
+    dataset_tab,
+    evaluate_tab,
+    export_tab,
+    includes_tab,
+    normalize_tab,
+    playground_tab,
+    render,
+    train_tab,
+)
 from studio.context import StudioContext
 from studio.theme import CSS, HEAD, studio_theme
 
 TITLE = "AHKv2 Finetune Studio"
-TABS = [corpus_tab, normalize_tab, includes_tab, dataset_tab]
+TABS = [
+    corpus_tab,
+    normalize_tab,
+    includes_tab,
+    dataset_tab,
+    train_tab,
+    export_tab,
+    evaluate_tab,
+    playground_tab,
+]
 
 
 def build_app(ctx: StudioContext) -> gr.Blocks:

@@ -42,6 +42,14 @@ COLUMNS = [
 PRUNE_COLUMNS = ["file", "reasons"]
 NEAR_THRESHOLD = 0.85
 ALL = "All"
+PAGE_SIZE = 1000  # rows sent to the browser at once: a 20,000-row table takes seconds to draw
+SORTS = {
+    "path": ("path", True),
+    "most errors first": ("errors", False),
+    "verdict": ("verdict", True),
+    "longest first": ("lines", False),
+    "largest first": ("size", False),
+}
 CHECK_BATCH = 1000
 PRUNE_CHOICES = {
     "verdict v1": "v1",
@@ -204,9 +212,14 @@ def charts(table: pd.DataFrame) -> tuple:
 
 
 def filter_table(
-    table: pd.DataFrame | None, category: str, verdict: str, problems: bool
+    table: pd.DataFrame | None,
+    category: str,
+    verdict: str,
+    problems: bool,
+    query: str | None = "",
+    sort: str | None = "path",
 ) -> pd.DataFrame:
-    """The rows matching the filters (text search is the table's own search box)."""
+    """The rows matching the filters and the path search, in the chosen order."""
     if table is None:
         return pd.DataFrame(columns=COLUMNS)
     view = table[COLUMNS]
@@ -222,7 +235,47 @@ def filter_table(
             | (view["skipped"] != "")
         )
         view = view[bad]
+    query = (query or "").strip()
+    if query:
+        view = view[view["path"].str.contains(query, case=False, regex=False)]
+    column, ascending = SORTS.get(sort or "path", SORTS["path"])
+    view = view.sort_values(column, ascending=ascending, kind="stable", na_position="last")
     return view.reset_index(drop=True)
+
+
+def page_of(view: pd.DataFrame, page: float | None) -> tuple[pd.DataFrame, str, int]:
+    """One page of a filtered table: (rows, a caption, the number of pages)."""
+    pages = max(1, -(-len(view) // PAGE_SIZE))
+    page = min(max(1, int(page or 1)), pages)
+    start = (page - 1) * PAGE_SIZE
+    rows = view.iloc[start : start + PAGE_SIZE]
+    if len(view) <= PAGE_SIZE:
+        caption = f"{len(view):,} script(s)"
+    else:
+        caption = (
+            f"scripts {start + 1:,}–{start + len(rows):,} of {len(view):,} (page {page} of {pages})"
+        )
+    return rows, caption, pages
+
+
+def show_page(
+    table: pd.DataFrame | None,
+    category: str,
+    verdict: str,
+    problems: bool,
+    query: str,
+    sort: str,
+    page: float | None = 1,
+) -> tuple[dict, dict]:
+    """The table's rows (labelled with what they are) and the page slider, for the filters."""
+    rows, caption, pages = page_of(
+        filter_table(table, category, verdict, problems, query, sort), page
+    )
+    table_update = gr.update(value=rows, label=f"Scripts: {caption} (click one to read it)")
+    slider = gr.update(
+        maximum=max(pages, 2), value=min(max(1, int(page or 1)), pages), visible=pages > 1
+    )
+    return table_update, slider
 
 
 def show_script(root: Path, relative: str | None) -> tuple[str, str, str]:
@@ -366,30 +419,49 @@ def build(ctx: StudioContext) -> None:
 
 def _table_panel(ui: SimpleNamespace) -> None:
     with gr.Row(equal_height=True):
+        ui.query = gr.Textbox(
+            label="Search paths",
+            placeholder="part of a path, e.g. GUI/ or legacy",
+            elem_id="corpus-search",
+            scale=3,
+        )
         ui.category = gr.Dropdown(
-            [ALL], value=ALL, label="Category", elem_id="corpus-filter-category"
+            [ALL], value=ALL, label="Category", elem_id="corpus-filter-category", scale=2
         )
         ui.verdict = gr.Dropdown(
             [ALL, "v2", "v1", "mixed", "unknown"],
             value=ALL,
             label="Verdict",
             elem_id="corpus-filter-verdict",
+            scale=2,
+        )
+        ui.sort = gr.Dropdown(
+            list(SORTS), value="path", label="Order", elem_id="corpus-sort", scale=2
         )
         ui.problems = gr.Checkbox(
             False,
             label="Problems only",
             elem_id="corpus-filter-problems",
+            scale=2,
             info="not v2, errors, duplicates or skipped",
         )
     ui.view = gr.Dataframe(
         headers=COLUMNS,
         interactive=False,
         max_height=520,
-        show_search="search",
-        label="Scripts (click one to read it; sort by clicking a header)",
+        label="Scripts (click one to read it)",
         elem_id="corpus-table",
         column_widths=["26%", "9%", "5%", "6%", "7%", "6%", "5%", "6%", "6%", "15%", "9%"],
         wrap=False,
+    )
+    ui.page = gr.Slider(
+        1,
+        2,
+        value=1,
+        step=1,
+        label=f"Page ({PAGE_SIZE:,} scripts a page)",
+        elem_id="corpus-page",
+        visible=False,
     )
 
 
@@ -466,47 +538,54 @@ def _prune_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
 def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
     private = {"api_visibility": "private"}
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
-    skip = gr.skip()
 
     @render.guard("Scan corpus")
-    def on_scan(folder: str, category: str, verdict: str, problems: bool, progress=gr.Progress()):
+    def on_scan(folder: str, *options, progress=gr.Progress()):
         root = open_corpus(ctx, folder)
-        progress(0, desc="Reading scripts…")
-        table = scan_table(root, render.throttled(progress, "Reading scripts"))
-        categories = [ALL, *sorted(table["category"].unique())]
-        note = render.message("info", f"{len(table)} scripts read; the checker is running…")
-        yield (
-            table,
-            filter_table(table, category, verdict, problems),
-            totals_html(table),
-            *charts(table),
-            note,
-            gr.update(choices=categories),
-            gr.update(visible=True),
+        yield {ui.cancel: gr.update(visible=True), ui.scan: gr.update(interactive=False)}
+        table = scan_table(root, render.throttled(progress, "Reading scripts", every=2000))
+        rows, slider = show_page(table, *options, page=1)
+        yield {
+            ui.table: table,
+            ui.view: rows,
+            ui.page: slider,
+            ui.totals: totals_html(table),
+            ui.status: render.message("info", f"{len(table):,} scripts read; checking them…"),
+            ui.category: gr.update(choices=[ALL, *sorted(table["category"].unique())]),
+            ui.results: gr.update(visible=True),
+        }
+        yield dict(
+            zip((ui.plot_categories, ui.plot_lengths, ui.plot_verdicts), charts(table), strict=True)
         )
         for done, total, checked in check_table(ctx, table, root):
             if checked is None:
                 progress((done, total), desc="Checking scripts", unit="files")
-                yield (skip,) * 7 + (
-                    render.message("info", f"Checking… {done:,} of {total:,}"),
-                    skip,
-                    skip,
-                )
+                yield {ui.status: render.message("info", f"Checking… {done:,} of {total:,}")}
                 continue
-            note = render.message("ok", f"{total:,} scripts scanned and checked in {root}.")
-            yield (
-                checked,
-                filter_table(checked, category, verdict, problems),
-                totals_html(checked),
-                *charts(checked),
-                note,
-                skip,
-                skip,
-            )
+            rows, slider = show_page(checked, *options, page=1)
+            yield {
+                ui.table: checked,
+                ui.view: rows,
+                ui.page: slider,
+                ui.totals: totals_html(checked),
+                ui.status: render.message(
+                    "ok", f"{total:,} scripts scanned and checked in {root}."
+                ),
+                **dict(
+                    zip(
+                        (ui.plot_categories, ui.plot_lengths, ui.plot_verdicts),
+                        charts(checked),
+                        strict=True,
+                    )
+                ),
+            }
 
     outputs = [
+        ui.cancel,
+        ui.scan,
         ui.table,
         ui.view,
+        ui.page,
         ui.totals,
         ui.plot_categories,
         ui.plot_lengths,
@@ -515,32 +594,21 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         ui.category,
         ui.results,
     ]
-    busy = ui.scan.click(
-        lambda: (gr.update(visible=True), gr.update(interactive=False)),
-        None,
-        [ui.cancel, ui.scan],
+    filters = [ui.category, ui.verdict, ui.problems, ui.query, ui.sort]
+    restore = {
+        "fn": lambda: (gr.update(visible=False), gr.update(interactive=True)),
+        "inputs": None,
+        "outputs": [ui.cancel, ui.scan],
         **quiet,
-    )
-    running = busy.then(
-        on_scan,
-        [ui.folder, ui.category, ui.verdict, ui.problems],
-        outputs,
-        show_progress_on=[ui.totals],
-        **private,
+    }
+    running = ui.scan.click(
+        on_scan, [ui.folder, *filters], outputs, show_progress_on=[ui.totals], **private
     )
     submitted = ui.folder.submit(
-        on_scan,
-        [ui.folder, ui.category, ui.verdict, ui.problems],
-        outputs,
-        show_progress_on=[ui.totals],
-        **private,
+        on_scan, [ui.folder, *filters], outputs, show_progress_on=[ui.totals], **private
     )
-    running.then(
-        lambda: (gr.update(visible=False), gr.update(interactive=True)),
-        None,
-        [ui.cancel, ui.scan],
-        **quiet,
-    )
+    running.then(**restore)
+    submitted.then(**restore)
     ui.cancel.click(
         lambda: (
             gr.update(visible=False),
@@ -559,10 +627,12 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
 def _wire_browse(ui: SimpleNamespace, ctx: StudioContext) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
-    for control in (ui.category, ui.verdict, ui.problems):
-        control.change(
-            filter_table, [ui.table, ui.category, ui.verdict, ui.problems], ui.view, **quiet
-        )
+    filters = [ui.table, ui.category, ui.verdict, ui.problems, ui.query, ui.sort]
+    for control in (ui.category, ui.verdict, ui.problems, ui.sort):
+        control.change(show_page, filters, [ui.view, ui.page], **quiet)
+    ui.query.submit(show_page, filters, [ui.view, ui.page], **quiet)
+    ui.query.input(show_page, filters, [ui.view, ui.page], trigger_mode="always_last", **quiet)
+    ui.page.release(show_page, [*filters, ui.page], [ui.view, ui.page], **quiet)
 
     @render.guard("Open script")
     def on_select(evt: gr.SelectData):

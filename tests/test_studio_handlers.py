@@ -394,7 +394,12 @@ def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace
     category = table["category"].iloc[0]
     view = corpus_tab.filter_table(table, category, corpus_tab.ALL, False)
     assert set(view["category"]) == {category}
-    problems = corpus_tab.filter_table(table, corpus_tab.ALL, corpus_tab.ALL, True)
+    problems = corpus_tab.filter_table(
+        table, corpus_tab.ALL, corpus_tab.ALL, True, sort="most errors first"
+    )
+    assert list(problems["errors"].fillna(0)) == sorted(problems["errors"].fillna(0), reverse=True)
+    legacy = corpus_tab.filter_table(table, corpus_tab.ALL, corpus_tab.ALL, False, query="LEGACY/")
+    assert len(legacy) > 0 and legacy["path"].str.startswith("Legacy/").all()
     assert all(
         v != "v2" or (e or 0) > 0 or d or s
         for v, e, d, s in problems[["verdict", "errors", "duplicate", "skipped"]].itertuples(
@@ -407,6 +412,21 @@ def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace
     assert len(lengths.data[0].x) == readable
     assert sum(verdicts.data[0].y) == len(table)
     assert "verdict v2" in corpus_tab.totals_html(table)
+
+
+def test_big_tables_are_sent_a_page_at_a_time() -> None:
+    n = corpus_tab.PAGE_SIZE * 2 + 5
+    table = pd.DataFrame({c: [""] * n for c in corpus_tab.COLUMNS})
+    table["path"] = [f"Cat/s{i:05d}.ahk" for i in range(n)]
+    table["lines"] = table["size"] = table["includes"] = list(range(n))
+    shown, slider = corpus_tab.show_page(table, "All", "All", False, "", "path", page=3)
+    rows = shown["value"]
+    assert len(rows) == 5 and rows["path"].iloc[0] == f"Cat/s{2 * corpus_tab.PAGE_SIZE:05d}.ahk"
+    assert slider["maximum"] == 3 and slider["visible"] and slider["value"] == 3
+    assert f"of {n:,} (page 3 of 3)" in shown["label"]
+    shown, slider = corpus_tab.show_page(table, "All", "All", False, "s0000", "path", page=9)
+    assert len(shown["value"]) == 10 and not slider["visible"]
+    assert "10 script(s)" in shown["label"]
 
 
 def test_clicking_a_v1_script_shows_code_with_numbers_and_its_diagnostics(
