@@ -50,24 +50,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+BARE_APP = (
+    "import os, sys; os.environ['GRADIO_ANALYTICS_ENABLED'] = 'False'; import gradio as gr; "
+    "gr.Interface(lambda text: text, 'textbox', 'textbox').launch(server_port=int(sys.argv[1]))"
+)
+
+
 def start(
-    workspace: Path, corpus: Path | None = None
+    workspace: Path, corpus: Path | None = None, bare: bool = False
 ) -> tuple[subprocess.Popen, str, float, float]:
-    """Start launch.py; return (process, url, wall and CPU seconds until the first page)."""
+    """Start launch.py (or, with `bare`, a one-textbox Gradio app for comparison); return
+    (process, url, wall and CPU seconds until the first page was served)."""
     import psutil
 
     port = free_port()
-    argv = [
-        sys.executable,
-        "launch.py",
-        "--no-browser",
-        "--port",
-        str(port),
-        "--workspace",
-        str(workspace),
-    ]
+    argv = [sys.executable, "launch.py", "--no-browser", "--port", str(port)]
+    argv += ["--workspace", str(workspace)]
     if corpus is not None:
         argv += ["--corpus", str(corpus)]
+    if bare:
+        argv = [sys.executable, "-c", BARE_APP, str(port)]
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -95,7 +97,9 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def bench_startup(runs: int, scratch: Path) -> tuple[list[tuple[float, float]], float]:
+def bench_startup(
+    runs: int, scratch: Path, bare: bool = False
+) -> tuple[list[tuple[float, float]], float]:
     """Start-up (wall, CPU) seconds of each run, and the idle RSS in MB after the last one.
 
     The CPU seconds are what the start-up costs without other load on the machine."""
@@ -103,7 +107,7 @@ def bench_startup(runs: int, scratch: Path) -> tuple[list[tuple[float, float]], 
 
     times, rss = [], 0.0
     for n in range(runs):
-        proc, url, seconds, cpu = start(scratch / f"ws-start-{n}")
+        proc, url, seconds, cpu = start(scratch / f"ws-start-{n}", bare=bare)
         times.append((seconds, cpu))
         if n == runs - 1:
             urllib.request.urlopen(url + "/config", timeout=10).read()
@@ -180,17 +184,18 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     scratch = Path(tempfile.mkdtemp(prefix="bench-studio-"))
     try:
-        times, rss = bench_startup(args.runs, scratch)
-        wall = statistics.median(t for t, _ in times)
-        cpu = statistics.median(c for _, c in times)
-        print(
-            f"start-up to first page: median {wall:.2f} s wall, {cpu:.2f} s CPU "
-            f"(runs: {', '.join(f'{t:.2f}/{c:.2f}' for t, c in times)}; target < 3 s)"
-        )
-        print(
-            f"machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-        )
-        print(f"idle resident memory:   {rss:.0f} MB (target < 300 MB)")
+        for name, bare in (("a bare one-textbox Gradio app", True), ("the studio", False)):
+            times, rss = bench_startup(args.runs, scratch, bare)
+            wall = statistics.median(t for t, _ in times)
+            cpu = statistics.median(c for _, c in times)
+            runs = ", ".join(f"{t:.2f}/{c:.2f}" for t, c in times)
+            print(
+                f"{name}: first page after {wall:.2f} s wall, {cpu:.2f} s CPU (median; "
+                f"runs wall/CPU: {runs}); idle memory {rss:.0f} MB"
+            )
+        print("targets: start-up < 3 s, idle memory < 300 MB")
+        load = os.getloadavg()[0]
+        print(f"machine load average: {load:.1f} on {os.cpu_count()} cores")
 
         from bench.synth import synthesize
 

@@ -123,6 +123,7 @@ def build(ctx: StudioContext) -> None:
             ui.validate = gr.Button(
                 "Validate includes", variant="primary", elem_id="includes-validate", size="md"
             )
+            ui.cancel = gr.Button("Cancel", elem_id="includes-cancel", visible=False, size="md")
             ui.preview = gr.Button(
                 "Preview fix", elem_id="includes-preview", interactive=False, size="md"
             )
@@ -152,7 +153,7 @@ def build(ctx: StudioContext) -> None:
             elem_id="includes-status",
         )
         ui.summary = gr.HTML(elem_id="includes-totals")
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, visible=False) as ui.results:
             with gr.Column(scale=6):
                 ui.broken_only = gr.Checkbox(
                     True, label="Broken includes only", elem_id="includes-broken-only"
@@ -205,9 +206,16 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
             gr.update(visible=False),
             gr.update(visible=False),
             gr.update(visible=False),
+            gr.update(visible=True),
         )
 
-    ui.validate.click(
+    busy = ui.validate.click(
+        lambda: (gr.update(visible=True), gr.update(interactive=False)),
+        None,
+        [ui.cancel, ui.validate],
+        **quiet,
+    )
+    running = busy.then(
         on_validate,
         ui.broken_only,
         [
@@ -223,8 +231,26 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
             ui.confirm,
             ui.fix_table,
             ui.diff,
+            ui.results,
         ],
         show_progress_on=[ui.summary],
+        **private,
+    )
+    running.then(
+        lambda: (gr.update(visible=False), gr.update(interactive=True)),
+        None,
+        [ui.cancel, ui.validate],
+        **quiet,
+    )
+    ui.cancel.click(
+        lambda: (
+            gr.update(visible=False),
+            gr.update(interactive=True),
+            render.message("info", "Validation cancelled."),
+        ),
+        None,
+        [ui.cancel, ui.validate, ui.status],
+        cancels=[running],
         **private,
     )
     ui.broken_only.change(include_table, [ui.report, ui.broken_only], ui.table, **quiet)

@@ -95,7 +95,7 @@ def header_html(ctx: StudioContext) -> str:
 
     return (
         '<div id="studio-header"><div class="logo">AHK</div><div>'
-        f"<h1>AHKv2 Finetune Studio</h1>"
+        "<h1>AHKv2 Finetune Studio</h1>"
         '<p class="tagline">From a folder of AutoHotkey v2 scripts to a fine-tuned model that '
         "writes AutoHotkey v2 — clean the corpus, build the dataset, train, export.</p></div>"
         f'<div class="paths"><span>corpus {show(ctx.corpus)}</span>'
