@@ -256,7 +256,7 @@ def files_html(files: list[Path]) -> str:
         for p in files
     )
     head = "<tr><th>File (click to download)</th><th>Size</th><th>Written</th></tr>"
-    return f"<table>{head}{rows}</table>"
+    return f'<table class="diag">{head}{rows}</table>'
 
 
 def modelfile_text(report: dict | None, files: list[Path]) -> str:
@@ -374,7 +374,7 @@ def _results_panel(ui: SimpleNamespace) -> None:
                     column_widths=["30%", "12%", "8%", "50%"],
                 )
             with gr.Column(scale=2):
-                ui.files = gr.HTML(elem_id="export-files", css_template=FILES_CSS)
+                ui.files = gr.HTML(elem_id="export-files")
                 ui.modelfile = gr.Code(
                     label="Modelfile (ollama create ahk-model -f <this file>)",
                     language="dockerfile",
@@ -385,12 +385,6 @@ def _results_panel(ui: SimpleNamespace) -> None:
                 )
 
 
-FILES_CSS = """
-table { width: 100%; border-collapse: collapse; font-size: 13px; border: none !important; }
-th, td { text-align: left; padding: 5px 8px; border: none !important;
-  border-bottom: 1px solid var(--border-color-primary) !important; }
-th { font-weight: 600; }
-"""
 JOB_CSS = """
 progress { width: 100%; height: 8px; margin: 4px 0; accent-color: var(--color-accent); }
 """
