@@ -38,7 +38,10 @@ TABS = [
 def build_app(ctx: StudioContext) -> gr.Blocks:
     """The whole studio for `ctx` (not launched)."""
     with gr.Blocks(title=TITLE, fill_width=True, analytics_enabled=False) as demo:
-        ctx.header = gr.HTML(render.header_html(ctx), elem_id="studio-header-block", padding=False)
+        ctx.header = gr.HTML(
+            render.header_html(ctx, ready=False), elem_id="studio-header-block", padding=False
+        )
+        render.on_page_load(lambda: render.header_html(ctx), ctx.header)
         with gr.Tabs(elem_id="studio-tabs"):
             for tab in TABS:
                 tab.build(ctx)

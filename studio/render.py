@@ -87,14 +87,15 @@ def throttled(progress: gr.Progress, desc: str, every: int = 500) -> Callable[[i
 # ---------------------------------------------------------------- header, messages and totals
 
 
-def header_html(ctx: StudioContext) -> str:
-    """The header: name, what it does, and the folders it works on."""
+def header_html(ctx: StudioContext, ready: bool = True) -> str:
+    """The header: name, what it does, and the folders it works on. The page-load event sends it
+    again with `data-ready`, which tells a browser test that the page's events are wired."""
 
     def show(path: Path) -> str:
         return f"<code>{escape(_short(path))}</code>"
 
     return (
-        '<div id="studio-header"><div class="logo">AHK</div><div>'
+        f'<div id="studio-header"{" data-ready" if ready else ""}><div class="logo">AHK</div><div>'
         "<h1>AHKv2 Finetune Studio</h1>"
         '<p class="tagline">From a folder of AutoHotkey v2 scripts to a fine-tuned model that '
         "writes AutoHotkey v2 — clean the corpus, build the dataset, train, export.</p></div>"

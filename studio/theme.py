@@ -103,6 +103,7 @@ footer { display: none !important; }
 
 /* ---------- tables rendered as HTML ---------- */
 table.diag { width: 100%; border-collapse: collapse; font-size: 13px; border: none !important; margin: 0 !important; }
+table.diag tr { border: none !important; }
 table.diag th, table.diag td { border: none !important; padding: 4px 8px !important;
   border-bottom: 1px solid var(--border-color-primary) !important; vertical-align: top; }
 table.diag th { text-align: left; font-weight: 600; }

@@ -83,7 +83,7 @@ def studio_page(browser, studio: StudioServer):
         ),
     )
     page.goto(studio.url + "/")
-    page.wait_for_selector("#studio-header")
+    page.wait_for_selector("#studio-header[data-ready]", timeout=120_000)  # events are wired
     yield page
     context.close()
 
