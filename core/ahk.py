@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.ahk_builtins import INTERPRETER_VERSION, required_version
 from core.ahk_lexer import Diagnostic, Token, strip_comments, strip_comments_and_strings, tokenize
 from core.ahk_syntax import Checker
 from core.errors import StudioError, cli_main
@@ -319,12 +320,13 @@ def parse_interpreter_output(path: Path, rc: int, out: str) -> CheckResult:
 def _classify_interpreter_error(line: int, message: str) -> CheckResult:
     version = _REQUIRES.search(message)
     if version:
-        wanted = version.group(1)
-        if wanted.startswith("1"):
-            diag = Diagnostic(line, 1, "error", "interpreter", message)
-            return CheckResult("v1", 0.0, [diag])
-        text = f"needs v{wanted} (AutoHotkey v2.0 cannot load it): {message}"
-        return CheckResult("v2", 0.9, [Diagnostic(line, 1, "warning", "needs-v2.1", text)])
+        wanted = version.group(1).rstrip(".")
+        need = required_version(wanted)
+        if need is not None and need[0] == 1:
+            return CheckResult("v1", 0.0, [Diagnostic(line, 1, "error", "interpreter", message)])
+        if need is not None and need > INTERPRETER_VERSION:
+            text = f"needs v{wanted} (AutoHotkey v2.0 cannot load it): {message}"
+            return CheckResult("v2", 0.9, [Diagnostic(line, 1, "warning", "needs-v2.1", text)])
     if "#Include file" in message or "Script library not found" in message:
         return CheckResult(
             "unknown", 0.5, [Diagnostic(line, 1, "error", "interpreter-include", message)]

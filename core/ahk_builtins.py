@@ -278,10 +278,11 @@ def required_version(spec: str) -> tuple[int, ...] | None:
 
     A pre-release (`2.1-alpha.9`) sorts after every 2.0.x release and before 2.1.0."""
     for word in spec.split():
-        word = word.lstrip("<>=^v").lstrip("v")
-        m = _VERSION.match(word)
-        if not m:
+        if word.lower() in ("32-bit", "64-bit"):
             continue
+        m = _VERSION.fullmatch(word.lstrip("<>=^").lstrip("v").rstrip("+").rstrip("."))
+        if not m:
+            return None
         parts = [int(g) if g else 0 for g in m.groups()[:4]]
         if m.group(5):
             parts[2] = -1

@@ -128,6 +128,7 @@ class Checker:
         self.site: LogicalLine | None = None  # the #Include line while inside an included file
         self.lines: list[LogicalLine] = []
         self.idx = 0
+        self.in_action = False
 
     # -- reporting ------------------------------------------------------------------
 
@@ -597,8 +598,10 @@ class Checker:
         j = skip_space(toks, k + 1, n)
         if not self.in_loop():
             self.err_at(ll, toks, k, "misplaced", "Break/Continue must be enclosed by a Loop")
-        elif j < n and is_name(toks[j]):
+        elif j < n and is_name(toks[j]) and skip_space(toks, j + 1, n) >= n:
             self.scope().refs.append((toks[j].lower(), ll, (toks, j)))
+        elif j < n:
+            self.err_at(ll, toks, j, "syntax", f'"{toks[k]}" takes only a loop label')
         self.complete()
 
     def c_goto(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
@@ -705,7 +708,7 @@ class Checker:
     def try_definition(self, ll: LogicalLine, toks: list[str], k: int, n: int, name: str) -> bool:
         """`name(params) {`, `name(params)` + `{` on the next line, or `name(params) => expr`."""
         close = match_bracket(toks, k + 1, n)
-        if close >= n:
+        if close >= n or self.in_action:
             return False
         after = skip_space(toks, close + 1, n)
         if after >= n:
@@ -1030,6 +1033,8 @@ class Checker:
         version = " ".join(parts[1:])
         need = B.required_version(version)
         if need is None:
+            if version:
+                self.err(ll, 0, "requires", f"This script requires AutoHotkey {version}")
             return
         if need[0] == 1:
             self.err(ll, 0, "requires-v1", f"This script requires AutoHotkey {version} (v1)")
@@ -1089,12 +1094,15 @@ class Checker:
             self.with_scope(ll, scope, lambda: self.expr(ll, toks, k, len(toks)))
 
     def hotkey_line(self, ll: LogicalLine) -> None:
+        """A hotkey or hotstring: its trigger, then its action (a remap, a one-line statement,
+        literal replacement text, a `{` block, or nothing: the next line must be `{`)."""
         self.statements += 1
         self.done = []
-        if ll.kind == "hotkey":
-            self.check_hotkey(ll)
         action = ll.text[ll.body_at :]
         stripped = action.strip()
+        remap = ll.kind == "hotkey" and stripped != "{" and B.is_remap_target(stripped)
+        if ll.kind == "hotkey":
+            self.check_hotkey(ll, remap)
         is_x = ll.kind == "hotstring" and "x" in ll.head.split(":")[1].lower()
         if ll.kind == "hotstring" and not is_x and stripped:
             self.wait_hotkey = None
@@ -1103,7 +1111,7 @@ class Checker:
             self.wait_hotkey = ll
             return
         self.wait_hotkey = None
-        if ll.kind == "hotkey" and stripped != "{" and B.is_remap_target(stripped):
+        if remap:
             return
         toks = _lex(action)
         k = skip_space(toks, 0, len(toks))
@@ -1115,17 +1123,22 @@ class Checker:
             return
         self.blocks.append(Block("func", scope, False, ll.line, None))
         depth = len(self.blocks)
+        self.in_action = True  # a hotkey's one-line action cannot define a function
         self.statement(shifted, toks, k, len(toks))
+        self.in_action = False
         if len(self.blocks) == depth and self.blocks[-1].scope is scope:
             self.blocks.pop()
             self.pending = [c for c in self.pending if c.level < depth]
             self.check_labels(scope)
 
-    def check_hotkey(self, ll: LogicalLine) -> None:
+    def check_hotkey(self, ll: LogicalLine, remap: bool) -> None:
+        """A valid trigger, defined once per #HotIf context (a remap may repeat)."""
         head = ll.head
         problem = B.hotkey_problem(head)
         if problem:
             self.err(ll, 0, "invalid-hotkey", problem)
+            return
+        if remap:
             return
         key = self.hotif + "|" + B.normalize_hotkey(head)
         if key in self.hotkeys:
@@ -1246,6 +1259,9 @@ class Checker:
         if t.lower() in RESERVED:
             self.err_at(ll, toks, k, "syntax", f"Reserved word used as a name: {t}")
             return
+        if m > k + 1 and _operator_in_name_chain(toks, k, m):
+            self.err_at(ll, toks, k, "syntax", "This line does not contain a recognized action")
+            return
         if m < n and toks[m] == ",":
             if m == k + 1:
                 self.legacy_command(ll, toks, k)
@@ -1270,7 +1286,7 @@ class Checker:
                 self.expr(ll, toks, k, n)
             return
         nt = toks[a]
-        if nt in EXPR_STATEMENT_OPS or (m > k + 1 and toks[m - 1] in (")", "]")):
+        if nt in EXPR_STATEMENT_OPS or (m > k + 1 and _has_bracket(toks, k, m)):
             self.expr(ll, toks, k, n)
             return
         if m > k + 1:
@@ -1462,6 +1478,22 @@ class Checker:
         with `command`, the arguments of a call statement, where v1 habits show). Records calls
         and assignments; returns the top-level argument count, -1 after an error."""
         return check_expression(self, ll, toks, k, n, args, command)
+
+
+def _has_bracket(toks: list[str], k: int, m: int) -> bool:
+    return any(t in ("(", "[") for t in toks[k:m])
+
+
+def _operator_in_name_chain(toks: list[str], k: int, m: int) -> bool:
+    """`a+b := 1`: an operator straight after a name (not an assignment) starts no statement."""
+    for j in range(k + 1, m):
+        t = toks[j]
+        if t in ("(", "[", "%"):
+            return False
+        if t == "." or is_name(t):
+            continue
+        return t in BINARY_OPS and t not in ("?", "??")
+    return False
 
 
 class _Shifted(LogicalLine):

@@ -1,0 +1,10 @@
+#Persistent
+SetTimer, ShowTime, 1000
+return
+
+ShowTime:
+FormatTime, now,, HH:mm:ss
+ToolTip, %now%
+return
+
+Esc::ExitApp
