@@ -24,7 +24,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ASSIGN_OPS = _words(":= += -= *= /= //= .= |= &= ^= >>= <<= >>>= ??=")
+ASSIGN_OPS = _words(":= += -= *= /= //= .= |= &= ^= >>= <<= >>>=")  # no ??= in v2.0
 BINARY_OPS = _words("+ - * / // ** . < > <= >= = == != !== && || ?? & | ^ << >> >>> ~=")
 WORD_OPS = _words("and or is")
 FUTURE_WORDS = _words("in contains as")  # reserved in v2.0, not operators (as: in catch)
@@ -35,6 +35,7 @@ RESERVED = _words(
     "default return break continue goto throw global local static class as"
 )
 NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+SPECIAL_WORDS = RESERVED | _words("not super unset new")  # all shorter than 9 letters
 STRING_BAD_OPS = _words("+ - * / // ** ??")
 DEREF_KINDS = ("%", "member%", "key%")
 AFTER_UNSET = _words(", ) ] } :")
@@ -69,7 +70,7 @@ def skip_space_back(toks: list[str], k: int, n: int) -> int:
 def is_name(tok: str) -> bool:
     """Whether a token is a name (letters, digits, underscore, not starting with a digit)."""
     c = tok[0]
-    return c in NAME_START or (c > "\x7f" and tok.isidentifier())
+    return c in NAME_START or (c > "\x7f" and not c.isspace())
 
 
 def match_bracket(toks: list[str], k: int, n: int) -> int:
@@ -131,6 +132,8 @@ def _scan_expr(
             elif t in binary and (t != "." or ws):
                 if last == "str" and t in STRING_BAD_OPS:
                     raise ExprError(i, "syntax", "Unexpected operator following literal string")
+                if t == "??" and last != "var":
+                    raise ExprError(i, "syntax", 'Syntax error: "??" needs a variable on its left')
                 state = OPERAND
             elif t == ",":
                 if stack:
@@ -200,10 +203,10 @@ def _scan_expr(
             continue
         if state == OPERAND:
             started = True
-            if c in names or (c > "\x7f" and t.isidentifier()):
+            if c in names or (c > "\x7f" and not c.isspace()):
                 last, last_name, last_k = "var", t, i
-                low = t.lower()
-                if low in RESERVED or low in ("not", "super", "unset", "new"):
+                if len(t) < 9 and t.lower() in SPECIAL_WORDS:
+                    low = t.lower()
                     if low == "not":
                         i += 1
                         ws = False
@@ -212,7 +215,7 @@ def _scan_expr(
                     last = "other" if low == "unset" else "var"
                 state = OPERATOR
                 if i + 1 < n and toks[i + 1] == "(":
-                    stack.append([")", "call", 0, 0, low, i + 1, False])
+                    stack.append([")", "call", 0, 0, t.lower(), i + 1, False])
                     state = OPERAND
                     i += 1
             elif c == '"' or c == "'":
@@ -252,7 +255,7 @@ def _scan_expr(
             if t == "}":
                 stack.pop()
                 state, last = OPERATOR, "other"
-            elif c in NAME_START or c.isdigit() or (c > "\x7f" and t.isidentifier()):
+            elif c in NAME_START or c.isdigit() or (c > "\x7f" and not c.isspace()):
                 state = COLON
             elif t == "%":
                 stack.append(["%", "key%", 0, 0, "", i, False])
@@ -311,7 +314,7 @@ def _postfix(
     j = i + 1
     nxt = toks[j] if j < n else ""
     if nxt and (
-        nxt[0] in NAME_START or nxt[0].isdigit() or (nxt[0] > "\x7f" and nxt.isidentifier())
+        nxt[0] in NAME_START or nxt[0].isdigit() or (nxt[0] > "\x7f" and not nxt[0].isspace())
     ):
         if j + 1 < n and toks[j + 1] == "(":
             stack.append([")", "call", 0, 0, "", j + 1, False])

@@ -466,7 +466,7 @@ def _section_text(sec: _Section, in_string: bool) -> str:
 # Every character of a logical line belongs to exactly one token (the last branch catches
 # anything else), so a token's offset is the sum of the lengths before it.
 TOKEN_RE = re.compile(
-    r"""[^\W\d]\w*|[ \t\n\r\x01]+
+    r"""(?:[^\W\d]|[^\x00-\x7f\s])(?:\w|[^\x00-\x7f\s])*|[ \t\n\r\x01]+
     |"(?:[^"`]|`.)*"?|'(?:[^'`]|`.)*'?
     |>>>=|>>=|<<=|//=|\?\?=|\*\*=|>>>|\*\*|//|:=|\+=|-=|\*=|/=|\.=|\|=|&=|\^=|~=|!==|==|!=
     |<=|>=|<<|>>|&&|\|\||\?\?|\+\+|--|=>

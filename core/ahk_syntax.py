@@ -575,6 +575,8 @@ class Checker:
     def c_return(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
         j = skip_space(toks, k + 1, n)
+        if any(t.lower() == "unset" for t in toks[j:n]):
+            self.err_at(ll, toks, k, "syntax", "Syntax error: Return cannot return unset")
         if j < n:
             if self.scope() is self.glob:
                 self.err_at(

@@ -1,0 +1,2 @@
+<^>!e::Send "€"
+>+a::MsgBox "r"

@@ -1,0 +1,2 @@
+if A_Args.Length
+    MsgBox A_Args[1]

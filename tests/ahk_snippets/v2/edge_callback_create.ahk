@@ -1,0 +1,5 @@
+cb := CallbackCreate(MyProc, "F", 2)
+MyProc(a, b) {
+    return a + b
+}
+CallbackFree(cb)

@@ -1,0 +1,10 @@
+class A {
+    static __New() {
+        A.ready := true
+    }
+    __Delete() {
+    }
+    static Item[i] {
+        get => i * 2
+    }
+}

@@ -1,0 +1,3 @@
+x := "a" ; first
+    . "b" ; second
+    . "c"

@@ -1,0 +1,2 @@
+name := "x"
+MsgBox Format("%{1}%", name)

@@ -1,0 +1,4 @@
+Hotkey "F3", Handler
+Handler(hk) {
+    MsgBox hk
+}

@@ -1,0 +1,1 @@
+~LButton & WheelUp::Send "{Volume_Up}"

@@ -1,0 +1,1 @@
+Hotstring(":*:btw", "by the way")

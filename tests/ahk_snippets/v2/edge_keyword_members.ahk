@@ -1,0 +1,4 @@
+o := {}
+o.in := 1
+x := o.return
+o.Loop()

@@ -1,0 +1,6 @@
+f() {
+start:
+    loop 2 {
+        continue start
+    }
+}

@@ -1,0 +1,2 @@
+Loop Reg "HKCU\Software", "KVR"
+    x := A_LoopRegName

@@ -1,0 +1,4 @@
+i := 0
+loop {
+    i++
+} until i >= 3

@@ -1,0 +1,3 @@
+g := Gui()
+g.Add "Text", , "hi"
+g.Show

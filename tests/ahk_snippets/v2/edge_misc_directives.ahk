@@ -1,0 +1,5 @@
+#UseHook
+#MaxThreadsPerHotkey 2
+#InputLevel 1
+ListLines 0
+KeyHistory 0

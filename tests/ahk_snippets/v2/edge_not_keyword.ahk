@@ -1,0 +1,3 @@
+x := not true
+if not x
+    y := 1

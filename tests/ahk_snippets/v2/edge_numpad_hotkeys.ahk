@@ -1,0 +1,2 @@
+NumpadAdd::Send "{Volume_Up}"
++NumpadSub::return

@@ -1,0 +1,4 @@
+f() {
+    static a := 1, b := [2], c := Map()
+    return a
+}

@@ -1,0 +1,6 @@
+class M extends Map {
+    __Item[k] {
+        get => super.__Item[k]
+        set => super.__Item[k] := value
+    }
+}

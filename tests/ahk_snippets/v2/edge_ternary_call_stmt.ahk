@@ -1,0 +1,2 @@
+x := 1
+x ? MsgBox(1) : MsgBox(2)

@@ -1,0 +1,5 @@
+try x := 1 / 0
+catch ZeroDivisionError
+    x := 0
+finally
+    y := 1

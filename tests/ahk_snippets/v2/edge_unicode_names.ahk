@@ -1,0 +1,3 @@
+größe := 5
+prix_€ := 1
+MsgBox größe

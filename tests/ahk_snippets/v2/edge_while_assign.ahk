@@ -1,0 +1,3 @@
+f() => ""
+while (line := f()) != ""
+    break

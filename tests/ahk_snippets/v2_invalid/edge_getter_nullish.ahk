@@ -1,0 +1,6 @@
+class P {
+    X {
+        get => this._x ?? 0
+        set => this._x := value
+    }
+}

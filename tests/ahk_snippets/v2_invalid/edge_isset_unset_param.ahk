@@ -1,0 +1,4 @@
+f(x?) {
+    return IsSet(x) ? x : unset
+}
+y := f()
