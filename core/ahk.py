@@ -63,13 +63,16 @@ class CheckResult:
 
     @property
     def errors(self) -> int:
+        """Number of error diagnostics."""
         return sum(1 for d in self.diagnostics if d.severity == "error")
 
     @property
     def warnings(self) -> int:
+        """Number of warning diagnostics."""
         return sum(1 for d in self.diagnostics if d.severity == "warning")
 
     def to_dict(self) -> dict:
+        """Verdict, score, counts and diagnostics as plain values (for JSON)."""
         return {
             "verdict": self.verdict,
             "score": self.score,
@@ -198,6 +201,7 @@ class Interpreter:
     wineserver: str | None = None
 
     def command(self, script: Path) -> list[str]:
+        """The command line that validates `script`."""
         target = _windows_path(script) if self.wine else str(script)
         args = [str(self.exe), "/ErrorStdOut=UTF-8", "/validate", target]
         return [self.wine, *args] if self.wine else args
@@ -318,6 +322,7 @@ def parse_interpreter_output(path: Path, rc: int, out: str) -> CheckResult:
 
 
 def _classify_interpreter_error(line: int, message: str) -> CheckResult:
+    """One load error as a result: version, include or syntax problem."""
     version = _REQUIRES.search(message)
     if version:
         wanted = version.group(1).rstrip(".")
@@ -400,6 +405,7 @@ def _combine(builtin: CheckResult, interp: CheckResult) -> CheckResult:
 def _check_all(
     files: list[Path], engine: str, workspace: Path | None, jobs: int
 ) -> dict[Path, CheckResult]:
+    """Results of the chosen engine(s) for each file."""
     results: dict[Path, CheckResult] = {}
     if engine in ("builtin", "both"):
         results = {f: check_file(f) for f in files}
@@ -426,6 +432,7 @@ def _table(rows: list[tuple[str, CheckResult]]) -> str:
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
+    """The CLI: check a file or a folder and print a table or JSON lines."""
     parser = argparse.ArgumentParser(
         prog="python -m core.ahk", description=__doc__.split("\n\n")[0]
     )

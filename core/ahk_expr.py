@@ -112,6 +112,7 @@ def check_expression(
 def _scan_expr(
     ck: Checker, ll: LogicalLine, toks: list[str], k: int, n: int, args: bool, command: bool
 ) -> int:
+    """The state machine itself; raises ExprError at the first problem."""
     state = OPERAND
     stack: list[list] = []
     q_top = commas = 0

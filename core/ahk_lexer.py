@@ -27,6 +27,7 @@ class Diagnostic:
     message: str
 
     def to_dict(self) -> dict:
+        """The diagnostic as a plain dict (for JSON)."""
         return {
             "line": self.line,
             "column": self.column,
@@ -560,6 +561,7 @@ def strip_comments_and_strings(text: str) -> str:
 
 
 def _blank(text: str, strings: bool) -> str:
+    """Comments (and with `strings`, string contents) replaced by spaces."""
     lines = text.split("\n")
     keep = [False] * len(lines)
     diags: list[Diagnostic] = []

@@ -1,12 +1,13 @@
 """AutoHotkey v2 load-time checks: statements, blocks, expressions and names.
 
 The checker walks the logical lines of core.ahk_lexer once. Each line is one statement
-(or a directive, hotkey or hotstring). Expressions are checked by a small state machine
-that alternates operands and operators and keeps a stack of open brackets (calls, groups,
-array and object literals, `%dynamic%` names, ternaries). Names are collected on the way
-(functions, classes, labels, assigned variables per scope, calls with their argument
-counts) and checked at the end, as the interpreter does when it loads a script.
-Evidence for the v1/v2 verdict is counted in `marks`.
+(or a directive, hotkey or hotstring); expressions go to core.ahk_expr. Blocks and control
+statements are tracked the way the loader does: a stack of open `{`, controls waiting for
+their body (an `if` without braces takes the next statement), and the just-finished ones
+an else/catch/finally/until may extend. Names are collected on the way (functions, classes,
+labels, variables assigned per scope, calls with their argument counts) and checked at the
+end, as the interpreter does when it loads a script. Evidence for the v1/v2 verdict is
+counted in `marks`.
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ class Checker:
     def err_at(
         self, ll: LogicalLine, toks: list[str], k: int, code: str, msg: str, sev: str = "error"
     ) -> None:
+        """Report at token k of a logical line."""
         self.err(ll, (toks, k), code, msg, sev)
 
     def mark(self, key: str, weight: float) -> None:
@@ -162,6 +164,7 @@ class Checker:
     # -- driver ---------------------------------------------------------------------
 
     def run(self, text: str) -> list[Diagnostic]:
+        """Check a whole script; return every diagnostic."""
         lines, diags = split_logical_lines(text)
         self.diags.extend(diags)
         self.process(lines)
@@ -169,6 +172,7 @@ class Checker:
         return self.diags
 
     def process(self, lines: list[LogicalLine]) -> None:
+        """Walk logical lines (of the script or of an included file)."""
         saved = self.lines, self.idx
         self.lines, self.idx = lines, 0
         while self.idx < len(lines):
@@ -178,12 +182,15 @@ class Checker:
         self.lines, self.idx = saved
 
     def next_is_brace(self) -> bool:
+        """Whether the next logical line starts with `{`."""
         return self.idx < len(self.lines) and self.lines[self.idx].text[:1] == "{"
 
     def scope(self) -> Scope:
+        """The innermost function-like scope."""
         return self.blocks[-1].scope if self.blocks else self.glob
 
     def in_loop(self) -> bool:
+        """Whether a break/continue here is inside a loop of the same function."""
         level = len(self.blocks)
         for ctl in reversed(self.pending):
             if ctl.level < level:
@@ -193,6 +200,7 @@ class Checker:
         return bool(self.blocks) and self.blocks[-1].loop
 
     def logical_line(self, ll: LogicalLine) -> None:
+        """One logical line: a directive, a hotkey/hotstring, or `}`s and a statement."""
         waiting = self.wait_hotkey is not None and ll.kind not in ("hotkey", "hotstring")
         if waiting and ll.text[:1] != "{":
             self.err(ll, 0, "hotkey-brace", "Hotkey or hotstring is missing its opening brace")
@@ -256,6 +264,7 @@ class Checker:
         self.statements += 1
 
     def open_block(self, ll: LogicalLine, kind: str, scope: Scope | None = None) -> None:
+        """Open a `{`: a control's body when one waits for it, else a block of its own."""
         level = len(self.blocks)
         owner = None
         if kind == "block" and self.pending and self.pending[-1].level == level:
@@ -273,6 +282,7 @@ class Checker:
         self.blocks.append(blk)
 
     def close_block(self, ll: LogicalLine, toks: list[str], k: int) -> None:
+        """A `}`: controls inside still waiting for a body are errors; the block's owner is done."""
         if not self.blocks:
             self.err_at(ll, toks, k, "unbalanced-bracket", 'Unexpected "}"')
             return
@@ -282,7 +292,8 @@ class Checker:
             self.err_at(ll, toks, k, "missing-body", f'"{ctl.kind.title()}" has no body')
         blk = self.blocks.pop()
         if blk.kind in ("func", "prop", "class"):
-            self.check_labels(blk.scope) if blk.kind == "func" else None
+            if blk.kind == "func":
+                self.check_labels(blk.scope)
             self.done = []
             return
         if blk.owner is not None:
@@ -317,6 +328,8 @@ class Checker:
     # -- statements ---------------------------------------------------------------
 
     def statement(self, ll: LogicalLine, toks: list[str], k: int, n: int) -> None:
+        """One statement from token k: a block, a class member, a control statement, a label,
+        a definition, or an expression / call statement."""
         t = toks[k]
         if self.wait_def is not None:
             kind, scope = self.wait_def
@@ -369,6 +382,7 @@ class Checker:
         self.complete()
 
     def begin_if_plain(self) -> None:
+        """A `{` that is no control's body starts a statement of its own."""
         level = len(self.blocks)
         if not (
             self.pending and self.pending[-1].level == level and not self.pending[-1].has_block
@@ -386,17 +400,19 @@ class Checker:
         self.statement(ll, toks, k, n)
 
     def check_case_seen(self, ll: LogicalLine, toks: list[str], k: int, blk: Block) -> None:
+        """A statement in a switch before its first case (a switch block records "case")."""
         if "case" not in blk.members:
             self.err_at(ll, toks, k, "misplaced", "Expected Case/Default")
             blk.members.add("case")
 
     def label(self, ll: LogicalLine, toks: list[str], k: int, low: str) -> None:
+        """`Name:` records a label in its scope (once)."""
         scope = self.scope()
         if low in scope.labels:
             self.err_at(ll, toks, k, "duplicate", f"Duplicate label: {toks[k]}")
         scope.labels.add(low)
 
-    # -- control statements ---------------------------------------------------------
+    # -- control statements (handlers in CONTROL: line, tokens, keyword index, end, keyword) --
 
     def c_if(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
@@ -650,6 +666,7 @@ class Checker:
             start = end + 1
 
     def top_comma(self, toks: list[str], k: int, n: int) -> int:
+        """Index of the first comma outside brackets in k..n (n when none)."""
         depth = 0
         for m in range(k, n):
             t = toks[m]
@@ -724,7 +741,7 @@ class Checker:
         else:
             return False
         self.begin()
-        self.function(ll, toks, k, close, name, "func")
+        self.function(ll, toks, k, close, name)
         scope = self.new_scope("func", ll)
         self.params(ll, toks, k + 1, close, scope)
         if kind == "brace":
@@ -737,19 +754,19 @@ class Checker:
         return True
 
     def new_scope(self, kind: str, ll: LogicalLine) -> Scope:
+        """A function's scope: nested in the enclosing function's (a method's sees globals)."""
         outer = self.scope()
         parent = outer if outer.kind != "class" else self.glob
         return Scope(kind, parent, ll.line)
 
-    def with_scope(self, ll: LogicalLine, scope: Scope, fn) -> None:
+    def with_scope(self, ll: LogicalLine, scope: Scope, fn: Callable[[], object]) -> None:
+        """Run `fn` (a one-line body: fat arrow, initialiser, #HotIf) inside `scope`."""
         self.blocks.append(Block("func", scope, False, ll.line, None))
         fn()
         self.blocks.pop()
         self.check_labels(scope)
 
-    def function(
-        self, ll: LogicalLine, toks: list[str], k: int, close: int, name: str, what: str
-    ) -> None:
+    def function(self, ll: LogicalLine, toks: list[str], k: int, close: int, name: str) -> None:
         """Record a function definition in its namespace; report a conflicting one."""
         lo, hi = self.param_counts(toks, k + 2, close)
         low = name.lower()
@@ -776,6 +793,7 @@ class Checker:
         what: str,
         func: Func | None = None,
     ) -> None:
+        """Record a global function or class; report a name that is already taken."""
         low = name.lower()
         if low in self.funcs:
             self.err_at(
@@ -894,6 +912,7 @@ class Checker:
     # -- classes ----------------------------------------------------------------------
 
     def member(self, ll: LogicalLine, toks: list[str], k: int, blk: Block, key: str) -> None:
+        """Record a class member (method, property or variable); report a duplicate."""
         if key in blk.members:
             self.err_at(ll, toks, k, "duplicate", f"Duplicate declaration: {toks[k]}")
         blk.members.add(key)
@@ -1009,6 +1028,7 @@ class Checker:
     # -- directives and hotkeys -------------------------------------------------------
 
     def directive(self, ll: LogicalLine) -> None:
+        """A #directive: v1-only, unknown, or checked by its handler in DIRECTIVES."""
         text = ll.text
         name, _, arg = text.partition(" ")
         if "\t" in name:
@@ -1192,6 +1212,7 @@ class Checker:
         return "missing"
 
     def resolve_library(self, name: str) -> Path | str | None:
+        """`<Name>` is Lib/Name.ahk (or Lib/Prefix.ahk for Prefix_Name) beside the script."""
         lib = self.file_stack[0].parent / "Lib"
         for cand in (name, name.split("_", 1)[0]):
             p = lib / f"{cand}.ahk"
@@ -1200,6 +1221,7 @@ class Checker:
         return "missing"
 
     def include_file(self, ll: LogicalLine, target: Path, again: bool) -> None:
+        """Check an included file in place, as the loader does (once, unless #IncludeAgain)."""
         key = target.resolve()
         if (
             (key in self.included and not again)
@@ -1303,6 +1325,7 @@ class Checker:
         return "?" in toks[k:n]
 
     def call_statement(self, ll: LogicalLine, toks: list[str], k: int, n: int, a: int) -> None:
+        """`Name args`: check the arguments, note v1 commands, record the call."""
         name = toks[k]
         low = name.lower()
         argc = self.expr(ll, toks, a, n, args=True, command=True) if a else 0
@@ -1325,6 +1348,7 @@ class Checker:
         self.calls.append((low, argc, False, self.scope(), ll, (toks, k), False))
 
     def legacy_command(self, ll: LogicalLine, toks: list[str], k: int) -> None:
+        """`Name, args`: v1 command syntax (an error in v2)."""
         name = toks[k]
         self.err_at(
             ll,
@@ -1336,6 +1360,7 @@ class Checker:
         self.mark("v1:legacy-command", 3.0)
 
     def legacy_assign(self, ll: LogicalLine, toks: list[str], k: int) -> None:
+        """`var = value`: v1 legacy assignment (an error in v2)."""
         self.err_at(
             ll, toks, k, "legacy-assignment", 'v1 legacy assignment "var = value": v2 needs ":="'
         )
@@ -1364,6 +1389,7 @@ class Checker:
     def assign(
         self, name: str, ll: LogicalLine, toks: list[str], k: int, ref: bool = False
     ) -> None:
+        """Record an assignment (or `&ref`); inside a function a new name becomes local."""
         low = name.lower()
         scope = self.scope()
         if scope is not self.glob and scope.assume != "global" and low not in scope.declared:
@@ -1371,12 +1397,14 @@ class Checker:
         self.assigns.append((low, scope, ll, (toks, k), ref))
 
     def check_labels(self, scope: Scope) -> None:
+        """goto/break/continue targets of a scope must be labels of that scope."""
         for low, ll, offset in scope.refs:
             if low not in scope.labels:
                 self.err(ll, offset, "undefined-label", f"Label not found in current scope: {low}")
         scope.refs = []
 
     def check_names(self) -> None:
+        """After the whole script: labels, assignments, calls and class names."""
         self.check_labels(self.glob)
         for low, scope, ll, offset, ref in self.assigns:
             self.check_assign(low, scope, ll, offset, ref)
@@ -1390,6 +1418,7 @@ class Checker:
     def check_assign(
         self, low: str, scope: Scope, ll: LogicalLine, offset: Offset, ref: bool
     ) -> None:
+        """A global cannot share a class's or function's name; built-ins may be read-only."""
         if low in B.READONLY_VARS:
             self.err(
                 ll,
@@ -1419,6 +1448,7 @@ class Checker:
         offset: Offset,
         paren: bool,
     ) -> None:
+        """A call to a known function must pass between its fewest and most parameters."""
         if paren and low not in self.funcs:
             if low in B.V2_CALL_MARKS:
                 self.mark("v2:call:" + low, B.V2_CALL_MARKS[low])
