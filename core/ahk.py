@@ -245,18 +245,30 @@ def _prepare_prefix(interp: Interpreter, prefix: Path, env: dict[str, str]) -> N
     prefix.mkdir(parents=True, exist_ok=True)
     with open(prefix / ".ahkstudio.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (prefix / "system.reg").exists():
+        ready = prefix / ".ahkstudio-ready"
+        if not ready.exists():
             subprocess.run(
                 [interp.wine, "wineboot", "--init"],
                 env=env,
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 timeout=300,
                 check=False,
             )
+            ready.touch()
     if interp.wineserver:
         # Persistent for a minute after the last client: later files skip Wine's start-up.
-        subprocess.run([interp.wineserver, "-p60"], env=env, check=False, timeout=60)
+        # Its own output goes nowhere: a daemon holding our stdout would keep a pipe open.
+        subprocess.run(
+            [interp.wineserver, "-p60"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+            timeout=60,
+        )
 
 
 def _run_one(
