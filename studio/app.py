@@ -20,7 +20,7 @@ from studio import (
     train_tab,
 )
 from studio.context import StudioContext
-from studio.theme import CSS, HEAD, studio_theme
+from studio.theme import CSS, HEAD, JS, studio_theme
 
 TITLE = "AHKv2 Finetune Studio"
 TABS = [
@@ -49,10 +49,12 @@ def build_app(ctx: StudioContext) -> gr.Blocks:
 
 
 def launch_options(ctx: StudioContext) -> dict:
-    """Keyword arguments for `demo.launch()`: look, and the only folders the file route may serve."""
+    """Keyword arguments for `demo.launch()`: look and behaviour (Gradio 6 takes theme, css, js
+    and head here), and the only folders the file route may serve."""
     return {
         "theme": studio_theme(),
         "css": CSS,
+        "js": JS,
         "head": HEAD,
         "footer_links": [],
         "allowed_paths": [str(ctx.corpus.resolve()), str(ctx.workspace.resolve())],

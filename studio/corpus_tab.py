@@ -571,6 +571,7 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
                 ui.status: render.message(
                     "ok", f"{total:,} scripts scanned and checked in {root}."
                 ),
+                ui.results: gr.update(visible=True),
                 **dict(
                     zip(
                         (ui.plot_categories, ui.plot_lengths, ui.plot_verdicts),

@@ -333,7 +333,7 @@ def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
             info="seed: recall a snippet by its path; instruction: a request built from the script",
             elem_id="dataset-prompt-style",
         )
-    with gr.Accordion("Quality gates and duplicates", open=True):
+    with gr.Accordion("Quality gates and duplicates", open=True, elem_id="dataset-gates"):
         ui.verdicts = gr.CheckboxGroup(
             ["v1", "mixed", "unknown"],
             label="Drop scripts the checker judges",
@@ -353,7 +353,7 @@ def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
             label="Near-duplicate threshold (Jaccard)",
             elem_id="dataset-threshold",
         )
-    with gr.Accordion("Split", open=True):
+    with gr.Accordion("Split", open=True, elem_id="dataset-split"):
         with gr.Row():
             ui.val = gr.Slider(
                 0, 0.4, value=0.1, step=0.01, label="Validation share", elem_id="dataset-val"

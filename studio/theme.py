@@ -141,3 +141,23 @@ table.diag th { text-align: left; font-weight: 600; }
 .compact-row { align-items: end !important; }
 .danger button, button.danger { border-color: #dc2626 !important; }
 """
+
+# Reopens the tab the user was on after a reload (the top-level tabs' buttons are tab-<name>-button).
+JS = """
+() => {
+  const key = "ahkstudio:tab";
+  document.addEventListener("click", (event) => {
+    const tab = event.target.closest('button[role="tab"][id^="tab-"]');
+    if (tab) localStorage.setItem(key, tab.id);
+  });
+  const wanted = localStorage.getItem(key);
+  if (!wanted) return;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const tab = document.getElementById(wanted);
+    if (!tab && Date.now() - started < 10000) return;
+    clearInterval(timer);
+    if (tab && tab.getAttribute("aria-selected") !== "true") tab.click();
+  }, 100);
+}
+"""
