@@ -563,16 +563,19 @@ def strip_comments_and_strings(text: str) -> str:
 def _blank(text: str, strings: bool) -> str:
     """Comments (and with `strings`, string contents) replaced by spaces."""
     lines = text.split("\n")
-    keep = [False] * len(lines)
-    diags: list[Diagnostic] = []
     plain = [raw[:-1] if raw.endswith("\r") else raw for raw in lines]
-    items = _physical_items(list(plain), diags)
+    items = _physical_items(plain, [])
     out = [_spaces(raw) for raw in lines]
     for item in items:
-        if isinstance(item, _Section):
-            for k in range(item.line, item.close_line + 1 if item.close_line >= 0 else len(lines)):
-                keep[k] = True
-                out[k] = lines[k]
+        if isinstance(item, _Section):  # its text is literal: kept, or blanked with the strings
+            end = item.close_line if item.close_line >= 0 else len(lines) - 1
+            for k in range(item.line, end + 1):
+                inside = item.line < k < end or (k == end and item.close_line < 0)
+                out[k] = out[k] if strings and inside else lines[k]
+            if item.close_line >= 0:
+                raw, cut = lines[end], item.close_col - 1
+                kept = raw[:cut] + item.close_rest
+                out[end] = kept + _spaces(raw[len(kept) :])
             continue
         row, col, code = item
         raw = lines[row]

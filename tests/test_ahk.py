@@ -337,3 +337,14 @@ def test_missing_interpreter_is_a_clear_error(tmp_path, monkeypatch):
     assert find_interpreter() is None
     with pytest.raises(StudioError, match="AutoHotkey v2 interpreter not found"):
         run_interpreter([tmp_path / "x.ahk"], workspace=tmp_path)
+
+
+def test_strip_helpers_treat_continuation_sections_as_text():
+    source = 'x := "\n(\nsecret ; not a comment\n)" . y ; comment\n'
+    assert strip_comments(source).splitlines() == [
+        'x := "',
+        "(",
+        "secret ; not a comment",
+        ')" . y          ',
+    ]
+    assert strip_comments_and_strings(source).splitlines()[2] == " " * 22
