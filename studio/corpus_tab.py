@@ -488,7 +488,7 @@ def _prune_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
         gr.Accordion("Quarantine (prune)", open=True, elem_id="corpus-prune"),
         gr.Row(equal_height=False),
     ):
-        with gr.Column(scale=4):
+        with gr.Column(scale=5):
             ui.listing = gr.Textbox(
                 label="Scripts to quarantine (one relative path a line)",
                 lines=4,
@@ -515,7 +515,7 @@ def _prune_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
                     interactive=can_undo(ctx),
                     size="md",
                 )
-        with gr.Column(scale=6):
+        with gr.Column(scale=5):
             with gr.Group(visible=False, elem_id="corpus-confirm") as ui.confirm:
                 ui.confirm_msg = gr.HTML(elem_id="corpus-confirm-text")
                 with gr.Row():
