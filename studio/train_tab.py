@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 import pandas as pd
-import plotly.graph_objects as go
 import yaml
 
 from core import runs
@@ -50,6 +49,9 @@ from core.train import read_conversations
 from core.workspace import REPO_ROOT
 from studio import plots, render
 from studio.context import StudioContext
+
+if TYPE_CHECKING:  # plotly loads with the first figure, not with the studio
+    import plotly.graph_objects as go
 
 SPECS: list[FieldSpec] = list(SCHEMA.values())
 FORM_GROUPS = [group for group in GROUPS if any(s.group == group for s in SPECS)]
@@ -811,7 +813,7 @@ def _monitor_panel(ui: SimpleNamespace) -> None:
 def _plots_panel(ui: SimpleNamespace) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=4):
-            ui.loss_plot = gr.Plot(empty_figures()[0], show_label=False, elem_id="train-loss-plot")
+            ui.loss_plot = gr.Plot(show_label=False, elem_id="train-loss-plot")
         with gr.Column(scale=1, min_width=220):
             ui.log_y = gr.Checkbox(label="Log scale", elem_id="train-log-scale")
             ui.smoothing = gr.Slider(
@@ -831,8 +833,8 @@ def _plots_panel(ui: SimpleNamespace) -> None:
                 info="overlay the loss of other runs",
             )
     with gr.Row():
-        ui.lr_plot = gr.Plot(empty_figures()[1], show_label=False, elem_id="train-lr-plot")
-        ui.grad_plot = gr.Plot(empty_figures()[2], show_label=False, elem_id="train-grad-plot")
+        ui.lr_plot = gr.Plot(show_label=False, elem_id="train-lr-plot")
+        ui.grad_plot = gr.Plot(show_label=False, elem_id="train-grad-plot")
     with gr.Accordion("Log", open=True, elem_id="train-log-box"):
         ui.log = gr.Textbox(
             lines=10, max_lines=10, show_label=False, autoscroll=True, elem_id="train-log"
@@ -905,13 +907,10 @@ def load_outputs(ctx: StudioContext, config_file: str, run_name: str) -> tuple:
 
 
 def edit_outputs(ctx: StudioContext, config_file: str, run_name: str, values: dict) -> tuple:
-    """(field helps…, plan…) after a field was edited: problems shown where they are."""
+    """(field helps…, plan…) after a field was edited: problems shown where they are (its group
+    is open: the field was just edited)."""
     problems = check_form(values)[1]
-    return (
-        *field_updates(None, problems),
-        *group_updates(problems),
-        *plan_outputs(ctx, values, config_file, run_name),
-    )
+    return (*field_updates(None, problems), *plan_outputs(ctx, values, config_file, run_name))
 
 
 def save_outputs(
@@ -1025,12 +1024,16 @@ def _wire_setup(ui: SimpleNamespace, ctx: StudioContext) -> None:
         [ui.file_note, ui.config_file, ui.problems, ui.plan, ui.command],
         **PRIVATE,
     )
-    edits = [f.blur if isinstance(f, gr.Textbox | gr.Number) else f.input for f in ui.fields]
-    gr.on(
-        [*edits, ui.run_name.blur],
+    typed = [f for f in [*ui.fields, ui.run_name] if isinstance(f, gr.Textbox | gr.Number)]
+    gr.on(  # checked as you type and when you leave a box (not on loads: those check themselves)
+        [
+            *(f.input for f in [*ui.fields, ui.run_name]),
+            *(f.blur for f in typed),
+            *(f.submit for f in typed),
+        ],
         render.guard("Check config")(lambda f, r, *v: edit_outputs(ctx, f, r, read_form(v))),
         [ui.config_file, ui.run_name, *ui.fields],
-        form_outputs,
+        [*ui.fields, ui.problems, ui.plan, ui.command],
         trigger_mode="always_last",
         **QUIET,
     )
@@ -1072,6 +1075,12 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
         note = render.message("ok", f"Started {run_id}: it goes on if you close the page.")
         return (*run_pickers(ctx, run_id), note, gr.Tabs(selected="monitor"))
 
+    def on_page() -> tuple:  # with a run, the run picker's change event draws it
+        if default_run(ctx.workspace):
+            return tuple(gr.skip() for _ in views)
+        return monitor_outputs(ctx, None, [], {}, False, 0.8)
+
+    render.on_page_load(render.guard("Monitor")(on_page), views)
     ui.run.change(pick, pick_inputs, views, **QUIET)
     for control in (ui.compare, ui.log_y, ui.smoothing):
         control.change(show, watch_inputs, views, **QUIET)

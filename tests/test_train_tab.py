@@ -200,6 +200,7 @@ ctx = StudioContext(workspace=Path({str(tmp_path)!r}))
 with gr.Blocks():
     train_tab.build(ctx)
     export_tab.build(ctx)
+assert "plotly" not in sys.modules, "plotly was imported before the first figure"
 cfg = train_tab.form_config(train_tab.load_form(ctx.config_path)[0])
 train_tab.plan_html(cfg, ctx.workspace)
 train_tab.monitor(ctx.workspace, None, [], {{}})

@@ -72,10 +72,12 @@ def test_set_up_a_run_from_a_preset_and_see_the_plan(studio_page: Page, screensh
     set_field(page, "training.learning_rate", "0.005")
     expect(page.locator("#train-problems")).to_be_empty(timeout=QUICK)
 
-    set_field(page, "training.max_steps", "400")  # long enough to stop it half-way
+    box = field(page, "training.max_steps")  # typed key by key: checked as you type
+    box.fill("")
+    box.press_sequentially("400", delay=80)  # long enough to stop it half-way
+    expect(box).to_have_value("400", timeout=QUICK)
     expect(page.locator("#train-plan")).to_contain_text("400", timeout=QUICK)
-    page.locator("#train-run-name input").fill("e2e")
-    page.locator("#train-run-name input").blur()
+    page.locator("#train-run-name input").press_sequentially("e2e", delay=80)
     expect(page.locator("#train-command")).to_contain_text(
         "python -m core.train --config", timeout=QUICK
     )
