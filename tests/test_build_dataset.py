@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import core
+import core.minhash as minhash
 from core import build_dataset as bd
 from core.build_dataset import (
     BuildOptions,
@@ -310,7 +311,7 @@ def test_minhash_is_case_insensitive_and_deterministic():
 def test_minhash_does_not_depend_on_chunking(monkeypatch):
     texts = [script(t, 5) for t in ("Alpha", "Beta", "Gamma", "Delta")] + ["x", ""]
     whole = bd.minhash_signatures(texts)
-    monkeypatch.setattr(bd, "_CHUNK_BYTES", 50)
+    monkeypatch.setattr(minhash, "_CHUNK_BYTES", 50)
     assert (bd.minhash_signatures(texts) == whole).all()
 
 
