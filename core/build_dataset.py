@@ -34,13 +34,7 @@ from core.corpus import DEFAULT_MAX_BYTES, find_relative, read_script
 from core.data_prep import chat_file_name, write_chat
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_path
-from core.minhash import Cluster as Cluster
-from core.minhash import connected_components as connected_components
-from core.minhash import minhash_signatures as minhash_signatures
 from core.minhash import near_duplicate_clusters
-from core.minhash import similar_pairs as similar_pairs
-from core.prompts import ScriptSummary as ScriptSummary
-from core.prompts import summarise_script as summarise_script
 from core.prompts import write_request
 from core.workspace import SAMPLE_CORPUS
 

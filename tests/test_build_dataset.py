@@ -294,7 +294,7 @@ def test_minhash_similarity_estimates_the_shingle_jaccard():
             i = rng.randrange(len(lines))
             lines[i] = lines[i].replace("Value", f"V{rng.randrange(99)}")
         texts.append("\n".join(lines))
-    sig = bd.minhash_signatures(texts)
+    sig = minhash.minhash_signatures(texts)
     errors = [
         abs((sig[0] == sig[i]).mean() - shingle_jaccard(texts[0], texts[i])) for i in range(1, 31)
     ]
@@ -303,16 +303,16 @@ def test_minhash_similarity_estimates_the_shingle_jaccard():
 
 def test_minhash_is_case_insensitive_and_deterministic():
     a = "MsgBox('Hello World')\nx := StrLen(name) + 1\n" * 3
-    sig = bd.minhash_signatures([a, a.upper(), a])
+    sig = minhash.minhash_signatures([a, a.upper(), a])
     assert (sig[0] == sig[1]).all() and (sig[0] == sig[2]).all()
-    assert (bd.minhash_signatures([a])[0] == sig[0]).all()
+    assert (minhash.minhash_signatures([a])[0] == sig[0]).all()
 
 
 def test_minhash_does_not_depend_on_chunking(monkeypatch):
     texts = [script(t, 5) for t in ("Alpha", "Beta", "Gamma", "Delta")] + ["x", ""]
-    whole = bd.minhash_signatures(texts)
+    whole = minhash.minhash_signatures(texts)
     monkeypatch.setattr(minhash, "_CHUNK_BYTES", 50)
-    assert (bd.minhash_signatures(texts) == whole).all()
+    assert (minhash.minhash_signatures(texts) == whole).all()
 
 
 def test_near_duplicate_clusters_find_planted_copies_only():
@@ -350,7 +350,7 @@ def test_connected_components_agree_with_a_plain_union_find():
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         ra, rb = find(a), find(b)
         parent[max(ra, rb)] = min(ra, rb)
-    label = bd.connected_components(n, left, right)
+    label = minhash.connected_components(n, left, right)
     expected = [min(i for i in range(n) if find(i) == find(j)) for j in range(n)]
     assert label.tolist() == expected
 
