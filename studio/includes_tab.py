@@ -209,13 +209,9 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
             gr.update(visible=True),
         )
 
-    busy = ui.validate.click(
-        lambda: (gr.update(visible=True), gr.update(interactive=False)),
-        None,
-        [ui.cancel, ui.validate],
-        **quiet,
-    )
-    running = busy.then(
+    render.cancellable(
+        ui.validate,
+        ui.cancel,
         on_validate,
         ui.broken_only,
         [
@@ -233,25 +229,9 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
             ui.diff,
             ui.results,
         ],
+        status=ui.status,
+        cancelled=render.message("info", "Validation cancelled."),
         show_progress_on=[ui.summary],
-        **private,
-    )
-    running.then(
-        lambda: (gr.update(visible=False), gr.update(interactive=True)),
-        None,
-        [ui.cancel, ui.validate],
-        **quiet,
-    )
-    ui.cancel.click(
-        lambda: (
-            gr.update(visible=False),
-            gr.update(interactive=True),
-            render.message("info", "Validation cancelled."),
-        ),
-        None,
-        [ui.cancel, ui.validate, ui.status],
-        cancels=[running],
-        **private,
     )
     ui.broken_only.change(include_table, [ui.report, ui.broken_only], ui.table, **quiet)
 

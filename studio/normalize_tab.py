@@ -332,35 +332,15 @@ def _wire_run(ui: SimpleNamespace, ctx: StudioContext) -> None:
     def on_file(edits: list, evt: gr.SelectData) -> str:
         return diff_of(edits, evt.row_value[0] if evt.row_value else None)
 
-    busy = ui.run.click(
-        lambda: (gr.update(visible=True), gr.update(interactive=False)),
-        None,
-        [ui.cancel, ui.run],
-        **quiet,
-    )
-    running = busy.then(
+    render.cancellable(
+        ui.run,
+        ui.cancel,
         on_dry_run,
         ui.rules,
         [ui.plan, ui.summary, ui.files, ui.diff, ui.status, ui.apply, ui.report, ui.confirm],
+        status=ui.status,
+        cancelled=render.message("info", "Dry run cancelled."),
         show_progress_on=[ui.summary],
-        **private,
-    )
-    running.then(
-        lambda: (gr.update(visible=False), gr.update(interactive=True)),
-        None,
-        [ui.cancel, ui.run],
-        **quiet,
-    )
-    ui.cancel.click(
-        lambda: (
-            gr.update(visible=False),
-            gr.update(interactive=True),
-            render.message("info", "Dry run cancelled."),
-        ),
-        None,
-        [ui.cancel, ui.run, ui.status],
-        cancels=[running],
-        **private,
     )
     render.on_page_load(lambda: gr.update(interactive=can_undo(ctx)), ui.undo)
     ui.files.select(on_file, ui.plan, ui.diff, **quiet)

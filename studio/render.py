@@ -73,6 +73,43 @@ def on_page_load(fn: Callable, outputs, inputs=None) -> None:
     root.load(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
 
 
+def cancellable(
+    start: gr.Button,
+    cancel: gr.Button,
+    fn: Callable,
+    inputs,
+    outputs,
+    *,
+    status: gr.HTML,
+    cancelled: str,
+    show_progress_on=None,
+):
+    """Wire `start` to run `fn` with a Cancel button beside it: while `fn` runs, `start` is greyed
+    out and `cancel` shows; pressing `cancel` stops the run, restores both buttons and writes
+    `cancelled` (HTML) into `status`. Returns the running event, for `.success(...)` chains."""
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    running = start.click(
+        lambda: (gr.update(visible=True), gr.update(interactive=False)),
+        None,
+        [cancel, start],
+        **quiet,
+    ).then(fn, inputs, outputs, show_progress_on=show_progress_on, api_visibility="private")
+    running.then(
+        lambda: (gr.update(visible=False), gr.update(interactive=True)),
+        None,
+        [cancel, start],
+        **quiet,
+    )
+    cancel.click(
+        lambda: (gr.update(visible=False), gr.update(interactive=True), cancelled),
+        None,
+        [cancel, start, status],
+        cancels=[running],
+        api_visibility="private",
+    )
+    return running
+
+
 def throttled(progress: gr.Progress, desc: str, every: int = 500) -> Callable[[int, int], None]:
     """A (done, total) callback that updates a gr.Progress bar every `every` items, not each one
     (each update is a message to the browser)."""
