@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import errno
 import hashlib
+import json
 import os
 import re
 import stat
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import StudioError
+from core.fsutil import atomic_write_text
 
 DEFAULT_MAX_BYTES = 1 << 20
 
@@ -245,6 +247,39 @@ def _checker() -> Callable:
     from core.ahk import check_source  # imported lazily: the checker is optional for reading
 
     return check_source
+
+
+def checker_version() -> str:
+    """Changes whenever the checker's code changes, so cached verdicts never outlive it."""
+    parts = sorted(Path(__file__).parent.glob("ahk*.py"))
+    return "-".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in parts)
+
+
+class VerdictCache:
+    """The checker's [verdict, errors, warnings] remembered by the SHA256 of a script's bytes, in
+    <cache_dir>/checker-verdicts.json, so a rescan only checks what changed; a change to the
+    checker's code starts it afresh."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = Path(cache_dir) / "checker-verdicts.json"
+        self.version = checker_version()
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self.results: dict[str, list] = (
+            data.get("results", {}) if data.get("version") == self.version else {}
+        )
+
+    def check(self, sha256: str, text: str) -> list:
+        """[verdict, errors, warnings] of the script with these bytes and this text."""
+        if sha256 not in self.results:
+            result = _checker()(text)
+            self.results[sha256] = [result.verdict, result.errors, result.warnings]
+        return self.results[sha256]
+
+    def save(self) -> None:
+        atomic_write_text(self.path, json.dumps({"version": self.version, "results": self.results}))
 
 
 def to_dataframe(infos: list[ScriptInfo]) -> pd.DataFrame:

@@ -2,13 +2,12 @@
 diagnostics, charts and totals, and pruning to the quarantine with undo.
 
 A scan fills the table in two steps: first the file facts (fast), then the checker's verdicts
-and the near-duplicate marks. Verdicts are remembered by the SHA256 of each file's bytes in
-<workspace>/cache/, so a rescan after a prune or a normalise only checks what changed.
+(core.corpus.VerdictCache, in <workspace>/cache/, so a rescan after a prune or a normalise only
+checks what changed) and the near-duplicate marks.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,10 +18,10 @@ import pandas as pd
 from core import ahk, prune
 from core.backup import last_backup
 from core.build_dataset import near_duplicate_clusters
-from core.corpus import read_script, scan_corpus
+from core.corpus import VerdictCache, read_script, scan_corpus
 from core.errors import StudioError
-from core.fsutil import atomic_write_text, safe_join
-from core.workspace import REPO_ROOT, subdir
+from core.fsutil import safe_join
+from core.workspace import subdir
 from studio import plots, render
 from studio.context import StudioContext
 
@@ -95,31 +94,12 @@ def scan_table(root: Path, progress: Callable[[int, int], None] | None = None) -
     return table
 
 
-def _checker_version() -> str:
-    """Changes whenever the checker's code changes, so cached verdicts never outlive it."""
-    parts = sorted((REPO_ROOT / "core").glob("ahk*.py"))
-    return "-".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in parts)
-
-
-def _cache_path(ctx: StudioContext) -> Path:
-    return subdir(ctx.workspace, "cache") / "checker-verdicts.json"
-
-
-def _load_cache(path: Path) -> dict[str, list]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data.get("results", {}) if data.get("version") == _checker_version() else {}
-
-
 def check_table(
     ctx: StudioContext, table: pd.DataFrame, root: Path
 ) -> Iterator[tuple[int, int, pd.DataFrame | None]]:
     """Step two, as a generator of (done, total, None) progress and finally (n, n, table):
     the checker's verdict for each script (cached by SHA256) and near-duplicate marks."""
-    cache_file = _cache_path(ctx)
-    cache = _load_cache(cache_file)
+    cache = VerdictCache(subdir(ctx.workspace, "cache"))
     table = table.copy()
     hashes = table["sha256"].tolist()
     texts: dict[int, str] = {}
@@ -129,13 +109,10 @@ def check_table(
         text = read_script(root / rel).text if sha is not None else None
         if text is not None:
             texts[index] = text
-            if sha not in cache:
-                result = ahk.check_source(text)
-                cache[sha] = [result.verdict, result.errors, result.warnings]
-            found[index] = cache[sha]
+            found[index] = cache.check(sha, text)
         if (index + 1) % CHECK_BATCH == 0:
             yield index + 1, total, None
-    atomic_write_text(cache_file, json.dumps({"version": _checker_version(), "results": cache}))
+    cache.save()
     for column, values in zip(
         ("verdict", "errors", "warnings"), zip(*found, strict=True), strict=True
     ):

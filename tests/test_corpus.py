@@ -228,6 +228,27 @@ def test_scan_corpus_check_fills_the_checker_fields(tmp_path: Path, monkeypatch)
     assert infos["empty.ahk"].verdict is None
 
 
+def test_verdict_cache_checks_each_sha_once_and_forgets_when_the_checker_changes(
+    tmp_path: Path, monkeypatch
+):
+    checked: list[str] = []
+
+    def check_source(text: str):
+        checked.append(text)
+        return types.SimpleNamespace(verdict="v2", errors=0, warnings=1)
+
+    monkeypatch.setitem(sys.modules, "core.ahk", types.SimpleNamespace(check_source=check_source))
+    cache = corpus.VerdictCache(tmp_path)
+    assert cache.check("abc", V2) == ["v2", 0, 1]
+    assert cache.check("abc", V2) == ["v2", 0, 1]
+    cache.save()
+    assert corpus.VerdictCache(tmp_path).check("abc", V2) == ["v2", 0, 1]
+    assert checked == [V2]
+    monkeypatch.setattr(corpus, "checker_version", lambda: "a newer checker")
+    assert corpus.VerdictCache(tmp_path).check("abc", V2) == ["v2", 0, 1]
+    assert checked == [V2, V2]
+
+
 def test_to_dataframe_has_a_row_per_file_and_every_field(tmp_path: Path):
     write(tmp_path / "a.ahk", V2)
     write(tmp_path / "b.ahk", "")
