@@ -135,6 +135,25 @@ def loss_mode(cfg: TrainConfig, tokenizer) -> str:
     return "assistant" if _GENERATION.search(template) else "completion"
 
 
+def loss_tokens(tokenizer, messages: list[dict], mode: str) -> list[tuple[str, bool]]:
+    """Each token of the rendered conversation and whether the loss of `mode` counts it."""
+    if mode == "assistant":
+        out = tokenizer.apply_chat_template(
+            messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+        )
+        ids, mask = out["input_ids"], out["assistant_masks"]
+    else:
+        ids = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True)["input_ids"]
+        if mode == "completion":
+            prompt = tokenizer.apply_chat_template(
+                messages[:-1], tokenize=True, return_dict=True, add_generation_prompt=True
+            )["input_ids"]
+            mask = [0] * len(prompt) + [1] * (len(ids) - len(prompt))
+        else:
+            mask = [1] * len(ids)
+    return [(tokenizer.decode([i]), bool(m)) for i, m in zip(ids, mask, strict=True)]
+
+
 def to_dataset(conversations: list[list[dict[str, str]]], mode: str):
     """A datasets.Dataset in the shape TRL expects for the loss mode."""
     from datasets import Dataset

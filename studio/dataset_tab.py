@@ -217,25 +217,6 @@ def load_tokenizer(ctx: StudioContext):
     return tokenizer, cfg
 
 
-def token_pieces(tokenizer, messages: list[dict], mode: str) -> list[tuple[str, bool]]:
-    """Each token of the rendered conversation and whether the loss counts it."""
-    if mode == "assistant":
-        out = tokenizer.apply_chat_template(
-            messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
-        )
-        ids, mask = out["input_ids"], out["assistant_masks"]
-    else:
-        ids = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True)["input_ids"]
-        if mode == "completion":
-            prompt = tokenizer.apply_chat_template(
-                messages[:-1], tokenize=True, return_dict=True, add_generation_prompt=True
-            )["input_ids"]
-            mask = [0] * len(prompt) + [1] * (len(ids) - len(prompt))
-        else:
-            mask = [1] * len(ids)
-    return [(tokenizer.decode([i]), bool(m)) for i, m in zip(ids, mask, strict=True)]
-
-
 def token_report(
     ctx: StudioContext, plan: bd.BuildPreview | None, count: int, progress=None
 ) -> tuple[str, pd.DataFrame]:
@@ -243,7 +224,7 @@ def token_report(
     if plan is None:
         raise StudioError("preview or build the dataset first")
     from core.data_prep import to_harmony
-    from core.train import loss_mode
+    from core.train import loss_mode, loss_tokens
 
     tokenizer, cfg = load_tokenizer(ctx)
     mode = loss_mode(cfg, tokenizer)
@@ -251,7 +232,7 @@ def token_report(
     blocks, cut_rows = [], []
     samples = plan.splits["train"][: int(count)]
     for record in samples:
-        pieces = token_pieces(
+        pieces = loss_tokens(
             tokenizer, to_harmony(record.prompt, record.response)["messages"], mode
         )
         trained = sum(t for _, t in pieces)

@@ -14,7 +14,7 @@ import pytest
 from core.backends import Backend, cuda_available
 from core.config import with_values
 from core.runs import list_checkpoints, read_metrics, read_status
-from core.train import loss_mode, main, make_trainer
+from core.train import loss_mode, loss_tokens, main, make_trainer
 from core.train_callbacks import FIELDS
 from core.workspace import REPO_ROOT
 from tests.train_fixtures import tiny_config, write_config, write_harmony
@@ -122,17 +122,23 @@ def test_completion_only_loss_masks_exactly_like_generation_markers(tiny_model, 
     for marker in ("{%- generation -%}", "{%- endgeneration -%}"):
         template = template.replace(marker, "")
     (plain / "chat_template.jinja").write_text(template)
-    masks = {}
+    first_messages = json.loads(data[0].read_text().splitlines()[0])["messages"]
+    masks, shown = {}, {}
     for model in (tiny_model, plain):
         cfg = tiny_config(model, data[0])
         trainer, _ = make_trainer(cfg, Backend("cpu", "test"), tmp_path / model.name, None)
-        masks[loss_mode(cfg, trainer.processing_class)] = trained_tokens(trainer)
+        mode = loss_mode(cfg, trainer.processing_class)
+        masks[mode] = trained_tokens(trainer)
+        pieces = loss_tokens(trainer.processing_class, first_messages, mode)
+        shown[mode] = [text for text, trained in pieces if trained][: len(masks[mode][0])]
     assert set(masks) == {"assistant", "completion"}
     assert masks["assistant"] == masks["completion"]
     tokenizer = trainer.processing_class
-    first = json.loads(data[0].read_text().splitlines()[0])["messages"][-1]["content"]
+    first = first_messages[-1]["content"]
     expected = tokenizer(first + "<|return|>")["input_ids"][: len(masks["assistant"][0])]
     assert masks["assistant"][0] == expected
+    for mode, ids in masks.items():  # the Dataset tab's token view shows what is trained
+        assert shown[mode] == [tokenizer.decode([i]) for i in ids[0]]
 
 
 def test_full_loss_when_assistant_only_loss_is_off(tiny_model, data, tmp_path):
