@@ -231,32 +231,10 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
     @render.guard("Playground")
-    def on_send(
-        run_id,
-        kind,
-        system,
-        temperature,
-        top_p,
-        max_new,
-        repetition,
-        message,
-        history,
-        request: gr.Request,
-    ):
+    def on_send(request: gr.Request, *values):
+        """`values` are respond's arguments from run_id to history (the `inputs` below)."""
         session = request.session_hash if request else ""
-        for shown, kept in respond(
-            ctx.workspace,
-            run_id,
-            kind,
-            system,
-            temperature,
-            top_p,
-            max_new,
-            repetition,
-            message,
-            history,
-            session,
-        ):
+        for shown, kept in respond(ctx.workspace, *values, session):
             yield shown, kept, ""
 
     @render.guard("Playground")
@@ -276,8 +254,7 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     inputs = [ui.run, ui.kind, ui.system, ui.temperature, ui.top_p, ui.max_new, ui.repetition]
     inputs += [ui.message, ui.history]
     outputs = [ui.chat, ui.history, ui.message]
-    ui.send.click(on_send, inputs, outputs, **private)
-    ui.message.submit(on_send, inputs, outputs, **private)
+    gr.on([ui.send.click, ui.message.submit], on_send, inputs, outputs, **private)
     ui.stop.click(on_stop, None, None, **quiet)
     ui.clear.click(lambda: ([], []), None, [ui.chat, ui.history], **quiet)
     ui.run.change(on_run, ui.run, [ui.kind, ui.note], **quiet)
