@@ -5,10 +5,12 @@ into `<workspace>/backups/<tool>/<timestamp>/files/<relative path>` and writes a
 naming the root, every file, and the SHA256 of its bytes before and after. Only then are the
 changes made, each one atomically. `undo_last` restores the newest backup of a tool (for a root)
 that has not been undone yet, exactly, and marks it undone, so repeated undos walk back in time.
+`add_undo_arguments` and `undo_from_cli` give each tool's CLI the same --undo.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -254,3 +256,20 @@ def undo_last(
         where = f" for {Path(root).resolve()}" if root is not None else ""
         raise StudioError(f"nothing to undo: no {tool} backup{where}")
     return undo(backup, force=force)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def add_undo_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """The options every corpus-changing CLI shares: --undo (the last `what`), --force, --workspace."""
+    parser.add_argument("--undo", action="store_true", help=f"undo the last {what} on this root")
+    parser.add_argument("--force", action="store_true", help="undo even over later hand edits")
+    parser.add_argument("--workspace", type=Path, help="workspace folder (backups go there)")
+
+
+def undo_from_cli(args: argparse.Namespace, tool: str) -> int:
+    """--undo: put back the files of the last `tool` apply on args.root, and say so."""
+    backup = undo_last(args.workspace, tool, args.root, force=args.force)
+    print(f"restored {len(backup.entries)} file(s) from {backup.dir}")
+    return 0

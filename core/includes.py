@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from core.backup import Backup, Change, commit, undo_last
+from core.backup import Backup, Change, add_undo_arguments, commit, undo_from_cli, undo_last
 from core.corpus import find_relative, read_script
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
@@ -415,9 +415,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, help="write the JSON report here")
     parser.add_argument("--fix", action="store_true", help="comment out broken includes")
     parser.add_argument("--dry-run", action="store_true", help="with --fix: show the diffs only")
-    parser.add_argument("--undo", action="store_true", help="undo the last fix on this root")
-    parser.add_argument("--force", action="store_true", help="undo even over later hand edits")
-    parser.add_argument("--workspace", type=Path, help="workspace folder (backups go there)")
+    add_undo_arguments(parser, "fix")
     return parser
 
 
@@ -425,9 +423,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.undo:
-        backup = undo_fix(args.root, args.workspace, force=args.force)
-        print(f"restored {len(backup.entries)} file(s) from {backup.dir}")
-        return 0
+        return undo_from_cli(args, TOOL)
     report = validate(args.root)
     text = report.text()
     sys.stdout.write(text)

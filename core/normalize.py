@@ -24,7 +24,15 @@ from pathlib import Path
 
 import yaml
 
-from core.backup import Backup, Change, commit, sha256_bytes, undo_last
+from core.backup import (
+    Backup,
+    Change,
+    add_undo_arguments,
+    commit,
+    sha256_bytes,
+    undo_from_cli,
+    undo_last,
+)
 from core.corpus import ReadResult, find_relative, read_script
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
@@ -291,9 +299,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dry-run", action="store_true", help="show counts and diffs only")
     parser.add_argument("--report", type=Path, help="write the JSON report here")
-    parser.add_argument("--undo", action="store_true", help="undo the last apply on this root")
-    parser.add_argument("--force", action="store_true", help="undo even over later hand edits")
-    parser.add_argument("--workspace", type=Path, help="workspace folder (backups go there)")
+    add_undo_arguments(parser, "apply")
     return parser
 
 
@@ -301,9 +307,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.undo:
-        backup = undo(args.root, args.workspace, force=args.force)
-        print(f"restored {len(backup.entries)} file(s) from {backup.dir}")
-        return 0
+        return undo_from_cli(args, TOOL)
     rules = load_rules(args.rules) + [parse_pattern(spec) for spec in args.pattern]
     skipped: list[tuple[str, str]] = []
     edits = plan(args.root, rules, on_skip=lambda rel, why: skipped.append((rel, why)))

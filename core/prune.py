@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.ahk import check_source
-from core.backup import Backup, Change, commit, sha256_bytes, sha256_file, undo_last
+from core.backup import (
+    Backup,
+    Change,
+    add_undo_arguments,
+    commit,
+    sha256_bytes,
+    sha256_file,
+    undo_from_cli,
+    undo_last,
+)
 from core.build_dataset import near_duplicate_clusters
 from core.corpus import find_relative, read_script
 from core.errors import StudioError, cli_main
@@ -188,9 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--paths", type=Path, help="file listing relative paths, one a line")
     parser.add_argument("--dry-run", action="store_true", help="list what would move")
-    parser.add_argument("--undo", action="store_true", help="put back the last prune")
-    parser.add_argument("--force", action="store_true", help="undo even over later changes")
-    parser.add_argument("--workspace", type=Path, help="workspace folder (quarantine, backups)")
+    add_undo_arguments(parser, "prune")
     return parser
 
 
@@ -198,11 +205,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.undo:
-        backup = undo_prune(args.root, args.workspace, force=args.force)
-        for entry in backup.entries:
-            print(f"restored {entry.path}")
-        print(f"put back {len(backup.entries)} file(s)")
-        return 0
+        return undo_from_cli(args, TOOL)
     verdicts = [v.strip() for v in args.verdict.split(",") if v.strip()]
     paths = read_path_list(args.paths) if args.paths else []
     chosen = verdicts or args.invalid or args.duplicates or paths
