@@ -9,23 +9,20 @@ and for the whole build. Figures only: nothing here asserts a time.
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synth import synthesize
+from bench.synth import bench_corpus
 from core.build_dataset import BuildOptions, build
 
 STAGES = ("read", "exact dedupe", "near duplicates", "split", "leakage check", "write")
 
 
-def run(corpus: Path, output_dir: Path, files: int) -> dict[str, float]:
+def run(corpus: Path, output_dir: Path) -> dict[str, float]:
     """Build once; seconds per stage, 'total' (wall clock) and the process's CPU time, which
     is close to the wall clock of an idle machine when other work shares the cores."""
     started, cpu = time.perf_counter(), time.process_time()
@@ -49,21 +46,8 @@ def report(seconds: dict[str, float], files: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
-    args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="bench-dataset-"))
-    corpus = args.keep or work / "corpus"
-    try:
-        started = time.perf_counter()
-        if not corpus.exists():
-            synthesize(corpus, args.files, args.seed)
-        print(f"corpus: {args.files} files in {corpus} ({time.perf_counter() - started:.1f} s)")
-        report(run(corpus, work / "prepared", args.files), args.files)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with bench_corpus(__doc__, argv) as (corpus, work, files):
+        report(run(corpus, work / "prepared"), files)
     return 0
 
 

@@ -12,10 +12,7 @@ Figures only: nothing here asserts a time.
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +20,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synth import synthesize
+from bench.synth import bench_corpus
 from core.ahk import check_source
 from core.corpus import find_relative, read_script
 from core.includes import validate
@@ -58,21 +55,8 @@ def report(files: int, seconds: dict[str, float]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
-    args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="bench-tools-"))
-    corpus = args.keep or work / "corpus"
-    try:
-        started = time.perf_counter()
-        if not corpus.exists():
-            synthesize(corpus, args.files, args.seed)
-        print(f"corpus: {args.files} files in {corpus} ({time.perf_counter() - started:.1f} s)")
+    with bench_corpus(__doc__, argv) as (corpus, _work, _files):
         report(*run(corpus))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

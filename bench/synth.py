@@ -13,6 +13,11 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +160,30 @@ def synthesize(
     for path, text in written:
         path.write_bytes(text.encode("utf-8"))
     return [path for path, _ in written]
+
+
+@contextmanager
+def bench_corpus(doc: str, argv: list[str] | None) -> Iterator[tuple[Path, Path, int]]:
+    """The command line of a corpus bench (--files N, --seed S, --keep DIR; `doc` is its help).
+
+    Generates the corpus, untimed, unless --keep names a folder that is already there, and
+    yields (corpus, scratch folder, files); the scratch folder is removed afterwards.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--files", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    corpus = args.keep or work / "corpus"
+    try:
+        started = time.perf_counter()
+        if not corpus.exists():
+            synthesize(corpus, args.files, args.seed)
+        print(f"corpus: {args.files} files in {corpus} ({time.perf_counter() - started:.1f} s)")
+        yield corpus, work, args.files
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
