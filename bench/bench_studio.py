@@ -31,6 +31,7 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 from core.workspace import REPO_ROOT
 
+# Debian's Chromium and its flags; the browser tests (tests/e2e) launch it the same way.
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
     "--headless",

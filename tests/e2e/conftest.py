@@ -1,15 +1,15 @@
 """Browser tests: the studio started with launch.py, driven by Playwright in Debian's Chromium.
 
 No browser is ever downloaded: Playwright launches the system's /usr/bin/chromium (or
-$CHROMIUM) with the flags below. Every test module here gets the `studio` server (a copy of the
-bundled corpus, a scratch workspace, the CPU demo config pointing at the cached tiny model) and a
-`studio_page` that fails the test if the page asks any host but the studio for anything.
+$CHROMIUM) with the flags the studio bench uses (bench/bench_studio.py). Every test module here
+gets the `studio` server (a copy of the bundled corpus, a scratch workspace, the CPU demo config
+pointing at the cached tiny model) and a `studio_page` that fails the test if the page asks any
+host but the studio for anything.
 Screenshots go to <repo>/workspace/screenshots/.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,20 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.bench_studio import CHROMIUM, CHROMIUM_FLAGS
 from core.workspace import CONFIG_DIR, REPO_ROOT, SAMPLE_CORPUS
 from tests.test_launch import StudioServer, start_studio
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = REPO_ROOT / "workspace" / "screenshots"
 VIEWPORT = {"width": 1440, "height": 1000}
 
