@@ -284,7 +284,8 @@ def build(ctx: StudioContext) -> None:
             "Generate answers to the held-out prompts with the fine-tuned model and the base model, "
             "and score them: **clean v2** (the checker finds valid AutoHotkey v2), "
             "**loads in AutoHotkey v2** (the real interpreter, when installed), balanced brackets "
-            "and strings, exact match and chrF against the reference."
+            "and strings, exact match and chrF against the reference.",
+            elem_classes="tab-intro",
         )
         ui = _layout(ctx)
         _wire(ctx, ui)
