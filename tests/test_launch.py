@@ -108,6 +108,17 @@ def start_studio(
     raise RuntimeError(f"studio did not serve within {timeout} s: {output.read_text()}")
 
 
+def run_launch(*args: str) -> subprocess.CompletedProcess:
+    """`python launch.py args…` run to its end, its output captured."""
+    return subprocess.run(
+        [sys.executable, "launch.py", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def fetch(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=20) as response:
@@ -260,21 +271,7 @@ def test_building_the_studio_imports_no_torch(tmp_path: Path) -> None:
 
 
 def test_binding_another_address_without_auth_is_refused(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "launch.py",
-            "--host",
-            "0.0.0.0",
-            "--no-browser",
-            "--workspace",
-            str(tmp_path),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_launch("--host", "0.0.0.0", "--no-browser", "--workspace", str(tmp_path))
     assert out.returncode == 1
     assert out.stderr.strip().startswith("error: --auth user:pass is required when binding 0.0.0.0")
     assert "Traceback" not in out.stderr
@@ -306,20 +303,7 @@ def test_auth_must_be_user_colon_password() -> None:
 
 def test_missing_corpus_or_config_is_one_line_error(tmp_path: Path) -> None:
     for flag in ("--corpus", "--config"):
-        out = subprocess.run(
-            [
-                sys.executable,
-                "launch.py",
-                flag,
-                str(tmp_path / "nope"),
-                "--workspace",
-                str(tmp_path),
-            ],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        out = run_launch(flag, str(tmp_path / "nope"), "--workspace", str(tmp_path))
         assert out.returncode == 1
         assert out.stderr.startswith("error: ") and len(out.stderr.strip().splitlines()) == 1
 
