@@ -6,7 +6,6 @@ import codecs
 import csv
 import hashlib
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from core import build_dataset
 from core.build_dataset import main
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS, SAMPLE_ELEMENTS
+from tests.test_build_dataset import seed_split
 
 needs_bundled = pytest.mark.skipif(
     not (SAMPLE_CORPUS.is_dir() and SAMPLE_ELEMENTS.is_file()),
@@ -99,14 +99,6 @@ def reference_response(field: dict) -> str:
     return "\n".join(parts).strip() + "\n"
 
 
-def reference_split(records: list, val_ratio: float, test_ratio: float, seed: int) -> tuple:
-    shuffled = list(records)
-    random.Random(seed).shuffle(shuffled)
-    n_val, n_test = int(len(shuffled) * val_ratio), int(len(shuffled) * test_ratio)
-    n_train = len(shuffled) - n_val - n_test
-    return shuffled[:n_train], shuffled[n_train : n_train + n_val], shuffled[n_train + n_val :]
-
-
 # ---------------------------------------------------------------- the bundled corpus
 
 
@@ -150,7 +142,7 @@ def test_default_build_gives_the_seed_splits_on_the_bundled_corpus(tmp_path: Pat
     out = tmp_path / "prepared"
     args = ["--input-dir", str(SAMPLE_CORPUS), "--elements-csv", str(SAMPLE_ELEMENTS)]
     assert main([*args, "--output-dir", str(out), "--seed", str(seed), "--no-progress"]) == 0
-    expected = reference_split(reference_records(SAMPLE_CORPUS, [SAMPLE_ELEMENTS]), 0.1, 0.1, seed)
+    expected = seed_split(reference_records(SAMPLE_CORPUS, [SAMPLE_ELEMENTS]), 0.1, 0.1, seed)
     for split, records in zip(("train", "val", "test"), expected, strict=True):
         rows = read_jsonl(out / f"{split}.jsonl")
         assert [r["response"] for r in rows] == [r["response"] for r in records]
