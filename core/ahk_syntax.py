@@ -558,7 +558,7 @@ class Checker:
             self.err_at(ll, toks, k, "missing-body", f'"{ctl.kind.title()}" has no body')
         blk.members.add("case")
         self.done = []
-        colon = self.case_colon(toks, k + 1, n)
+        colon = _top_level(toks, k + 1, n, ":")
         if colon >= n:
             self.err_at(ll, toks, k, "syntax", f'"{toks[k]}" needs a ":"')
             return
@@ -570,23 +570,6 @@ class Checker:
         rest = skip_space(toks, colon + 1, n)
         if rest < n:
             self.statement(ll, toks, rest, n)
-
-    def case_colon(self, toks: list[str], k: int, n: int) -> int:
-        """The `:` ending a case label: the first one at depth 0 not matched by a `?`."""
-        depth = q = 0
-        for m in range(k, n):
-            t = toks[m]
-            if t in ("(", "[", "{"):
-                depth += 1
-            elif t in (")", "]", "}"):
-                depth -= 1
-            elif depth == 0 and t == "?":
-                q += 1
-            elif depth == 0 and t == ":":
-                if q == 0:
-                    return m
-                q -= 1
-        return n
 
     def c_return(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
@@ -649,7 +632,7 @@ class Checker:
         """`global a, b := 1` and friends: record each name, check each initialiser."""
         start = j
         while start < n:
-            end = self.top_comma(toks, start, n)
+            end = _top_level(toks, start, n, ",")
             v = skip_space(toks, start, end)
             if v < end and is_name(toks[v]):
                 low = toks[v].lower()
@@ -664,19 +647,6 @@ class Checker:
             elif v < end:
                 self.err_at(ll, toks, v, "syntax", "Invalid declaration")
             start = end + 1
-
-    def top_comma(self, toks: list[str], k: int, n: int) -> int:
-        """Index of the first comma outside brackets in k..n (n when none)."""
-        depth = 0
-        for m in range(k, n):
-            t = toks[m]
-            if t in ("(", "[", "{"):
-                depth += 1
-            elif t in (")", "]", "}"):
-                depth -= 1
-            elif t == "," and depth == 0:
-                return m
-        return n
 
     def c_class(self, ll: LogicalLine, toks: list[str], k: int, n: int, low: str) -> None:
         self.begin()
@@ -830,7 +800,7 @@ class Checker:
         variadic = False
         start = k
         while start < close:
-            end = self.top_comma(toks, start, close)
+            end = _top_level(toks, start, close, ",")
             first = skip_space(toks, start, end)
             if first < end:
                 count += 1
@@ -850,11 +820,11 @@ class Checker:
         seen: set[str] = set()
         optional = variadic = False
         while start < close:
-            end = self.top_comma(toks, start, close)
+            end = _top_level(toks, start, close, ",")
             seg = [m for m in range(start, end) if toks[m][0] not in WS]
             start = end + 1
             if not seg:
-                if end < close or seg:
+                if end < close:
                     self.err_at(ll, toks, end, "syntax", "Missing parameter name")
                 continue
             if variadic:
@@ -986,7 +956,7 @@ class Checker:
         start = k
         scope = Scope("method", self.glob, ll.line)
         while start < n:
-            end = self.top_comma(toks, start, n)
+            end = _top_level(toks, start, n, ",")
             v = skip_space(toks, start, end)
             if v < end and is_name(toks[v]):
                 self.member(ll, toks, v, blk, prefix + toks[v].lower())
@@ -1510,6 +1480,27 @@ class Checker:
         with `command`, the arguments of a call statement, where v1 habits show). Records calls
         and assignments; returns the top-level argument count, -1 after an error."""
         return check_expression(self, ll, toks, k, n, args, command)
+
+
+def _top_level(toks: list[str], k: int, n: int, sep: str) -> int:
+    """Index of the first `sep` (`,` or `:`) outside brackets in k..n, n when none; a `:` that
+    closes a `? :` does not count (the `:` ending `case a ? b : c:` is the last one)."""
+    depth = q = 0
+    for m in range(k, n):
+        t = toks[m]
+        if t in ("(", "[", "{"):
+            depth += 1
+        elif t in (")", "]", "}"):
+            depth -= 1
+        elif depth:
+            continue
+        elif t == "?":
+            q += 1
+        elif t == ":" and q:
+            q -= 1
+        elif t == sep:
+            return m
+    return n
 
 
 def _has_bracket(toks: list[str], k: int, m: int) -> bool:
