@@ -11,7 +11,7 @@ came from so that diagnostics point at the right physical line and column.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 # ----------------------------------------------------------------------------- data types
 
@@ -28,13 +28,7 @@ class Diagnostic:
 
     def to_dict(self) -> dict:
         """The diagnostic as a plain dict (for JSON)."""
-        return {
-            "line": self.line,
-            "column": self.column,
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 class LogicalLine:
