@@ -3,12 +3,16 @@
 `unsloth` (CUDA and unsloth installed) → `hf` (CUDA: transformers + peft, bitsandbytes 4-bit)
 → `cpu` (LoRA on float32 weights, or on bitsandbytes 4-bit ones when asked). GPU-only packages
 are imported only inside their backend; unsloth must be the first import of the training process,
-so `choose_backend` only looks for it and `import_first` imports it before transformers.
+so `choose_backend` only looks for it and `import_first` imports it before transformers. Asking
+which backend would run never loads torch into a process that has not loaded it already (the
+studio): `cuda_available` then asks a child process once.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +38,27 @@ class Backend:
         return self.name == "cpu"
 
 
+@functools.cache
 def cuda_available() -> bool:
-    """Whether torch sees a CUDA GPU."""
-    import torch
-
-    return torch.cuda.is_available()
+    """Whether torch sees a CUDA GPU. A process that has not imported torch asks a child Python
+    process (once: the answer is kept), so that asking never loads torch and CUDA into it."""
+    if "torch" in sys.modules:
+        return sys.modules["torch"].cuda.is_available()
+    code = "import torch; print(int(torch.cuda.is_available()))"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise StudioError("no answer from torch about CUDA after 300 s") from None
+    answer = done.stdout.strip().splitlines()[-1:]
+    if done.returncode != 0 or answer not in (["0"], ["1"]):
+        tail = " | ".join(done.stderr.strip().splitlines()[-2:])
+        raise StudioError(
+            f"could not ask torch whether a CUDA GPU is present: {tail}",
+            hint="pip install -r requirements.txt",
+        )
+    return answer == ["1"]
 
 
 def has_package(name: str) -> bool:
@@ -48,8 +68,8 @@ def has_package(name: str) -> bool:
 
 def choose_backend(cfg: TrainConfig) -> Backend:
     """The backend for `cfg` on this machine; an explicit one that cannot run is a StudioError."""
-    cuda, unsloth = cuda_available(), has_package("unsloth")
     wanted = cfg.backend
+    cuda, unsloth = wanted != "cpu" and cuda_available(), has_package("unsloth")
     if wanted == "auto":
         if cuda and unsloth:
             backend = Backend("unsloth", "auto: a CUDA GPU is present and unsloth is installed")

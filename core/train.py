@@ -208,6 +208,8 @@ def sft_config(cfg: TrainConfig, backend: Backend, run_dir: Path, evaluate: bool
 
 def train(cfg: TrainConfig, run_dir: Path, workspace: Path | None, resume: str | None) -> str:
     """Train `cfg` into `run_dir` (resuming from a checkpoint name or 'last'); the final state."""
+    import torch  # noqa: F401  (the run needs it; loaded, it answers the backend check here)
+
     backend = preflight(cfg, workspace)
     import_first(backend)
     if _is_main_process():  # `kill PID` stops the run like the Stop button: checkpoint, then exit

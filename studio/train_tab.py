@@ -1,19 +1,15 @@
 """Train tab: the config form generated from core.config's schema, the plan before start, and
 runs started, watched, stopped and resumed through core.runs.
 
-Training is a child process, and so is everything that needs torch (the backend choice looks
-for CUDA): the studio process never imports it. The live plot reads metrics.jsonl from the byte
+Training is a child process (core.runs), and the backend check asks torch in a child too
+(core.backends.cuda_available): the studio process never imports it. The live plot reads metrics.jsonl from the byte
 offset it reached last (kept per browser session in gr.State), so each tick costs only what is
 new; a reload starts from 0 and recovers everything from the run folder.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
-import threading
 import time
 from dataclasses import dataclass
 from html import escape
@@ -25,7 +21,7 @@ import gradio as gr
 import pandas as pd
 import yaml
 
-from core import runs
+from core import backends, runs
 from core.config import (
     GROUPS,
     LORA_MODULES,
@@ -35,7 +31,6 @@ from core.config import (
     Problem,
     TrainConfig,
     check_config,
-    config_to_dict,
     config_values,
     estimate_memory,
     load_config,
@@ -292,11 +287,14 @@ def plan_html(cfg: TrainConfig, workspace: Path) -> str:
     return "".join(parts + notes)
 
 
-def backend_html(choice: dict) -> str:
-    """The backend a run would use and why, or why none can run."""
-    if "error" in choice:
-        return render.message("error", f"backend: {choice['error']}", choice.get("hint"))
-    return render.message("ok", f"backend {choice['name']}", choice["reason"])
+def backend_html(cfg: TrainConfig) -> str:
+    """The backend a run of `cfg` would use and why, or why none can run."""
+    try:
+        chosen = backends.choose_backend(cfg)
+    except StudioError as err:
+        where = f"{err.where}: " if err.where else ""
+        return render.message("error", f"backend: {where}{err.message}", err.hint)
+    return render.message("ok", f"backend {chosen.name}", chosen.reason)
 
 
 def shell_commands(config_file: Path, run_name: str, workspace: Path, unsaved: bool) -> str:
@@ -333,81 +331,12 @@ def is_unsaved(config_file: str | Path, cfg: TrainConfig) -> bool:
         return True
 
 
-# ---------------------------------------------------------------- work that needs torch: a child
-
-
-_CHILD = r"""
-import json, sys
-from pathlib import Path
-from core import backends, runs
-from core.config import parse_config
-from core.errors import StudioError
-request = json.loads(sys.stdin.read())
-try:
-    cfg = parse_config(request["config"])
-    if request["action"] == "backend":
-        chosen = backends.choose_backend(cfg)
-        reply = {"name": chosen.name, "reason": chosen.reason}
-    else:
-        workspace = Path(request["workspace"])
-        reply = {"run": runs.start_run(workspace, cfg, request["name"], request["force"])}
-except StudioError as err:
-    reply = {"error": err.message if not err.where else f"{err.where}: {err.message}", "hint": err.hint}
-print(json.dumps(reply))
-"""
-
-
-def in_child(request: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
-    """Run a request of _CHILD in a fresh Python process (so torch loads there, not here)."""
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _CHILD],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise StudioError(f"no answer from the helper process after {timeout:.0f} s") from None
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
-        raise StudioError(f"the helper process failed (exit {done.returncode}): {tail}")
-    return json.loads(lines[-1])
-
-
-_backend_lock = threading.Lock()
-_backend_cache: dict[tuple[str, bool], dict[str, Any]] = {}
-
-
-def choose_backend(cfg: TrainConfig) -> dict[str, Any]:
-    """core.backends.choose_backend for `cfg`, asked in a child process once per setting."""
-    key = (cfg.backend, cfg.load_in_4bit)
-    with _backend_lock:
-        if key not in _backend_cache:
-            _backend_cache[key] = in_child({"action": "backend", "config": config_to_dict(cfg)})
-        return _backend_cache[key]
-
-
 def start_training(
     ctx: StudioContext, values: dict[str, Any], name: str, config_file: str, force: bool
 ) -> str:
-    """Check the form and start a run (core.runs.start_run in a child process); its id."""
-    cfg = form_config(values)
-    reply = in_child(
-        {
-            "action": "start",
-            "config": config_to_dict(cfg),
-            "workspace": str(ctx.workspace),
-            "name": (name or "").strip() or Path(config_file or "run").stem,
-            "force": bool(force),
-        }
-    )
-    if "error" in reply:
-        raise StudioError(reply["error"], hint=reply.get("hint"))
-    return reply["run"]
+    """Check the form and start a run (core.runs.start_run); its id."""
+    name = (name or "").strip() or Path(config_file or "run").stem
+    return runs.start_run(ctx.workspace, form_config(values), name, bool(force))
 
 
 def stop_training(workspace: Path, run_id: str | None) -> str:
@@ -945,7 +874,7 @@ def backend_outputs(values: dict) -> str:
     cfg = check_form(values)[0]
     if cfg is None:
         return render.message("warn", "Backend not checked: the form has problems.")
-    return backend_html(choose_backend(cfg))
+    return backend_html(cfg)
 
 
 def monitor_outputs(

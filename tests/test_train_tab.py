@@ -203,6 +203,7 @@ with gr.Blocks():
 assert "plotly" not in sys.modules, "plotly was imported before the first figure"
 cfg = train_tab.form_config(train_tab.load_form(ctx.config_path)[0])
 train_tab.plan_html(cfg, ctx.workspace)
+assert "backend " in train_tab.backend_outputs(train_tab.load_form(ctx.config_path)[0])
 train_tab.monitor(ctx.workspace, None, [], {{}})
 export_tab.refresh(ctx.workspace, None)
 export_tab.quant_choices()
@@ -306,7 +307,7 @@ def test_a_real_run_starts_streams_its_loss_stops_and_resumes(tiny_model, ctx, o
     values = config_values(
         tiny_config(tiny_model, data, training__max_steps=30, training__save_steps=100)
     )
-    assert tt.choose_backend(tt.form_config(values))["name"] == "cpu"
+    assert "backend cpu" in tt.backend_outputs(values)
     run_id = tt.start_training(ctx, values, "tab test", str(ctx.config_path), False)
     assert run_id.endswith("-tab-test") and tt.default_run(ctx.workspace) == run_id
     view = wait_view(ctx.workspace, run_id, lambda v: len(v.watched[run_id]["rows"]) >= 2)
