@@ -120,7 +120,8 @@ def _sample_ids(tokenizer, cfg: TrainConfig, workspace: Path | None):
     if data.is_file():
         with open(data, encoding="utf-8-sig") as handle:
             first = next((line for line in handle if line.strip()), "")
-        messages = json.loads(first).get("messages", messages)[:-1] if first else messages
+        conversation = json.loads(first).get("messages", []) if first else []
+        messages = conversation[:-1] or messages  # the first conversation, without its answer
     if tokenizer.chat_template:
         text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     else:
