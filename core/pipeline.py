@@ -54,8 +54,9 @@ def prepare_data(
     say: Callable[[str], None] = print,
 ) -> dict[str, Path]:
     """Build the splits into <workspace>/prepared and convert each to Harmony; {split: path}."""
-    elements = [SAMPLE_ELEMENTS] if elements is None and SAMPLE_ELEMENTS.is_file() else elements
-    options = BuildOptions(input_dir=corpus, elements_csv=elements or [], prompt_style=prompt_style)
+    if elements is None:
+        elements = [SAMPLE_ELEMENTS] if SAMPLE_ELEMENTS.is_file() else []
+    options = BuildOptions(input_dir=corpus, elements_csv=elements, prompt_style=prompt_style)
     prepared = subdir(workspace, "prepared")
     result = build(options, prepared)
     counts = ", ".join(f"{split} {len(result.preview.splits[split])}" for split in SPLITS)
