@@ -7,6 +7,8 @@ or Q8_0; Q4_K_M and Q4_0 are made from an F16 file by llama.cpp's quantiser (lla
 Other architectures go through llama.cpp's own convert_hf_to_gguf.py from a llama.cpp checkout
 (--llama-cpp DIR or $AHKSTUDIO_LLAMA_CPP). Every file is read back and its logits compared with
 the merged model before it takes its final name; an interrupted export leaves no file under it.
+Beside the GGUF go <name>.Modelfile, <name>.README.txt and <name>.result.json (the result, as
+--json prints it).
 """
 
 from __future__ import annotations
@@ -80,6 +82,19 @@ def available_quants() -> dict[str, str | None]:
     """Each export type -> None when it can be made here, else why not (for the export tab)."""
     why_not = gguf_verify.llama_cpp_available()
     return {q: why_not if q in QUANTISER_TYPES else None for q in QUANTS}
+
+
+def result_path(gguf_path: Path) -> Path:
+    """<name>.result.json beside a GGUF: the result of the export that wrote it."""
+    return Path(gguf_path).with_suffix(".result.json")
+
+
+def read_result(gguf_path: Path) -> dict | None:
+    """The result written beside `gguf_path` (ExportResult.to_dict()), or None if there is none."""
+    try:
+        return json.loads(result_path(gguf_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def default_output(run_dir: Path, quant: str) -> Path:
@@ -499,8 +514,8 @@ def export_gguf(
 
     quant: f32, f16, q8_0, q4_k_m or q4_0. progress(done, total, message) hears each tensor
     written (total > 0) and each later phase (total 0). The file takes its final name only once
-    it has been read back and its logits compared; then <name>.Modelfile and <name>.README.txt
-    are written beside it. Raises StudioError for anything a person can fix.
+    it has been read back and its logits compared; then <name>.Modelfile, <name>.README.txt and
+    <name>.result.json are written beside it. Raises StudioError for anything a person can fix.
     """
     started = time.perf_counter()
     source_dir, out_path, quant = Path(source_dir), Path(out_path), quant.lower()
@@ -521,13 +536,14 @@ def export_gguf(
         result.modelfile_path = out_path.with_suffix(".Modelfile")
         result.readme_path = out_path.with_suffix(".README.txt")
         _write_companions(result, source_dir, int(config.get("max_position_embeddings") or 4096))
+        result.seconds = time.perf_counter() - started
+        atomic_write_text(result_path(out_path), json.dumps(result.to_dict(), indent=2) + "\n")
     except OSError as err:
         raise StudioError(
             f"cannot write {out_path}: {err.strerror or err}",
             where=str(out_path.parent),
             hint="choose a folder you can write to, with room for the file",
         ) from err
-    result.seconds = time.perf_counter() - started
     return result
 
 

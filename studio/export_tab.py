@@ -1,14 +1,13 @@
 """Export tab: merge a run's adapter into its base model, then write a verified GGUF.
 
-Both run as background jobs (core/jobs.py: `python -m core.merge` and `python -m core.export
---json`), so they finish whatever the browser does; a gr.Timer polls the job while it runs. The
-export's verification (logit differences, the AutoHotkey v2 smoke test) is the JSON the export
-prints at its end, read back from the job's log, so a reload shows it again.
+Both run as background jobs (core/jobs.py: `python -m core.merge` and `python -m core.export`),
+so they finish whatever the browser does; a gr.Timer polls the job while it runs. The export's
+verification (logit differences, the AutoHotkey v2 smoke test) is the result file it writes
+beside the GGUF (core.export.read_result), so a reload shows it again.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +18,7 @@ import pandas as pd
 
 from core import jobs, runs
 from core.errors import StudioError
-from core.export import QUANTS, available_quants, default_output
+from core.export import QUANTS, available_quants, default_output, read_result
 from core.fsutil import inside
 from studio import render
 from studio.context import StudioContext
@@ -35,7 +34,6 @@ QUANT_LABELS = {
 CHECK_COLUMNS = ["checked with", "max logit difference", "limit", "same top token", "result"]
 SMOKE_COLUMNS = ["prompt", "v2 verdict", "errors", "answer"]
 FILE_COLUMNS = ["file", "size", "modified"]
-_REPORT_START = '{\n  "gguf_path"'
 
 
 # ---------------------------------------------------------------- what a run has
@@ -126,7 +124,7 @@ def start_merge(workspace: Path, run_id: str | None) -> str:
 
 
 def start_export(workspace: Path, run_id: str | None, quant: str, overwrite: bool) -> str:
-    """Start `python -m core.export --json` on the run as a job; its id."""
+    """Start `python -m core.export` on the run as a job; its id."""
     _, _, can_export = readiness(workspace, run_id)
     if not can_export:
         raise StudioError("this run has no merged model yet", hint="press Merge first")
@@ -139,9 +137,7 @@ def start_export(workspace: Path, run_id: str | None, quant: str, overwrite: boo
             f"{default_output(run_dir, quant).name} exists already", hint="tick Replace to redo it"
         )
     extra = ["--overwrite"] if overwrite else []
-    argv = jobs.core_command(
-        "core.export", "--run-dir", run_dir, "--quant", quant, "--json", *extra
-    )
+    argv = jobs.core_command("core.export", "--run-dir", run_dir, "--quant", quant, *extra)
     return jobs.start_job(workspace, "export", argv, meta={"run": run_id, "quant": quant})
 
 
@@ -157,15 +153,12 @@ def cancel(workspace: Path, run_id: str | None) -> str:
 # ---------------------------------------------------------------- results
 
 
-def export_report(log: str) -> dict | None:
-    """The result that `core.export --json` printed at the end of a job's log, if any."""
-    start = log.rfind(_REPORT_START)
-    if start < 0:
+def export_report(workspace: Path, job: jobs.JobStatus | None) -> dict | None:
+    """The result a completed export job wrote beside its GGUF, if any."""
+    if job is None or job.state != "completed":
         return None
-    try:
-        return json.JSONDecoder().raw_decode(log[start:])[0]
-    except ValueError:
-        return None
+    run_dir = runs.run_path(workspace, job.meta["run"])
+    return read_result(default_output(run_dir, job.meta["quant"]))
 
 
 def job_html(job: jobs.JobStatus | None, log: str) -> str:
@@ -272,12 +265,7 @@ def refresh(workspace: Path, run_id: str | None) -> SimpleNamespace:
     note, can_merge, can_export = readiness(workspace, run_id)
     job = last_job(workspace, run_id) if run_id else None
     log = jobs.read_log(workspace, job.id, 60_000) if job else ""
-    export = last_job(workspace, run_id, "export") if run_id else None
-    report = None
-    if export is not None and export.state == "completed":
-        report = export_report(
-            log if export is job else jobs.read_log(workspace, export.id, 60_000)
-        )
+    report = export_report(workspace, last_job(workspace, run_id, "export") if run_id else None)
     files = export_files(workspace, run_id)
     running = job is not None and not job.finished
     return SimpleNamespace(

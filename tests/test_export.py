@@ -413,6 +413,7 @@ def test_cli_exports_a_run_and_refuses_a_second_time(run_dir, capsys):
     assert export.main(["--run-dir", str(run_dir), "--quant", "q8_0", "--no-smoke", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["gguf_path"].endswith("model-q8_0.gguf") and data["quant"] == "q8_0"
+    assert export.read_result(run_dir / "exports" / "model-q8_0.gguf") == data  # kept beside it
     assert data["checks"] and all(check["passed"] for check in data["checks"])
     assert export.main(["--run-dir", str(run_dir), "--quant", "f16", "--no-smoke"]) == 1
     assert "error:" in capsys.readouterr().err

@@ -124,16 +124,20 @@ def test_without_a_run_the_tab_says_what_to_do(workspace):
     assert not (view.can_merge or view.can_export or view.running or view.has_results)
 
 
-def test_the_export_report_is_read_back_from_a_noisy_job_log():
-    log = (
-        "tensors:  40%|████      | 15/38 [00:00<00:00]\r"
-        "tensors: 100%|██████████| 38/38\nreading the file back\n"
-        + json.dumps(REPORT, indent=2)
-        + "\n"
+def test_the_export_report_is_read_back_from_the_result_file_beside_the_gguf(workspace):
+    exports = runs.runs_dir(workspace) / "r" / "exports"
+    exports.mkdir(parents=True)
+    (exports.parent / runs.CONFIG).write_text("base_model: x\n")
+    job = jobs.JobStatus(
+        "export-1", "export", [], "completed", 0.0, meta={"run": "r", "quant": "f16"}
     )
-    assert et.export_report(log) == REPORT
-    assert et.export_report(log[: len(log) // 2]) is None
-    assert et.export_report("error: run r has no merged model\n") is None
+    assert et.export_report(workspace, job) is None  # no file yet
+    (exports / "model-f16.result.json").write_text(json.dumps(REPORT, indent=2))
+    assert et.export_report(workspace, job) == REPORT
+    (exports / "model-f16.result.json").write_text(json.dumps(REPORT)[:100])
+    assert et.export_report(workspace, job) is None
+    failed = jobs.JobStatus("export-2", "export", [], "failed", 0.0, meta=job.meta)
+    assert et.export_report(workspace, failed) is None and et.export_report(workspace, None) is None
 
 
 def test_the_report_becomes_totals_verification_and_smoke_tables():
