@@ -23,6 +23,7 @@ VERDICT_COLOURS = {
     "skipped": "#64748b",
 }
 SPLIT_COLOURS = {"train": "#6366f1", "val": "#0ea5e9", "test": "#f59e0b"}
+FEW_POINTS = 30  # a curve of at most this many points marks each one (a lone point shows)
 
 TEMPLATE = {
     "layout": {
@@ -165,13 +166,21 @@ def smooth(values: Sequence[float], weight: float) -> list[float]:
     return out
 
 
+def _curve(points: int) -> dict:
+    """Scatter settings for a curve: lines, with each point marked while there are few."""
+    if points <= FEW_POINTS:
+        return {"mode": "lines+markers", "marker": {"size": 5}}
+    return {"mode": "lines"}
+
+
 def loss_figure(
     runs: Mapping[str, Iterable[Mapping]],
     smoothing: float = 0.8,
     log_y: bool = False,
     title: str = "Loss",
 ) -> go.Figure:
-    """Training loss (raw, faint, and smoothed) and eval loss against step, one colour per run."""
+    """Training loss (raw, faint, and smoothed) and eval loss against step, one colour per run;
+    while a curve has few points, each is marked so that the first steps show."""
     fig = _figure(title, height=360)
     drawn = False
     for index, (name, rows) in enumerate(runs.items()):
@@ -184,18 +193,18 @@ def loss_figure(
             fig.add_scatter(
                 x=steps,
                 y=losses,
-                mode="lines",
                 name=f"{name} loss",
                 line={"color": colour, "width": 1},
                 opacity=0.3,
                 showlegend=False,
+                **_curve(len(steps)),
             )
             fig.add_scatter(
                 x=steps,
                 y=smooth(losses, smoothing),
-                mode="lines",
                 name=f"{name} loss (smoothed)",
                 line={"color": colour, "width": 2},
+                **_curve(len(steps)),
             )
         if evals:
             steps, losses = zip(*evals, strict=True)
@@ -215,14 +224,19 @@ def loss_figure(
 
 
 def metric_figure(rows: Iterable[Mapping], key: str, title: str, log_y: bool = False) -> go.Figure:
-    """One logged metric (learning rate, grad norm, tokens/s) against step."""
+    """One logged metric (learning rate, grad norm, tokens/s) against step (points marked while
+    there are few)."""
     points = [(r["step"], r[key]) for r in rows if r.get(key) is not None]
     if not points:
         return empty_figure(title, "Not logged yet")
     fig = _figure(title, height=240)
     steps, values = zip(*points, strict=True)
     fig.add_scatter(
-        x=steps, y=values, mode="lines", line={"color": PALETTE[1], "width": 2}, showlegend=False
+        x=steps,
+        y=values,
+        line={"color": PALETTE[1], "width": 2},
+        showlegend=False,
+        **_curve(len(steps)),
     )
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(type="log" if log_y else "linear")

@@ -52,7 +52,6 @@ SPECS: list[FieldSpec] = list(SCHEMA.values())
 FORM_GROUPS = [group for group in GROUPS if any(s.group == group for s in SPECS)]
 OPEN_GROUPS = ("model", "data", "schedule")
 TICK_S = 2.0
-FEW_POINTS = 30
 RUN_COLUMNS = ["run", "state", "started", "backend", "step", "loss", "eval loss", "adapter"]
 CHECKPOINT_COLUMNS = ["checkpoint", "step", "saved", "size"]
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
@@ -467,22 +466,14 @@ def progress_html(run_id: str, status: dict, rows: list[dict]) -> str:
 def figures(
     watched: dict, shown: list[str], log_y: bool, smoothing: float
 ) -> tuple[go.Figure, ...]:
-    """The loss plot (the selected run and any compared with it), learning rate and grad norm;
-    while a curve has few points, each is marked so that the first steps show."""
+    """The loss plot (the selected run and any compared with it), learning rate and grad norm."""
     series = {run_id: watched[run_id]["rows"] for run_id in shown if run_id in watched}
     rows = series.get(shown[0], []) if shown else []
-    figs = (
+    return (
         plots.loss_figure(series, smoothing=smoothing, log_y=log_y, title="Loss"),
         plots.metric_figure(rows, "learning_rate", "Learning rate"),
         plots.metric_figure(rows, "grad_norm", "Gradient norm", log_y=log_y),
     )
-    for fig in figs:
-        fig.update_traces(
-            mode="lines+markers",
-            marker={"size": 5},
-            selector=lambda t: t.mode == "lines" and t.x is not None and len(t.x) <= FEW_POINTS,
-        )
-    return figs
 
 
 def empty_figures() -> tuple[go.Figure, ...]:

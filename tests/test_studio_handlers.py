@@ -115,6 +115,15 @@ def test_loss_figure_smooths_and_switches_to_log_scale() -> None:
     assert plots.smooth([2.0, 2.0, 2.0], 0.9) == pytest.approx([2.0, 2.0, 2.0])
 
 
+def test_curves_with_few_points_are_marked_so_a_single_step_shows() -> None:
+    one = plots.loss_figure({"run-1": [{"step": 1, "loss": 3.0}]})
+    assert {t.mode for t in one.data} == {"lines+markers"}
+    many = [{"step": s, "loss": 1.0, "grad_norm": 1.0} for s in range(1, plots.FEW_POINTS + 2)]
+    assert {t.mode for t in plots.loss_figure({"run-1": many}).data} == {"lines"}
+    assert plots.metric_figure(many[:1], "grad_norm", "g").data[0].mode == "lines+markers"
+    assert plots.metric_figure(many, "grad_norm", "g").data[0].mode == "lines"
+
+
 # ---------------------------------------------------------------- normalise tab
 
 
