@@ -91,10 +91,11 @@ def _write(path: Path, status: JobStatus) -> None:
     atomic_write_text(path / "status.json", json.dumps(asdict(status), indent=2))
 
 
-def _supervisor_alive(path: Path) -> bool:
-    """True while some process holds the job's lock (only the supervisor ever does)."""
+def lock_held(lock: Path) -> bool:
+    """True while some process holds an exclusive flock on the file `lock` (a job's supervisor,
+    a run's training process); False when no one does or the file does not exist."""
     try:
-        fd = os.open(path / "lock", os.O_RDWR)
+        fd = os.open(lock, os.O_RDWR)
     except FileNotFoundError:
         return False
     try:
@@ -110,7 +111,7 @@ def job_status(workspace: Path, job_id: str) -> JobStatus:
     """The job's current status; a running job whose supervisor vanished is marked failed."""
     path = job_dir(workspace, job_id)
     status = _read(path)
-    if not status.finished and not _supervisor_alive(path):
+    if not status.finished and not lock_held(path / "lock"):  # only the supervisor holds it
         status = _read(path)  # the supervisor may have written its last word meanwhile
         if not status.finished:
             status.state = "failed"

@@ -28,6 +28,7 @@ from typing import Any
 from core.config import TrainConfig, load_config, local_model_path, resolve_path, save_config
 from core.errors import StudioError
 from core.fsutil import atomic_write_text, inside
+from core.jobs import lock_held
 from core.workspace import REPO_ROOT, subdir
 
 STATES = ("running", "stopping", "stopped", "failed", "completed")
@@ -63,17 +64,7 @@ def _load_status(run_dir: Path) -> dict[str, Any]:
 
 def is_alive(run_dir: Path) -> bool:
     """True while a training process holds the run's lock."""
-    try:
-        fd = os.open(Path(run_dir) / LOCK, os.O_RDWR)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+    return lock_held(Path(run_dir) / LOCK)
 
 
 def read_status(run_dir: Path) -> dict[str, Any]:
