@@ -516,47 +516,37 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
     private = {"api_visibility": "private"}
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
+    def table_shown(table: pd.DataFrame, options: tuple, status: str) -> dict:
+        rows, slider = show_page(table, *options, page=1)
+        return {
+            ui.table: table,
+            ui.view: rows,
+            ui.page: slider,
+            ui.totals: totals_html(table),
+            ui.status: status,
+            ui.results: gr.update(visible=True),
+        }
+
+    def charts_shown(table: pd.DataFrame) -> dict:
+        figures = (ui.plot_categories, ui.plot_lengths, ui.plot_verdicts)
+        return dict(zip(figures, charts(table), strict=True))
+
     @render.guard("Scan corpus")
     def on_scan(folder: str, *options, progress=gr.Progress()):
         root = open_corpus(ctx, folder)
         yield {ui.cancel: gr.update(visible=True), ui.scan: gr.update(interactive=False)}
         table = scan_table(root, render.throttled(progress, "Reading scripts", every=2000))
-        rows, slider = show_page(table, *options, page=1)
-        yield {
-            ui.table: table,
-            ui.view: rows,
-            ui.page: slider,
-            ui.totals: totals_html(table),
-            ui.status: render.message("info", f"{len(table):,} scripts read; checking them…"),
-            ui.category: gr.update(choices=[ALL, *sorted(table["category"].unique())]),
-            ui.results: gr.update(visible=True),
-        }
-        yield dict(
-            zip((ui.plot_categories, ui.plot_lengths, ui.plot_verdicts), charts(table), strict=True)
-        )
+        read = render.message("info", f"{len(table):,} scripts read; checking them…")
+        categories = [ALL, *sorted(table["category"].unique())]
+        yield {**table_shown(table, options, read), ui.category: gr.update(choices=categories)}
+        yield charts_shown(table)
         for done, total, checked in check_table(ctx, table, root):
             if checked is None:
                 progress((done, total), desc="Checking scripts", unit="files")
                 yield {ui.status: render.message("info", f"Checking… {done:,} of {total:,}")}
                 continue
-            rows, slider = show_page(checked, *options, page=1)
-            yield {
-                ui.table: checked,
-                ui.view: rows,
-                ui.page: slider,
-                ui.totals: totals_html(checked),
-                ui.status: render.message(
-                    "ok", f"{total:,} scripts scanned and checked in {root}."
-                ),
-                ui.results: gr.update(visible=True),
-                **dict(
-                    zip(
-                        (ui.plot_categories, ui.plot_lengths, ui.plot_verdicts),
-                        charts(checked),
-                        strict=True,
-                    )
-                ),
-            }
+            finished = render.message("ok", f"{total:,} scripts scanned and checked in {root}.")
+            yield {**table_shown(checked, options, finished), **charts_shown(checked)}
 
     outputs = [
         ui.cancel,
