@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import signal
 import tempfile
@@ -168,12 +169,36 @@ def read_summary(run_dir: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+@dataclass(frozen=True)
+class Results:
+    """The rows of a run's eval/results.jsonl, and which version of the file they were read from."""
+
+    rows: list[dict]
+    stamp: tuple | None = None  # (path, inode, mtime_ns, size) of the file read; None: no file
+
+
 def read_results(run_dir: Path) -> list[dict]:
     """The rows of eval/results.jsonl (empty when there are none)."""
+    return follow_results(run_dir).rows
+
+
+def follow_results(run_dir: Path, seen: Results | None = None) -> Results:
+    """The results rows, read only when eval/results.jsonl changed since `seen` was read.
+
+    The file is replaced whole after each batch, never appended to (a new evaluation starts it
+    again, shorter), so a byte offset into the old file means nothing in the new one: a file with
+    the same path, inode, mtime and size as `seen`'s is `seen`, any other is read whole."""
     path = eval_dir(run_dir) / "results.jsonl"
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    try:
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())  # the file opened, even if replaced since
+            stamp = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if seen is not None and seen.stamp == stamp:
+                return seen
+            data = handle.read()
+    except FileNotFoundError:
+        return Results([])
+    return Results([json.loads(line) for line in data.splitlines() if line], stamp)
 
 
 @dataclass(frozen=True)

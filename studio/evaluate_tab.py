@@ -254,23 +254,28 @@ def _score_line(scores: dict) -> str:
     return " · ".join(parts)
 
 
-def refresh(workspace: Path, run_id: str | None, worse_only: bool) -> tuple:
-    """Everything the tab shows for a run: (status, totals, figure, table, log, still running)."""
+def refresh(
+    workspace: Path, run_id: str | None, worse_only: bool, seen: ev.Results | None = None
+) -> tuple:
+    """Everything the tab shows for a run: (status, totals, figure, table, log, still running,
+    results). `seen` is the results shown last time: results.jsonl is read only when it changed."""
     if not run_id:
         note = render.message("info", "Pick a run to evaluate; train one in the Train tab first.")
-        return note, "", metrics_figure(None), examples_table([], worse_only), "", False
+        empty = ev.Results([])
+        return note, "", metrics_figure(None), examples_table([], worse_only), "", False, empty
     run_dir = run_path(workspace, run_id)
     job, summary = last_job(workspace, run_id), ev.read_summary(run_dir)
-    table = examples_table(ev.read_results(run_dir), worse_only)
+    results = ev.follow_results(run_dir, seen)
     log = jobs.read_log(workspace, job.id, 6000) if job else ""
     running = job is not None and not job.finished
     return (
         status_note(job, summary),
         totals_html(summary),
         metrics_figure(summary),
-        table,
+        examples_table(results.rows, worse_only),
         log,
         running,
+        results,
     )
 
 
@@ -292,7 +297,7 @@ def build(ctx: StudioContext) -> None:
 
 
 def _layout(ctx: StudioContext) -> SimpleNamespace:
-    ui = SimpleNamespace(timer=gr.Timer(2.0, active=False))
+    ui = SimpleNamespace(results=gr.State(ev.Results([])), timer=gr.Timer(2.0, active=False))
     with gr.Row(equal_height=True):
         ui.run = gr.Dropdown(
             [],
@@ -339,32 +344,31 @@ def _layout(ctx: StudioContext) -> SimpleNamespace:
 def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     private = {"api_visibility": "private"}
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
-    views = [ui.status, ui.totals, ui.plot, ui.table, ui.log, ui.timer]
+    views = [ui.status, ui.totals, ui.plot, ui.table, ui.log, ui.timer, ui.results]
+    watch = [ui.run, ui.worse, ui.results]
 
-    def show(run_id: str | None, worse_only: bool) -> tuple:
-        *shown, running = refresh(ctx.workspace, run_id, worse_only)
-        return *shown, gr.Timer(active=running)
+    def show(run_id: str | None, worse_only: bool, seen: ev.Results | None) -> tuple:
+        *shown, running, results = refresh(ctx.workspace, run_id, worse_only, seen)
+        return *shown, gr.Timer(active=running), results
 
     @render.guard("Evaluate")
-    def on_start(run_id, split, limit, max_new, compare, worse_only) -> tuple:
+    def on_start(run_id, split, limit, max_new, compare, worse_only, seen) -> tuple:
         start_evaluation(ctx.workspace, run_id, split, limit, max_new, compare)
-        return show(run_id, worse_only)
+        return show(run_id, worse_only, seen)
 
-    def on_select(run_id: str | None, evt: gr.SelectData) -> str:
-        if not run_id or evt.index is None:
+    def on_select(seen: ev.Results, evt: gr.SelectData) -> str:
+        if evt.index is None:
             return ""
-        return example_detail(
-            ev.read_results(run_path(ctx.workspace, run_id)), int(evt.row_value[0])
-        )
+        return example_detail(seen.rows, int(evt.row_value[0]))  # the rows the table shows
 
     def on_load(worse_only: bool) -> tuple:
         choices = run_choices(ctx.workspace)
         run_id = default_run(ctx.workspace, choices)
-        return gr.Dropdown(choices=choices, value=run_id), *show(run_id, worse_only)
+        return gr.Dropdown(choices=choices, value=run_id), *show(run_id, worse_only, None)
 
     guarded_show = render.guard("Evaluate")(show)
     render.on_page_load(render.guard("Evaluate")(on_load), [ui.run, *views], ui.worse)
-    inputs = [ui.run, ui.split, ui.limit, ui.max_new, ui.compare, ui.worse]
+    inputs = [ui.run, ui.split, ui.limit, ui.max_new, ui.compare, ui.worse, ui.results]
     ui.start.click(on_start, inputs, views, **private)
     ui.stop.click(
         render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id)),
@@ -378,7 +382,7 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
         ui.run,
         **quiet,
     )
-    ui.run.change(guarded_show, [ui.run, ui.worse], views, **quiet)
-    ui.worse.change(guarded_show, [ui.run, ui.worse], views, **quiet)
-    ui.timer.tick(guarded_show, [ui.run, ui.worse], views, **quiet)
-    ui.table.select(render.guard("Example")(on_select), ui.run, ui.detail, **quiet)
+    ui.run.change(guarded_show, watch, views, **quiet)
+    ui.worse.change(guarded_show, watch, views, **quiet)
+    ui.timer.tick(guarded_show, watch, views, **quiet)
+    ui.table.select(render.guard("Example")(on_select), ui.results, ui.detail, **quiet)

@@ -10,6 +10,7 @@ import pytest
 from core import evaluate as ev
 from core import generate as gen
 from core.errors import StudioError
+from core.fsutil import atomic_write_text
 from tests.test_generate import EXAMPLES, build_eval_run
 
 QUICK = gen.GenerationSettings(max_new_tokens=8)
@@ -112,6 +113,37 @@ def test_interrupt_leaves_valid_partial_results(run_dir, monkeypatch):
     assert summary["state"] == "interrupted" and summary["done"] == 1
     lines = (run_dir / "eval" / "results.jsonl").read_text().splitlines()
     assert [json.loads(line)["index"] for line in lines] == [0]
+
+
+def write_results(run_dir: Path, outputs: list[str]) -> None:
+    """results.jsonl as the runner leaves it after a batch: the whole file replaced at once."""
+    rows = [{"index": i, "finetuned": {"output": o}} for i, o in enumerate(outputs)]
+    atomic_write_text(
+        ev.eval_dir(run_dir) / "results.jsonl",
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+    )
+
+
+def test_results_are_read_again_only_when_the_file_was_replaced(tmp_path):
+    assert ev.follow_results(tmp_path) == ev.Results([])  # never evaluated
+    write_results(tmp_path, ["a"])
+    first = ev.follow_results(tmp_path)
+    assert [r["finetuned"]["output"] for r in first.rows] == ["a"]
+    assert ev.follow_results(tmp_path, first) is first  # nothing new: nothing read
+    write_results(tmp_path, ["a", "b"])  # the next batch
+    second = ev.follow_results(tmp_path, first)
+    assert [r["finetuned"]["output"] for r in second.rows] == ["a", "b"]
+    write_results(tmp_path, ["c", "d"])  # a new evaluation, the same size: another file
+    assert [r["finetuned"]["output"] for r in ev.follow_results(tmp_path, second).rows] == [
+        "c",
+        "d",
+    ]
+    assert ev.follow_results(tmp_path / "other", second) == ev.Results([])  # another run
+
+
+def test_an_output_with_a_unicode_line_separator_stays_one_row(tmp_path):
+    write_results(tmp_path, ["x := 1\u2028y := 2"])  # json.dumps keeps U+2028 as it is
+    assert [r["finetuned"]["output"] for r in ev.read_results(tmp_path)] == ["x := 1\u2028y := 2"]
 
 
 def test_a_run_without_adapter_is_a_clear_error(tiny_model, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from core import evaluate as ev
 from core import jobs
 from core.errors import StudioError
+from core.fsutil import atomic_write_text
 from studio import evaluate_tab as et
 from studio import playground_tab as pt
 from tests.test_generate import V2_HOTKEY, build_eval_run
@@ -50,15 +52,16 @@ def test_runs_are_listed_with_what_they_can_evaluate(workspace):
 
 
 def test_without_a_run_the_tab_says_what_to_do(workspace):
-    status, _, _, table, _, running = et.refresh(workspace, None, False)
+    status, _, _, table, _, running, results = et.refresh(workspace, None, False)
     assert "Pick a run" in status
     assert list(table.columns) == et.TABLE_COLUMNS and table.empty
-    assert not running
+    assert not running and results == ev.Results([])
 
 
 def test_a_run_never_evaluated_says_so(workspace):
-    status, totals, _, table, _, running = et.refresh(workspace, "demo-run", False)
+    status, totals, _, table, _, running, results = et.refresh(workspace, "demo-run", False)
     assert "not been evaluated yet" in status and totals == "" and table.empty and not running
+    assert results == ev.Results([])
 
 
 def test_the_examples_table_shows_both_outputs_and_filters_the_worse(workspace):
@@ -68,6 +71,19 @@ def test_the_examples_table_shows_both_outputs_and_filters_the_worse(workspace):
     assert list(table["v2 (ft / base)"]) == ["✓ / ✗", "✓ / ✓"]
     worse = et.examples_table(ROWS, worse_only=True)
     assert list(worse["#"]) == [1] and list(worse["worse"]) == ["yes"]
+
+
+def test_the_tab_reads_the_results_again_only_when_a_batch_replaced_them(tiny_model, tmp_path):
+    run_dir = build_eval_run(tmp_path, tiny_model)
+    workspace, path = run_dir.parent.parent, ev.eval_dir(run_dir) / "results.jsonl"
+    atomic_write_text(path, json.dumps(ROWS[0]) + "\n")
+    *_, table, _, _, first = et.refresh(workspace, "demo-run", False)
+    assert list(table["#"]) == [0] and first.rows == ROWS[:1]
+    *_, table, _, _, again = et.refresh(workspace, "demo-run", True, first)  # a tick: nothing new
+    assert again is first and table.empty  # the filter applied to the rows kept
+    atomic_write_text(path, "".join(json.dumps(r) + "\n" for r in ROWS))  # the next batch
+    *_, table, _, _, second = et.refresh(workspace, "demo-run", False, first)
+    assert list(table["#"]) == [0, 1] and second.rows == ROWS
 
 
 def test_the_detail_puts_reference_and_both_answers_side_by_side():
@@ -107,12 +123,15 @@ def test_evaluation_job_runs_and_the_tab_shows_base_and_fine_tuned(workspace):
         et.start_evaluation(workspace, "demo-run", "test", 2, 8, True)
     status = jobs.wait_job(workspace, job_id, timeout=300)
     assert status.state == "completed", jobs.read_log(workspace, job_id)
-    note, totals, figure, table, log, running = et.refresh(workspace, "demo-run", False)
+    note, totals, figure, table, log, running, results = et.refresh(workspace, "demo-run", False)
     assert "completed: 2 of 2 prompts" in note and not running
     assert "clean v2 · fine-tuned" in totals and "clean v2 · base" in totals
     assert {trace.name for trace in figure.data} == {"base", "fine-tuned"}
     assert len(table) == 2 and table["base"].notna().all()
     assert "fine-tuned" in log and "base" in log  # the CLI's table
+    assert list(table["#"]) == [r["index"] for r in results.rows]
+    *_, again = et.refresh(workspace, "demo-run", True, results)  # a tick, or the filter
+    assert again is results  # the results read before, not read again
 
 
 # ---------------------------------------------------------------- Playground
