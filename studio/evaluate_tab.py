@@ -2,17 +2,18 @@
 
 The evaluation is a child process (core/jobs.py), so it finishes whatever the browser does; a
 gr.Timer reads its eval/summary.json and results.jsonl while it runs, and once when the page
-opens, so a reload shows the last evaluation of the chosen run.
+opens, so a reload shows the last evaluation of the chosen run. The rows read are kept per
+browser session in gr.State, so results.jsonl is read again only after a batch replaced it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import pandas as pd
-import plotly.graph_objects as go
 
 from core import evaluate as ev
 from core import jobs
@@ -21,6 +22,9 @@ from core.runs import list_runs, run_path
 from studio import render
 from studio.context import StudioContext
 from studio.plots import PALETTE, TEMPLATE, empty_figure
+
+if TYPE_CHECKING:  # plotly loads with the first figure, not with the studio
+    import plotly.graph_objects as go
 
 JOB_KIND = "evaluate"
 MODEL_NAMES = {"finetuned": "fine-tuned", "base": "base"}
@@ -172,6 +176,8 @@ def metrics_figure(summary: dict | None) -> go.Figure:
     overall = (summary or {}).get("overall") or {}
     if not overall:
         return empty_figure(title, "No evaluation yet")
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     for name in ("base", "finetuned"):
         if name not in overall:
@@ -320,7 +326,7 @@ def _layout(ctx: StudioContext) -> SimpleNamespace:
         ui.refresh = gr.Button("Refresh runs", elem_id="eval-refresh-runs", size="md")
     ui.status = gr.HTML(elem_id="eval-status")
     ui.totals = gr.HTML(elem_id="eval-totals")
-    ui.plot = gr.Plot(metrics_figure(None), elem_id="eval-plot", show_label=False)
+    ui.plot = gr.Plot(elem_id="eval-plot", show_label=False)  # drawn when the page loads
     ui.worse = gr.Checkbox(
         False,
         label="Only prompts where the fine-tuned model is worse than base",

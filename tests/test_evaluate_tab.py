@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from core import evaluate as ev
 from core import jobs
 from core.errors import StudioError
 from core.fsutil import atomic_write_text
+from core.workspace import REPO_ROOT
 from studio import evaluate_tab as et
 from studio import playground_tab as pt
 from tests.test_generate import V2_HOTKEY, build_eval_run
@@ -100,6 +103,21 @@ def test_the_chart_has_one_bar_group_per_metric_for_each_model():
     assert bars["fine-tuned"]["clean v2"] == 100.0 and bars["base"]["clean v2"] == 50.0
     assert bars["fine-tuned"]["chrF"] == 45.0
     assert "loads in AutoHotkey v2" not in bars["base"]  # not measured: no bar
+
+
+def test_building_the_tab_leaves_plotly_unloaded(tmp_path):
+    script = f"""
+import sys
+from pathlib import Path
+import gradio as gr
+from studio import evaluate_tab
+from studio.context import StudioContext
+with gr.Blocks():
+    evaluate_tab.build(StudioContext(workspace=Path({str(tmp_path)!r})))
+assert "plotly" not in sys.modules, "plotly was imported before the first figure"
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_a_run_without_adapter_is_refused_before_a_job_starts(tiny_model, tmp_path):
