@@ -169,7 +169,7 @@ def test_a_chat_answer_streams_and_ends_with_the_checkers_verdict(workspace):
     shown, history = steps[-1]
     assert len(steps) >= 3  # the question at once, then tokens, then the verdict
     assert [t["role"] for t in history] == ["user", "assistant"]
-    assert history[1]["verdict"].startswith("**v2 checker:") or "no code" in history[1]["verdict"]
+    assert history[1]["verdict"] == pt.verdict_note(history[1]["content"])  # of what it said
     assert shown[-1]["content"].endswith(history[1]["verdict"])
     assert shown[0] == {"role": "user", "content": "Hi"}
 
@@ -190,10 +190,22 @@ def test_chat_inputs_are_checked(workspace):
         next(pt.respond(workspace, "demo-run", "adapter", "", 0.0, 1.0, 8, 1.0, "  ", []))
 
 
+def test_the_verdict_of_a_clean_v2_answer_is_one_line():
+    clean = "**v2 checker: ✓ clean AutoHotkey v2** · 0 errors · 0 warnings"
+    assert pt.verdict_note(V2_HOTKEY) == clean
+    assert pt.verdict_note(f"Here it is:\n```ahk\n{V2_HOTKEY}\n```\nPress Ctrl+J.") == clean
+
+
+def test_an_answer_without_code_says_so():
+    for answer in ("", "\n\n", "```ahk\n\n```"):
+        assert pt.verdict_note(answer) == "*v2 checker: no code in this answer*"
+
+
 def test_the_verdict_tells_v1_from_clean_v2():
-    assert "✓ clean AutoHotkey v2" in pt.verdict_note(V2_HOTKEY)
-    v1 = pt.verdict_note(V1_SNIPPET)
-    assert "✗" in v1 and "- line" in v1  # the first diagnostics are listed
+    head, blank, *details = pt.verdict_note(V1_SNIPPET).split("\n")
+    assert head.startswith("**v2 checker: ✗ AutoHotkey v1 syntax** · ") and blank == ""
+    assert len(details) == pt.MAX_DIAGNOSTICS  # the first diagnostics are listed, no more
+    assert details[0].startswith("- line 1: #NoEnv is AutoHotkey v1 only")
 
 
 def test_answers_are_fenced_and_reasoning_is_folded_away():
