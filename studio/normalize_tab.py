@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +12,6 @@ import pandas as pd
 from core import normalize
 from core.backup import last_backup
 from core.errors import StudioError
-from core.fsutil import atomic_write_text
 from core.workspace import subdir
 from studio import render
 from studio.context import StudioContext
@@ -147,18 +145,13 @@ def apply_plan(ctx: StudioContext, edits: list) -> str:
     if not edits:
         raise StudioError("nothing to apply", hint="run a dry run first")
     backup = normalize.apply(ctx.corpus, edits, ctx.workspace)
-    _write_apply_report(ctx, edits)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    normalize.write_report(edits, subdir(ctx.workspace, "reports") / f"normalize-{stamp}.json")
     return render.message(
         "ok",
         f"Changed {len(backup.entries)} file(s). Backup: {backup.dir.name}.",
         "Undo puts every file back exactly as it was.",
     )
-
-
-def _write_apply_report(ctx: StudioContext, edits: list) -> None:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = subdir(ctx.workspace, "reports") / f"normalize-{stamp}.json"
-    atomic_write_text(path, json.dumps(normalize.report(edits), indent=2, ensure_ascii=False))
 
 
 def undo_last(ctx: StudioContext) -> str:
