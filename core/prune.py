@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +63,9 @@ def plan_prune(
     duplicates: bool = False,
     paths: Iterable[str] = (),
     near_duplicates: float | None = None,
+    *,
+    checked: Mapping[str, Sequence] | None = None,
+    near_marks: Mapping[str, tuple[str, float]] | None = None,
 ) -> list[PruneItem]:
     """The scripts to quarantine, each with its reasons, in path order (pure: nothing moves).
 
@@ -70,6 +73,14 @@ def plan_prune(
     diagnostics; `duplicates`: exact copies (SHA256 of the bytes) of an earlier script;
     `near_duplicates`: a MinHash similarity threshold (e.g. 0.85), all but the first of each
     cluster; `paths`: relative paths chosen by hand.
+
+    What a caller has already worked out need not be worked out again:
+    `checked` maps the SHA256 of a script's bytes to its checker facts `[verdict, errors, ...]`
+    (VerdictCache.results fits), so a script that changed since is checked afresh, never judged
+    by a stale verdict; `near_marks` ({relative path: (the kept script it nearly duplicates,
+    similarity)}, as near_duplicate_marks gives at the `near_duplicates` threshold) is used in
+    place of the MinHash search; a mark whose script or kept script is no longer a readable
+    script of the corpus is ignored.
     """
     root = Path(root)
     if not root.is_dir():
@@ -91,15 +102,19 @@ def plan_prune(
         hashes[rel] = sha256_bytes(result.data)
         why = reasons.setdefault(rel, [])
         if verdicts or invalid:
-            why += _checker_reasons(result.text, verdicts, invalid)
+            facts = checked.get(hashes[rel]) if checked is not None else None
+            why += _checker_reasons(result.text, verdicts, invalid, facts)
         first = first_of.setdefault(hashes[rel], rel)
         if duplicates and first != rel:
             why.append(f"duplicate of {first}")
-        if near_duplicates is not None:
+        if near_duplicates is not None and near_marks is None:
             texts[rel] = result.text
     if near_duplicates is not None:
-        for rel, why in _near_duplicate_reasons(texts, near_duplicates).items():
-            reasons[rel].append(why)
+        if near_marks is None:
+            near_marks = near_duplicate_marks(texts, near_duplicates)
+        for rel, (first, similarity) in near_marks.items():
+            if rel in hashes and first in hashes and first != rel:
+                reasons[rel].append(f"near-duplicate of {first} (similarity {similarity})")
     return [
         PruneItem(rel, tuple(why), hashes.get(rel) or sha256_file(root / rel) or "")
         for rel, why in sorted(reasons.items())
@@ -107,26 +122,35 @@ def plan_prune(
     ]
 
 
-def _checker_reasons(text: str, verdicts: set[str], invalid: bool) -> list[str]:
-    check = check_source(text)
-    found = [f"verdict {check.verdict}"] if check.verdict in verdicts else []
-    if invalid and check.errors:
-        found.append(f"{check.errors} error diagnostic(s)")
+def _checker_reasons(
+    text: str, verdicts: set[str], invalid: bool, facts: Sequence | None = None
+) -> list[str]:
+    """Why the checker's verdict or errors choose a script; `facts` ([verdict, errors, ...])
+    when the caller already knows them, else the checker runs on `text`."""
+    if facts is None:
+        check = check_source(text)
+        verdict, errors = check.verdict, check.errors
+    else:
+        verdict, errors = facts[0], facts[1]
+    found = [f"verdict {verdict}"] if verdict in verdicts else []
+    if invalid and errors:
+        found.append(f"{errors} error diagnostic(s)")
     return found
 
 
-def _near_duplicate_reasons(texts: dict[str, str], threshold: float) -> dict[str, str]:
+def near_duplicate_marks(texts: dict[str, str], threshold: float) -> dict[str, tuple[str, float]]:
+    """{relative path: (the first script of its cluster, similarity)} for every near-duplicate
+    but the first of each MinHash cluster; `texts` in walk order, by relative path."""
     try:
         clusters = near_duplicate_clusters(list(texts.values()), threshold)
     except ValueError as err:
         raise StudioError(str(err), where="near-duplicates", hint="use e.g. 0.85") from err
     names = list(texts)
-    found = {}
-    for cluster in clusters:
-        first = names[cluster.members[0]]
-        for index in cluster.members[1:]:
-            found[names[index]] = f"near-duplicate of {first} (similarity {cluster.similarity})"
-    return found
+    return {
+        names[index]: (names[cluster.members[0]], cluster.similarity)
+        for cluster in clusters
+        for index in cluster.members[1:]
+    }
 
 
 def quarantine_dir(workspace: Path | None = None) -> Path:

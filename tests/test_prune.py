@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import prune
+from core.corpus import VerdictCache, read_script
 from core.errors import StudioError
 from core.prune import apply_prune, plan_prune, undo_prune
 
@@ -70,6 +71,66 @@ def test_near_duplicates_keep_the_first_of_each_cluster(corpus: Path):
     assert "New/tour.ahk" not in chosen and "Old/legacy.ahk" not in chosen
     with pytest.raises(StudioError, match="threshold"):
         plan_prune(corpus, near_duplicates=1.5)
+
+
+def known_facts(root: Path, cache_dir: Path) -> dict[str, list]:
+    """What the Corpus tab knows after a scan: the checker's facts by SHA256 of the bytes."""
+    cache = VerdictCache(cache_dir)
+    for path in sorted(root.rglob("*.ahk")):
+        read = read_script(path)
+        cache.check(hashlib.sha256(read.data).hexdigest(), read.text)
+    return cache.results
+
+
+def refuse(*args, **kwargs):
+    raise AssertionError("worked out again what the caller already knew")
+
+
+def test_known_checker_facts_stand_in_for_the_checker(corpus: Path, tmp_path: Path, monkeypatch):
+    checked = known_facts(corpus, tmp_path / "cache")
+    monkeypatch.setattr(prune, "check_source", refuse)
+    assert reasons(plan_prune(corpus, ["v1", "mixed"], invalid=True, checked=checked)) == {
+        "New/broken.ahk": ("2 error diagnostic(s)",),
+        "Old/legacy.ahk": ("verdict v1", "4 error diagnostic(s)"),
+    }
+
+
+def test_a_script_changed_since_its_facts_is_checked_afresh(
+    corpus: Path, tmp_path: Path, monkeypatch
+):
+    checked = known_facts(corpus, tmp_path / "cache")
+    changed = V1 + b"; edited since the scan\r\n"
+    (corpus / "New" / "tour.ahk").write_bytes(changed)  # its old verdict (v2) must not be used
+    seen = []
+    real = prune.check_source
+    monkeypatch.setattr(prune, "check_source", lambda text: seen.append(text) or real(text))
+    assert reasons(plan_prune(corpus, ["v1"], checked=checked)) == {
+        "New/tour.ahk": ("verdict v1",),
+        "Old/legacy.ahk": ("verdict v1",),
+    }
+    assert seen == [changed.decode()]
+
+
+def test_known_near_duplicate_marks_stand_in_for_the_minhash_search(corpus: Path, monkeypatch):
+    expected = plan_prune(corpus, near_duplicates=0.8)
+    scripts = sorted(corpus.rglob("*.ahk"))
+    texts = {p.relative_to(corpus).as_posix(): read_script(p).text for p in scripts}
+    marks = prune.near_duplicate_marks(texts, 0.8)
+    monkeypatch.setattr(prune, "near_duplicate_clusters", refuse)
+    assert plan_prune(corpus, near_duplicates=0.8, near_marks=marks) == expected
+    assert reasons(expected) == {
+        "New/hello_copy.ahk": ("near-duplicate of New/hello.ahk (similarity 1.0)",),
+        "New/tour_again.ahk": ("near-duplicate of New/tour.ahk (similarity 0.9922)",),
+        "New/utf16.ahk": ("near-duplicate of New/hello.ahk (similarity 1.0)",),
+    }
+    stale = {
+        "New/tour_again.ahk": ("New/tour.ahk", 0.9),
+        "New/gone.ahk": ("New/tour.ahk", 0.95),  # no longer in the corpus
+        "New/hello_copy.ahk": ("New/gone_too.ahk", 0.99),  # its kept script is gone
+    }
+    assert reasons(plan_prune(corpus, near_duplicates=0.8, near_marks=stale)) == {
+        "New/tour_again.ahk": ("near-duplicate of New/tour.ahk (similarity 0.9)",)
+    }
 
 
 def test_listed_paths_must_lie_inside_the_root_and_exist(corpus: Path, tmp_path: Path):
