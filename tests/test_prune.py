@@ -212,11 +212,13 @@ def test_bundled_corpus_v1_scripts_are_found_and_clean_v2_scripts_are_not(
 ):
     before = snapshot(corpus_copy)
     items = plan_prune(corpus_copy, ["v1", "mixed"])
-    assert len(items) >= 2
-    for item in items:
-        text = (corpus_copy / item.path).read_text(encoding="utf-8", errors="replace")
-        assert "#Requires AutoHotkey v2" not in text or "mixed" in item.reasons[0]
+    assert reasons(items) == {
+        "Legacy/mixed_v1_v2_syntax.ahk": ("verdict mixed",),
+        "Legacy/v1_file_report_legacy.ahk": ("verdict v1",),
+        "Legacy/v1_notepad_toggle_legacy.ahk": ("verdict v1",),
+        "Legacy/v1_string_cleanup_legacy.ahk": ("verdict v1",),
+    }
     apply_prune(corpus_copy, items, workspace)
-    assert plan_prune(corpus_copy, ["v1"]) == []
+    assert plan_prune(corpus_copy, ["v1", "mixed"]) == []
     undo_prune(corpus_copy, workspace)
     assert snapshot(corpus_copy) == before
