@@ -267,7 +267,7 @@ def show_script(root: Path, relative: str | None) -> tuple[str, str, str]:
             render.code_view(None),
             "",
         )
-    result = ahk.check_file(path)
+    result = ahk.check_source(read.text, path)
     marks = {}
     for d in result.diagnostics:
         severity, tip = marks.get(d.line, ("", ""))

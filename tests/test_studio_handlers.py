@@ -11,6 +11,7 @@ import gradio as gr
 import pandas as pd
 import pytest
 
+import core.corpus
 from core import build_dataset as bd
 from core.corpus import read_script
 from core.errors import StudioError
@@ -439,12 +440,21 @@ def test_big_tables_are_sent_a_page_at_a_time() -> None:
 
 
 def test_clicking_a_v1_script_shows_code_with_numbers_and_its_diagnostics(
-    corpus_copy: Path,
+    corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     legacy = corpus_copy / "Legacy"
     legacy.mkdir(exist_ok=True)
     (legacy / "old_style.ahk").write_text("#NoEnv\nMsgBox, Hello %A_UserName%\nSleep, 100\n")
+    reads: list[str] = []
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return read_script(path, *args, **kwargs)
+
+    monkeypatch.setattr(corpus_tab, "read_script", counted)
+    monkeypatch.setattr(core.corpus, "read_script", counted)
     info, code, diagnostics = corpus_tab.show_script(corpus_copy, "Legacy/old_style.ahk")
+    assert reads == ["old_style.ahk"]  # read once: the checker works on the text already read
     assert "verdict v1" in info
     assert '<td class="ln">2</td>' in code and 'class="error"' in code
     assert '<table class="diag">' in diagnostics
