@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,9 +120,11 @@ def run_launch(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def fetch(url: str) -> tuple[int, bytes]:
+def fetch(url: str, form: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """(status, body) of a GET, or of a POST of `form` when given."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=20) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
@@ -257,12 +260,29 @@ def test_telemetry_is_off_before_gradio_is_imported() -> None:
     assert out.stdout.split() == ["False", "False", "1"]
 
 
-def test_building_the_studio_imports_no_torch(tmp_path: Path) -> None:
+# Libraries for training, models and scoring: each loads only when a job or an evaluation needs it.
+HEAVY = (
+    "torch",
+    "transformers",
+    "trl",
+    "peft",
+    "datasets",
+    "accelerate",
+    "bitsandbytes",
+    "unsloth",
+    "safetensors",
+    "gguf",
+    "tokenizers",
+    "sacrebleu",
+)
+
+
+def test_building_the_studio_imports_no_training_or_model_library(tmp_path: Path) -> None:
     code = (
         "import sys, launch; from pathlib import Path; from studio.app import build_app; "
         "from studio.context import StudioContext; "
         f"build_app(StudioContext(workspace=Path({str(tmp_path)!r}))); "
-        "print([m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules])"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
@@ -297,7 +317,7 @@ def test_auth_must_be_user_colon_password() -> None:
     assert launch.parse_auth("0.0.0.0", "ann:s3cret") == ("ann", "s3cret")
     assert launch.parse_auth("127.0.0.1", None) is None
     for bad in ("ann", ":pw", "ann:"):
-        with pytest.raises(launch.StudioError):
+        with pytest.raises(launch.StudioError, match="--auth must look like user:password"):
             launch.parse_auth("0.0.0.0", bad)
 
 
@@ -311,17 +331,22 @@ def test_missing_corpus_or_config_is_one_line_error(tmp_path: Path) -> None:
 def test_login_is_required_when_auth_is_given(tmp_path: Path) -> None:
     from gradio_client import Client
 
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
     from core.workspace import SAMPLE_CORPUS
 
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
     server = start_studio(workspace, SAMPLE_CORPUS, ["--auth", "ann:s3cret"])
     try:
         assert fetch(server.url + "/config")[0] == 401
         assert fetch(f"{server.url}/gradio_api/file={SAMPLE_CORPUS}")[0] in (401, 403)
         client = Client(server.url, auth=("ann", "s3cret"), verbose=False)
-        assert client.view_api(print_info=False, return_format="dict") is not None
-        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain ValueError
+        api = client.view_api(print_info=False, return_format="dict")
+        assert (set(api["named_endpoints"]), api["unnamed_endpoints"]) == ({"/corpus_summary"}, {})
+        assert client.predict(api_name="/corpus_summary")["corpus"] == str(SAMPLE_CORPUS.resolve())
+        wrong = {"username": "ann", "password": "wrong"}
+        status, body = fetch(server.url + "/login", wrong)
+        assert (status, json.loads(body)) == (400, {"detail": "Incorrect credentials."})
+        with pytest.raises(ValueError, match=re.escape(f"Could not login to {server.url}/.")):
             Client(server.url, auth=("ann", "wrong"), verbose=False)
     finally:
         server.stop()
