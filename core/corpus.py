@@ -216,10 +216,13 @@ def scan_corpus(
     max_bytes: int = DEFAULT_MAX_BYTES,
     check: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    texts: dict[str, str] | None = None,
 ) -> list[ScriptInfo]:
     """One ScriptInfo per .ahk file below `root`; with check=True, the checker's verdict too.
 
-    `progress(done, total)` is called as files are read (for a progress bar).
+    `progress(done, total)` is called as files are read (for a progress bar). When `texts` is
+    given, each readable script's text is put in it under its path, in walk order, so a later
+    pass (the checker, near-duplicates) need not read the file again.
     """
     root = Path(root)
     if not root.is_dir():
@@ -230,6 +233,8 @@ def scan_corpus(
     infos: list[ScriptInfo] = []
     for done, relative in enumerate(relatives, 1):
         info, text = _scan_one(root, relative, root_name, max_bytes)
+        if texts is not None and text is not None:
+            texts[relative] = text
         if checker is not None and text is not None:
             result = checker(text)
             info.verdict, info.errors, info.warnings = (

@@ -62,9 +62,14 @@ PRUNE_CHOICES = {
 # ---------------------------------------------------------------- scanning
 
 
-def scan_table(root: Path, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Step one: the facts of every script (no verdicts yet), exact duplicates marked."""
-    infos = scan_corpus(Path(root), progress=progress)
+def scan_table(
+    root: Path,
+    progress: Callable[[int, int], None] | None = None,
+    texts: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Step one: the facts of every script (no verdicts yet), exact duplicates marked; with
+    `texts`, the scripts' texts by path too, for step two (so no file is read twice)."""
+    infos = scan_corpus(Path(root), progress=progress, texts=texts)
     table = pd.DataFrame(
         {
             "path": [i.path for i in infos],
@@ -95,20 +100,25 @@ def scan_table(root: Path, progress: Callable[[int, int], None] | None = None) -
 
 
 def check_table(
-    ctx: StudioContext, table: pd.DataFrame, root: Path
+    ctx: StudioContext, table: pd.DataFrame, root: Path, texts: dict[str, str] | None = None
 ) -> Iterator[tuple[int, int, pd.DataFrame | None]]:
     """Step two, as a generator of (done, total, None) progress and finally (n, n, table):
-    the checker's verdict for each script (cached by SHA256) and near-duplicate marks."""
+    the checker's verdict for each script (cached by SHA256) and near-duplicate marks.
+
+    `texts` are the scripts' texts as step one read them (scan_table's `texts`); without them,
+    each script is read again from `root`."""
     cache = VerdictCache(subdir(ctx.workspace, "cache"))
     table = table.copy()
-    hashes = table["sha256"].tolist()
-    texts: dict[int, str] = {}
-    found: list[list] = [["", None, None] for _ in hashes]
+    readable: dict[str, str] = {}
+    found: list[list] = [["", None, None] for _ in range(len(table))]
     total = len(table)
-    for index, (rel, sha) in enumerate(zip(table["path"], hashes, strict=True)):
-        text = read_script(root / rel).text if sha is not None else None
-        if text is not None:
-            texts[index] = text
+    for index, (rel, sha) in enumerate(zip(table["path"], table["sha256"], strict=True)):
+        if texts is not None:
+            text = texts.get(rel)
+        else:
+            text = read_script(root / rel).text if sha is not None else None
+        if text is not None and sha is not None:
+            readable[rel] = text
             found[index] = cache.check(sha, text)
         if (index + 1) % CHECK_BATCH == 0:
             yield index + 1, total, None
@@ -117,19 +127,23 @@ def check_table(
         ("verdict", "errors", "warnings"), zip(*found, strict=True), strict=True
     ):
         table[column] = pd.Series(values, index=table.index, dtype=object)
-    _mark_near_duplicates(table, texts)
+    _mark_near_duplicates(table, readable)
     yield total, total, table
 
 
-def _mark_near_duplicates(table: pd.DataFrame, texts: dict[int, str]) -> None:
-    indices = list(texts)
+def _mark_near_duplicates(table: pd.DataFrame, texts: dict[str, str]) -> None:
+    """Mark all but the first script of each near-duplicate cluster (`texts` by path, in walk
+    order); an exact copy keeps its "copy of" mark."""
     paths, marks = table["path"].tolist(), table["duplicate"].tolist()
-    for cluster in near_duplicate_clusters([texts[i] for i in indices], NEAR_THRESHOLD):
-        first = paths[indices[cluster.members[0]]]
+    names = list(texts)
+    near: dict[str, str] = {}
+    for cluster in near_duplicate_clusters(list(texts.values()), NEAR_THRESHOLD):
+        first = names[cluster.members[0]]
         for member in cluster.members[1:]:
-            row = indices[member]
-            marks[row] = marks[row] or f"near {first} ({cluster.similarity:.2f})"
-    table["duplicate"] = marks
+            near[names[member]] = f"near {first} ({cluster.similarity:.2f})"
+    table["duplicate"] = [
+        mark or near.get(path, "") for path, mark in zip(paths, marks, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- what the page shows
@@ -535,12 +549,13 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
     def on_scan(folder: str, *options, progress=gr.Progress()):
         root = open_corpus(ctx, folder)
         yield {ui.cancel: gr.update(visible=True), ui.scan: gr.update(interactive=False)}
-        table = scan_table(root, render.throttled(progress, "Reading scripts", every=2000))
+        texts: dict[str, str] = {}
+        table = scan_table(root, render.throttled(progress, "Reading scripts", every=2000), texts)
         read = render.message("info", f"{len(table):,} scripts read; checking them…")
         categories = [ALL, *sorted(table["category"].unique())]
         yield {**table_shown(table, options, read), ui.category: gr.update(choices=categories)}
         yield charts_shown(table)
-        for done, total, checked in check_table(ctx, table, root):
+        for done, total, checked in check_table(ctx, table, root, texts):
             if checked is None:
                 progress((done, total), desc="Checking scripts", unit="files")
                 yield {ui.status: render.message("info", f"Checking… {done:,} of {total:,}")}
@@ -679,8 +694,9 @@ def _wire_prune(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
 def corpus_summary(ctx: StudioContext) -> dict:
     """Totals of the current corpus (a public API endpoint for scripts)."""
-    table = scan_table(ctx.corpus)
-    for _done, _total, checked in check_table(ctx, table, ctx.corpus):
+    texts: dict[str, str] = {}
+    table = scan_table(ctx.corpus, texts=texts)
+    for _done, _total, checked in check_table(ctx, table, ctx.corpus, texts):
         if checked is not None:
             table = checked
     return {"corpus": str(ctx.corpus), **summary(table)}

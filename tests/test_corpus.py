@@ -195,6 +195,17 @@ def test_scan_corpus_gives_one_record_per_file_with_its_facts(tmp_path: Path):
     assert a.verdict is None and a.errors is None
 
 
+def test_scan_corpus_hands_back_the_texts_it_read_in_walk_order(tmp_path: Path):
+    write(tmp_path / "B" / "b.ahk", codecs.BOM_UTF16_LE + "y := 2\r\n".encode("utf-16-le"))
+    write(tmp_path / "A" / "a.ahk", V2)
+    write(tmp_path / "A" / "empty.ahk", b"")
+    write(tmp_path / "A" / "binary.ahk", b"x\x00y")
+    texts: dict[str, str] = {}
+    infos = scan_corpus(tmp_path, texts=texts)
+    assert list(texts.items()) == [("A/a.ahk", V2), ("B/b.ahk", "y := 2\r\n")]
+    assert [i.path for i in infos if i.skip_reason is None] == list(texts)
+
+
 def test_scan_corpus_reports_progress(tmp_path: Path):
     for i in range(3):
         write(tmp_path / f"{i}.ahk", V2)

@@ -362,8 +362,9 @@ def test_tokens_through_the_chat_template_show_trained_masked_and_cut(
 
 
 def _checked(ctx: StudioContext) -> pd.DataFrame:
-    table = corpus_tab.scan_table(ctx.corpus)
-    steps = list(corpus_tab.check_table(ctx, table, ctx.corpus))
+    texts: dict[str, str] = {}
+    table = corpus_tab.scan_table(ctx.corpus, texts=texts)
+    steps = list(corpus_tab.check_table(ctx, table, ctx.corpus, texts))
     assert steps[-1][0] == steps[-1][1] == len(table)
     return steps[-1][2]
 
@@ -392,6 +393,25 @@ def test_check_fills_verdicts_caches_them_and_marks_near_duplicates(
     assert len(cache["results"]) >= len(set(table["sha256"]) - {None})
     again = _checked(ctx)
     assert again[["path", "verdict", "errors"]].equals(table[["path", "verdict", "errors"]])
+
+
+def test_a_scan_reads_each_script_once_for_facts_verdicts_and_near_duplicates(
+    corpus_with_near_duplicate, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, original, twin = corpus_with_near_duplicate
+    ctx = StudioContext(workspace=workspace, corpus=corpus)
+    reads: list[str] = []
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path).relative_to(corpus).as_posix())
+        return read_script(path, *args, **kwargs)
+
+    monkeypatch.setattr(core.corpus, "read_script", counted)
+    monkeypatch.setattr(corpus_tab, "read_script", counted)
+    table = _checked(ctx)
+    assert sorted(reads) == sorted(table["path"])  # every script, each once
+    assert table.set_index("path").at[twin, "duplicate"].startswith(f"near {original}")
+    assert (table["verdict"] != "").sum() == (table["skipped"] == "").sum()
 
 
 def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace: Path) -> None:
