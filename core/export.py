@@ -30,6 +30,7 @@ from core import gguf_verify, modelfile
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_path, atomic_write_text
 from core.gguf_writer import NATIVE_TYPES, Progress, read_chat_template, strip_generation_tags
+from core.runs import has_merged
 
 QUANTS = ("f32", "f16", "q8_0", "q4_k_m", "q4_0")
 QUANTISER_TYPES = {"q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M", "q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0"}
@@ -89,12 +90,37 @@ def result_path(gguf_path: Path) -> Path:
     return Path(gguf_path).with_suffix(".result.json")
 
 
+@dataclass(frozen=True)
+class SavedResult:
+    """An export's result as read from <name>.result.json (None: no file, or not readable), and
+    the file's stamp when it was read."""
+
+    report: dict | None
+    stamp: tuple | None = None  # (path, inode, mtime, size)
+
+
+def follow_result(gguf_path: Path, seen: SavedResult | None = None) -> SavedResult:
+    """The result written beside `gguf_path`, read again only when the file changed since `seen`
+    was read: a file with the same path, inode, mtime and size as `seen`'s is `seen`."""
+    path = result_path(gguf_path)
+    try:
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())  # the file opened, even if replaced since
+            stamp = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if seen is not None and seen.stamp == stamp:
+                return seen
+            data = handle.read()
+    except OSError:
+        return SavedResult(None)
+    try:
+        return SavedResult(json.loads(data), stamp)
+    except ValueError:  # cut short, or not JSON: read again once it changes
+        return SavedResult(None, stamp)
+
+
 def read_result(gguf_path: Path) -> dict | None:
     """The result written beside `gguf_path` (ExportResult.to_dict()), or None if there is none."""
-    try:
-        return json.loads(result_path(gguf_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return follow_result(gguf_path).report
 
 
 def default_output(run_dir: Path, quant: str) -> Path:
@@ -559,7 +585,7 @@ def export_run(
     """Export a run's merged/ folder (default output: <run-dir>/exports/model-<quant>.gguf)."""
     run_dir = Path(run_dir)
     merged = run_dir / "merged"
-    if not (merged / "config.json").is_file():
+    if not has_merged(run_dir):
         raise StudioError(
             f"run {run_dir.name} has no merged model",
             where=str(merged),

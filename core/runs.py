@@ -143,6 +143,50 @@ def progress_line(record: dict[str, Any], max_steps: int | None) -> str:
     return "  ".join(parts)
 
 
+def has_adapter(run_dir: Path) -> bool:
+    """Whether the run saved its adapter (adapter/adapter_config.json), so it can be merged."""
+    return (Path(run_dir) / "adapter" / "adapter_config.json").is_file()
+
+
+def has_merged(run_dir: Path) -> bool:
+    """Whether the run's adapter was merged (merged/config.json), so it can be exported."""
+    return (Path(run_dir) / "merged" / "config.json").is_file()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What a run can go on to: a merge needs its adapter, an export its merged model, and
+    neither while it trains."""
+
+    state: str
+    adapter: bool
+    merged: bool
+    merge_diff: float | None  # the merge's max |logit difference| from base + adapter
+
+    @property
+    def training(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def can_merge(self) -> bool:
+        return self.adapter and not self.training
+
+    @property
+    def can_export(self) -> bool:
+        return self.can_merge and self.merged
+
+
+def readiness(run_dir: Path) -> Readiness:
+    """Whether the run can be merged and exported now (reads its status once)."""
+    status = read_status(run_dir)
+    return Readiness(
+        state=status.get("state", "failed"),
+        adapter=has_adapter(run_dir),
+        merged=has_merged(run_dir),
+        merge_diff=(status.get("merged") or {}).get("max_abs_diff"),
+    )
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A saved checkpoint of a run: its step and folder."""
@@ -177,6 +221,14 @@ class RunInfo:
     max_steps: int | None
     last: dict[str, Any]  # the last metrics record with a training loss, {} before the first
     error: str | None
+
+    @property
+    def has_adapter(self) -> bool:
+        return has_adapter(self.path)
+
+    @property
+    def has_merged(self) -> bool:
+        return has_merged(self.path)
 
 
 def runs_dir(workspace: Path) -> Path:

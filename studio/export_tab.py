@@ -3,7 +3,8 @@
 Both run as background jobs (core/jobs.py: `python -m core.merge` and `python -m core.export`),
 so they finish whatever the browser does; a gr.Timer polls the job while it runs. The export's
 verification (logit differences, the AutoHotkey v2 smoke test) is the result file it writes
-beside the GGUF (core.export.read_result), so a reload shows it again.
+beside the GGUF (core.export.follow_result), so a reload shows it again; the tab keeps the last
+one read in gr.State, and a poll reads the file again only when it changed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 
 from core import jobs, runs
 from core.errors import StudioError
-from core.export import QUANTS, available_quants, default_output, read_result
+from core.export import QUANTS, SavedResult, available_quants, default_output, follow_result
 from core.fsutil import inside
 from studio import render
 from studio.context import StudioContext
@@ -43,52 +44,40 @@ def run_choices(workspace: Path) -> list[tuple[str, str]]:
     """(label, id) of every run, newest first; the label says how far it got."""
     choices = []
     for info in runs.list_runs(workspace):
-        has = [k for k in ("adapter", "merged") if (info.path / k).is_dir()]
+        has = [k for k, yes in (("adapter", info.has_adapter), ("merged", info.has_merged)) if yes]
         choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
     return choices
 
 
-def last_job(workspace: Path, run_id: str, kind: str | None = None) -> jobs.JobStatus | None:
-    """The newest merge or export job of a run (of `kind` when given)."""
-    for job in jobs.list_jobs(workspace):
-        if job.kind in KINDS and job.meta.get("run") == run_id and kind in (None, job.kind):
-            return job
-    return None
+def run_jobs(workspace: Path, run_id: str) -> tuple[jobs.JobStatus | None, jobs.JobStatus | None]:
+    """The run's newest merge or export job, and its newest export job (one listing of jobs)."""
+    mine = [j for j in jobs.list_jobs(workspace) if j.kind in KINDS and j.meta.get("run") == run_id]
+    return next(iter(mine), None), next((j for j in mine if j.kind == "export"), None)
 
 
 def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
-    """(a note on what the run has, can merge, can export)."""
+    """(a note on what the run has, can merge, can export), from core.runs.readiness."""
     if not run_id:
         note = render.message("info", "Pick a run. Train one in the Train tab first.")
         return note, False, False
-    run_dir = runs.run_path(workspace, run_id)
-    status = runs.read_status(run_dir)
-    adapter = (run_dir / "adapter" / "adapter_config.json").is_file()
-    merged = (run_dir / "merged" / "config.json").is_file()
-    if status.get("state") in runs.ACTIVE:
-        return (
-            render.message("warn", f"{run_id} is still training: merge it when it ends."),
-            False,
-            False,
+    ready = runs.readiness(runs.run_path(workspace, run_id))
+    if ready.training:
+        note = render.message("warn", f"{run_id} is still training: merge it when it ends.")
+    elif not ready.adapter:
+        note = render.message(
+            "warn",
+            f"{run_id} has no adapter yet.",
+            "Train it to the end, or stop it (Stop saves the adapter), in the Train tab.",
         )
-    if not adapter:
-        return (
-            render.message(
-                "warn",
-                f"{run_id} has no adapter yet.",
-                "Train it to the end, or stop it (Stop saves the adapter), in the Train tab.",
-            ),
-            False,
-            False,
-        )
-    if not merged:
+    elif not ready.merged:
         note = render.message(
             "info", "The adapter is ready. Merge it into the base model, then export."
         )
-        return note, True, False
-    diff = (status.get("merged") or {}).get("max_abs_diff")
-    check = f" (logits within {diff:.2g} of base + adapter)" if diff is not None else ""
-    return render.message("ok", f"Merged{check}: ready to export."), True, True
+    else:
+        diff = ready.merge_diff
+        check = f" (logits within {diff:.2g} of base + adapter)" if diff is not None else ""
+        note = render.message("ok", f"Merged{check}: ready to export.")
+    return note, ready.can_merge, ready.can_export
 
 
 def quant_choices() -> tuple[list[tuple[str, str]], str]:
@@ -105,7 +94,7 @@ def quant_choices() -> tuple[list[tuple[str, str]], str]:
 
 
 def _busy(workspace: Path, run_id: str) -> None:
-    job = last_job(workspace, run_id)
+    job = run_jobs(workspace, run_id)[0]
     if job is not None and not job.finished:
         raise StudioError(f"a {job.kind} of this run is running", hint="wait for it, or cancel it")
 
@@ -143,7 +132,7 @@ def start_export(workspace: Path, run_id: str | None, quant: str, overwrite: boo
 
 def cancel(workspace: Path, run_id: str | None) -> str:
     """Cancel the run's running merge or export."""
-    job = last_job(workspace, run_id) if run_id else None
+    job = run_jobs(workspace, run_id)[0] if run_id else None
     if job is None or job.finished:
         return render.message("info", "Nothing is running for this run.")
     jobs.cancel_job(workspace, job.id)
@@ -153,12 +142,15 @@ def cancel(workspace: Path, run_id: str | None) -> str:
 # ---------------------------------------------------------------- results
 
 
-def export_report(workspace: Path, job: jobs.JobStatus | None) -> dict | None:
-    """The result a completed export job wrote beside its GGUF, if any."""
+def export_result(
+    workspace: Path, job: jobs.JobStatus | None, seen: SavedResult | None = None
+) -> SavedResult:
+    """The result a completed export job wrote beside its GGUF (`seen` again when that file has
+    not changed since it was read)."""
     if job is None or job.state != "completed":
-        return None
+        return SavedResult(None)
     run_dir = runs.run_path(workspace, job.meta["run"])
-    return read_result(default_output(run_dir, job.meta["quant"]))
+    return follow_result(default_output(run_dir, job.meta["quant"]), seen)
 
 
 def job_html(job: jobs.JobStatus | None, log: str) -> str:
@@ -260,15 +252,19 @@ def modelfile_text(report: dict | None, files: list[Path]) -> str:
     return path.read_text(encoding="utf-8") if path and path.is_file() else ""
 
 
-def refresh(workspace: Path, run_id: str | None) -> SimpleNamespace:
-    """Everything the tab shows for a run."""
+def refresh(
+    workspace: Path, run_id: str | None, seen: SavedResult | None = None
+) -> SimpleNamespace:
+    """Everything the tab shows for a run; `seen` is the export result shown last."""
     note, can_merge, can_export = readiness(workspace, run_id)
-    job = last_job(workspace, run_id) if run_id else None
+    job, export_job = run_jobs(workspace, run_id) if run_id else (None, None)
     log = jobs.read_log(workspace, job.id, 60_000) if job else ""
-    report = export_report(workspace, last_job(workspace, run_id, "export") if run_id else None)
+    result = export_result(workspace, export_job, seen)
+    report = result.report
     files = export_files(workspace, run_id)
     running = job is not None and not job.finished
     return SimpleNamespace(
+        result=result,
         note=note,
         job=job_html(job, log),
         can_merge=can_merge and not running,
@@ -302,7 +298,7 @@ def build(ctx: StudioContext) -> None:
 
 
 def _layout() -> SimpleNamespace:
-    ui = SimpleNamespace(timer=gr.Timer(1.5, active=False))
+    ui = SimpleNamespace(timer=gr.Timer(1.5, active=False), result=gr.State(SavedResult(None)))
     with gr.Row(equal_height=True, elem_classes="compact-row"):
         ui.run = gr.Dropdown([], label="Run", elem_id="export-run", scale=5)
         ui.refresh = gr.Button("Refresh runs", elem_id="export-refresh", size="md", scale=1)
@@ -378,10 +374,11 @@ progress { width: 100%; height: 8px; margin: 4px 0; accent-color: var(--color-ac
 """
 
 
-def view_outputs(workspace: Path, run_id: str | None) -> tuple:
+def view_outputs(workspace: Path, run_id: str | None, seen: SavedResult | None = None) -> tuple:
     """The tab's components for a run, in the order of `_views(ui)`."""
-    v = refresh(workspace, run_id)
+    v = refresh(workspace, run_id, seen)
     return (
+        v.result,
         gr.Dropdown(choices=run_choices(workspace)),
         v.note,
         v.job,
@@ -401,6 +398,7 @@ def view_outputs(workspace: Path, run_id: str | None) -> tuple:
 
 def _views(ui: SimpleNamespace) -> list:
     return [
+        ui.result,
         ui.run,
         ui.note,
         ui.job,
@@ -436,28 +434,29 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
     one_at_a_time = {"concurrency_limit": 1, "concurrency_id": "export-start", **private}
     views, workspace = _views(ui), ctx.workspace
-    show = render.guard("Export")(lambda run_id: view_outputs(workspace, run_id))
+    shown = [ui.run, ui.result]
+    show = render.guard("Export")(lambda run_id, seen: view_outputs(workspace, run_id, seen))
 
     @render.guard("Merge")
-    def on_merge(run_id: str | None) -> tuple:
+    def on_merge(run_id: str | None, seen: SavedResult) -> tuple:
         start_merge(workspace, run_id)
-        return view_outputs(workspace, run_id)
+        return view_outputs(workspace, run_id, seen)
 
     @render.guard("Export GGUF")
-    def on_export(run_id: str | None, quant: str, overwrite: bool) -> tuple:
+    def on_export(run_id: str | None, quant: str, overwrite: bool, seen: SavedResult) -> tuple:
         start_export(workspace, run_id, quant, overwrite)
-        return view_outputs(workspace, run_id)
+        return view_outputs(workspace, run_id, seen)
 
     render.on_page_load(
         render.guard("Export")(lambda: page_outputs(workspace)), [ui.run, ui.quant, ui.quant_note]
     )
-    ui.run.change(show, ui.run, views, **quiet)
-    ui.timer.tick(show, ui.run, views, **quiet)
-    ui.merge.click(on_merge, ui.run, views, **one_at_a_time)
-    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite], views, **one_at_a_time)
+    ui.run.change(show, shown, views, **quiet)
+    ui.timer.tick(show, shown, views, **quiet)
+    ui.merge.click(on_merge, shown, views, **one_at_a_time)
+    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite, ui.result], views, **one_at_a_time)
     ui.cancel.click(
         render.guard("Cancel")(lambda run_id: cancel(workspace, run_id)), ui.run, ui.job, **private
-    ).then(show, ui.run, views, **quiet)
+    ).then(show, shown, views, **quiet)
     ui.refresh.click(
         render.guard("Refresh runs")(
             lambda run_id: gr.Dropdown(choices=run_choices(workspace), value=run_id)
@@ -465,4 +464,4 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
         ui.run,
         ui.run,
         **quiet,
-    ).then(show, ui.run, views, **quiet)
+    ).then(show, shown, views, **quiet)

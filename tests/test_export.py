@@ -419,6 +419,19 @@ def test_cli_exports_a_run_and_refuses_a_second_time(run_dir, capsys):
     assert "error:" in capsys.readouterr().err
 
 
+def test_the_result_file_is_read_again_only_when_it_changed(tmp_path):
+    gguf = tmp_path / "model-f16.gguf"
+    assert export.follow_result(gguf) == export.SavedResult(None)
+    export.result_path(gguf).write_text(json.dumps({"quant": "f16"}))
+    first = export.follow_result(gguf)
+    assert first.report == {"quant": "f16"} and export.follow_result(gguf, first) is first
+    export.result_path(gguf).write_text(json.dumps({"quant": "f16", "size_bytes": 10}))
+    second = export.follow_result(gguf, first)
+    assert second.report == {"quant": "f16", "size_bytes": 10} and second.stamp != first.stamp
+    export.result_path(gguf).write_text('{"quant": ')  # cut short
+    assert export.follow_result(gguf, second).report is None and export.read_result(gguf) is None
+
+
 def test_cli_runs_as_a_module(run_dir):
     done = subprocess.run(
         [sys.executable, "-m", "core.export", "--run-dir", str(run_dir / "missing")],

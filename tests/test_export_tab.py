@@ -1,5 +1,6 @@
 """The Export tab's handlers, called as plain functions: what a run is ready for, the export's
-report read back from its job log, the tables and links, and a real merge and export as jobs."""
+result read back from the file beside its GGUF, the tables and links, and a real merge and export
+as jobs."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from core import jobs, runs
 from core.config import load_config, save_config
 from core.errors import StudioError
+from core.export import SavedResult
 from studio import export_tab as et
 from studio.context import StudioContext
 from tests.test_generate import build_eval_run
@@ -131,13 +133,49 @@ def test_the_export_report_is_read_back_from_the_result_file_beside_the_gguf(wor
     job = jobs.JobStatus(
         "export-1", "export", [], "completed", 0.0, meta={"run": "r", "quant": "f16"}
     )
-    assert et.export_report(workspace, job) is None  # no file yet
+    assert et.export_result(workspace, job) == SavedResult(None)  # no file yet
     (exports / "model-f16.result.json").write_text(json.dumps(REPORT, indent=2))
-    assert et.export_report(workspace, job) == REPORT
+    read = et.export_result(workspace, job)
+    assert read.report == REPORT
+    assert et.export_result(workspace, job, read) is read  # unchanged: not read again
     (exports / "model-f16.result.json").write_text(json.dumps(REPORT)[:100])
-    assert et.export_report(workspace, job) is None
+    assert et.export_result(workspace, job, read).report is None
     failed = jobs.JobStatus("export-2", "export", [], "failed", 0.0, meta=job.meta)
-    assert et.export_report(workspace, failed) is None and et.export_report(workspace, None) is None
+    assert et.export_result(workspace, failed, read) == SavedResult(None)
+    assert et.export_result(workspace, None) == SavedResult(None)
+
+
+def start_fake_job(workspace: Path, kind: str, run_id: str, **meta) -> str:
+    """A finished job of `kind` for the run, as core.jobs records one (`true` as its command)."""
+    job_id = jobs.start_job(workspace, kind, ["true"], meta={"run": run_id, **meta})
+    deadline = time.monotonic() + 30
+    while not jobs.job_status(workspace, job_id).finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return job_id
+
+
+def test_a_poll_lists_the_jobs_once_and_reads_the_result_only_when_it_changed(
+    workspace, monkeypatch
+):
+    exports = runs.runs_dir(workspace) / "r" / "exports"
+    exports.mkdir(parents=True)
+    (exports.parent / runs.CONFIG).write_text("base_model: x\n")
+    start_fake_job(workspace, "export", "r", quant="f16")
+    time.sleep(0.01)
+    merge_id = start_fake_job(workspace, "merge", "r")
+    start_fake_job(workspace, "export", "other", quant="f16")
+    (exports / "model-f16.result.json").write_text(json.dumps(REPORT))
+    listings = []
+    real_list = jobs.list_jobs
+    monkeypatch.setattr(jobs, "list_jobs", lambda *a: listings.append(a) or real_list(*a))
+
+    view = et.refresh(workspace, "r")
+    assert len(listings) == 1  # the newest job (a merge) and the newest export from one listing
+    assert "Merge: done" in view.job and view.result.report == REPORT and "F16" in view.summary
+    again = et.refresh(workspace, "r", view.result)
+    assert len(listings) == 2 and again.result is view.result and again.summary == view.summary
+    assert et.run_jobs(workspace, "r")[0].id == merge_id
 
 
 def test_the_report_becomes_totals_verification_and_smoke_tables():

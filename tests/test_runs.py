@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -19,11 +20,14 @@ from core.runs import (
     list_runs,
     read_metrics,
     read_status,
+    readiness,
     repair_metrics,
     resume_run,
     run_path,
+    runs_dir,
     start_run,
     stop_run,
+    write_status,
 )
 from tests.train_fixtures import tiny_config, wait_for, write_harmony
 
@@ -185,3 +189,52 @@ def test_extend_plan_adds_epochs_or_steps_to_the_frozen_config(tiny_model, data,
     cfg = extend_plan(run_dir, 2.0, None)
     assert (cfg.training.max_steps, cfg.training.num_train_epochs) == (-1, 3.0)
     assert load_config(run_dir / "config.yaml") == cfg
+
+
+def bare_run(workspace: Path, run_id: str, state: str, *folders: str) -> Path:
+    """A run folder with a config and a status, and the files that make adapter/ or merged/."""
+    run_dir = runs_dir(workspace) / run_id
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.yaml").write_text("base_model: x\n")
+    write_status(run_dir, state=state)
+    marker = {"adapter": "adapter_config.json", "merged": "config.json"}
+    for folder in folders:
+        (run_dir / folder).mkdir()
+        (run_dir / folder / marker[folder]).write_text("{}")
+    return run_dir
+
+
+def test_a_run_without_an_adapter_can_neither_merge_nor_export(workspace):
+    run_dir = bare_run(workspace, "fresh", "stopped")
+    (run_dir / "adapter").mkdir()  # a folder without adapter_config.json is no adapter
+    ready = readiness(run_dir)
+    assert (ready.state, ready.adapter, ready.merged) == ("stopped", False, False)
+    assert not ready.can_merge and not ready.can_export
+    assert not list_runs(workspace)[0].has_adapter
+
+
+def test_an_adapter_without_a_merged_model_can_merge_but_not_export(workspace):
+    ready = readiness(bare_run(workspace, "trained", "completed", "adapter"))
+    assert ready.can_merge and not ready.can_export and ready.merge_diff is None
+    info = list_runs(workspace)[0]
+    assert info.has_adapter and not info.has_merged
+
+
+def test_a_merged_run_can_export_and_keeps_the_merges_logit_check(workspace):
+    run_dir = bare_run(workspace, "merged", "completed", "adapter", "merged")
+    write_status(run_dir, merged={"path": str(run_dir / "merged"), "max_abs_diff": 2e-6})
+    ready = readiness(run_dir)
+    assert ready.can_merge and ready.can_export and ready.merge_diff == 2e-6
+    assert list_runs(workspace)[0].has_merged
+
+
+def test_a_run_that_trains_can_neither_merge_nor_export(workspace):
+    run_dir = bare_run(workspace, "busy", "running", "adapter", "merged")
+    fd = os.open(run_dir / "lock", os.O_RDWR | os.O_CREAT)  # held as a live trainer holds it
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        ready = readiness(run_dir)
+        assert ready.training and not ready.can_merge and not ready.can_export
+    finally:
+        os.close(fd)
+    assert readiness(run_dir).state == "failed"  # its process is gone: the run failed
