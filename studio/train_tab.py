@@ -383,22 +383,26 @@ def default_run(workspace: Path) -> str | None:
     return chosen[0].id if chosen else None
 
 
-def follow(workspace: Path, watched: dict, run_ids: list[str]) -> tuple[dict, bool]:
-    """Read only the new lines of each run's metrics.jsonl; (the new watch state, anything new).
+def follow(
+    workspace: Path, watched: dict, run_ids: list[str]
+) -> tuple[dict, bool, dict[str, dict]]:
+    """Read only the new lines of each run's metrics.jsonl; (the new watch state, anything new,
+    each run's status as read for it).
 
-    The state maps run id -> {offset, rows, version}; a run whose metrics were rewritten (a
+    The state maps run id -> {offset, rows, version, …}; a run whose metrics were rewritten (a
     resume from an earlier checkpoint bumps status.metrics_version) is read again from 0."""
-    fresh, changed = {}, False
+    fresh, changed, statuses = {}, False, {}
     for run_id in dict.fromkeys(run_ids):
         run_dir = runs.run_path(workspace, run_id)
         seen = watched.get(run_id) or {}
-        version = runs.read_status(run_dir).get("metrics_version", 0)
+        statuses[run_id] = runs.read_status(run_dir)
+        version = statuses[run_id].get("metrics_version", 0)
         if seen.get("version") != version:
             seen, changed = {"offset": 0, "rows": [], "version": version}, True
         records, offset = runs.read_metrics(run_dir, seen["offset"])
         changed = changed or bool(records)
-        fresh[run_id] = {"offset": offset, "rows": seen["rows"] + records, "version": version}
-    return fresh, changed
+        fresh[run_id] = seen | {"offset": offset, "rows": seen["rows"] + records}
+    return fresh, changed, statuses
 
 
 def _duration(seconds: float | None) -> str:
@@ -490,16 +494,25 @@ def log_tail(run_dir: Path, max_bytes: int = 12_000) -> str:
     return read_tail(log, max_bytes) if log.is_file() else ""
 
 
+def _log_stamp(run_dir: Path) -> tuple[int, int] | None:
+    """(size, mtime) of the run's train.log: a log with the same stamp shows the same tail."""
+    try:
+        stat = (run_dir / runs.LOG).stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 @dataclass
 class MonitorView:
-    """What the monitor shows for a run; a figure of None means 'unchanged, leave it'."""
+    """What the monitor shows for a run; a figure or log of None means 'unchanged, leave it'."""
 
     watched: dict
     progress: str
     loss: go.Figure | None
     learning_rate: go.Figure | None
     grad_norm: go.Figure | None
-    log: str
+    log: str | None
     active: bool
     checkpoints: list[str]
 
@@ -513,24 +526,32 @@ def monitor(
     smoothing: float = 0.8,
     redraw: bool = True,
 ) -> MonitorView:
-    """Read what is new for the run (and the runs compared with it) and render it."""
+    """Read what is new for the run (and the runs compared with it) and render it: the status
+    once per run, the checkpoints only when the run's state or step moved, the log only when it
+    grew (or on a redraw)."""
     if not run_id:
         note = render.message("info", "No run selected: start one in Set up, or pick one above.")
         return MonitorView({}, note, *empty_figures(), "", False, [])
     shown = [run_id, *[r for r in compare or [] if r != run_id]]
-    fresh, changed = follow(workspace, watched or {}, shown)
-    run_dir = runs.run_path(workspace, run_id)
-    status = runs.read_status(run_dir)
+    fresh, changed, statuses = follow(workspace, watched or {}, shown)
+    run_dir, status, entry = runs.run_path(workspace, run_id), statuses[run_id], fresh[run_id]
+    mark = [status.get(key) for key in ("state", "step", "launched")]
+    if entry.get("checkpoints_at") != mark:
+        entry["checkpoints"] = [c.path.name for c in runs.list_checkpoints(run_dir)]
+        entry["checkpoints_at"] = mark
+    log, stamp = None, _log_stamp(run_dir)
+    if redraw or "log_at" not in entry or entry["log_at"] != stamp:
+        log, entry["log_at"] = log_tail(run_dir), stamp
     figs = figures(fresh, shown, log_y, smoothing) if (changed or redraw) else (None,) * 3
     return MonitorView(
         watched=fresh,
-        progress=progress_html(run_id, status, fresh[run_id]["rows"]),
+        progress=progress_html(run_id, status, entry["rows"]),
         loss=figs[0],
         learning_rate=figs[1],
         grad_norm=figs[2],
-        log=log_tail(run_dir),
+        log=log,
         active=status.get("state") in runs.ACTIVE,
-        checkpoints=[c.path.name for c in runs.list_checkpoints(run_dir)],
+        checkpoints=entry["checkpoints"],
     )
 
 
@@ -552,7 +573,7 @@ def runs_table(workspace: Path) -> pd.DataFrame:
                 f"{info.step or 0} / {info.max_steps or '?'}",
                 round(info.last["loss"], 4) if info.last.get("loss") is not None else None,
                 round(evals[-1]["eval_loss"], 4) if evals else None,
-                "yes" if (info.path / "adapter").is_dir() else "",
+                "yes" if info.has_adapter else "",
             ]
         )
     return pd.DataFrame(rows, columns=RUN_COLUMNS)
@@ -887,7 +908,7 @@ def monitor_outputs(
         view.watched,
         view.progress,
         *figs,
-        view.log,
+        gr.skip() if view.log is None else view.log,
         gr.Timer(active=view.active),
         gr.Button(interactive=view.active),
         gr.Button(interactive=can_resume),

@@ -219,25 +219,62 @@ assert "torch" not in sys.modules, "torch was imported"
 
 
 def test_follow_reads_only_the_new_complete_lines(workspace):
-    run_dir = fake_run(workspace, "r1", [record(1), record(2)])
-    watched, changed = tt.follow(workspace, {}, ["r1"])
+    run_dir = fake_run(workspace, "r1", [record(1), record(2)], step=2)
+    watched, changed, statuses = tt.follow(workspace, {}, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2]
+    assert (statuses["r1"]["state"], statuses["r1"]["step"]) == ("completed", 2)
     size = (run_dir / runs.METRICS).stat().st_size
     assert watched["r1"]["offset"] == size
     with open(run_dir / runs.METRICS, "a") as handle:
         handle.write(json.dumps(record(3)) + "\n" + '{"step": 4, "lo')  # the last one half-written
-    watched, changed = tt.follow(workspace, watched, ["r1"])
+    watched, changed, _ = tt.follow(workspace, watched, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2, 3]
-    assert tt.follow(workspace, watched, ["r1"]) == (watched, False)
+    assert tt.follow(workspace, watched, ["r1"])[:2] == (watched, False)
 
 
 def test_metrics_rewritten_by_a_resume_are_read_again_from_the_start(workspace):
     run_dir = fake_run(workspace, "r1", [record(1), record(2), record(3)])
-    watched, _ = tt.follow(workspace, {}, ["r1"])
+    watched, _, _ = tt.follow(workspace, {}, ["r1"])
     (run_dir / runs.METRICS).write_text(json.dumps(record(1)) + "\n")
     runs.write_status(run_dir, metrics_version=1)
-    watched, changed = tt.follow(workspace, watched, ["r1"])
+    watched, changed, _ = tt.follow(workspace, watched, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1]
+
+
+def counting(monkeypatch, name: str) -> list:
+    """Record each call of core.runs.<name> (still calling it)."""
+    calls, real = [], getattr(runs, name)
+    monkeypatch.setattr(runs, name, lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def test_a_tick_reads_each_status_once_and_lists_checkpoints_only_when_the_run_moved(
+    workspace, monkeypatch
+):
+    run_dir = fake_run(workspace, "a", [record(1)], state="stopped", step=1, max_steps=8)
+    fake_run(workspace, "b", [record(1)])
+    (run_dir / runs.LOG).write_text("step 1/8\n")
+    statuses, listings = (
+        counting(monkeypatch, "read_status"),
+        counting(monkeypatch, "list_checkpoints"),
+    )
+    view = tt.monitor(workspace, "a", ["b"], {})
+    assert len(statuses) == 2 and len(listings) == 1  # a's status and b's; a's checkpoints
+    assert view.checkpoints == [] and view.log == "step 1/8\n"
+
+    saved = run_dir / "checkpoints" / "checkpoint-1"
+    saved.mkdir(parents=True)
+    (saved / "trainer_state.json").write_text("{}")
+    tick = tt.monitor(workspace, "a", ["b"], view.watched, redraw=False)
+    assert len(statuses) == 4 and len(listings) == 1  # the run did not move: nothing listed
+    assert tick.checkpoints == [] and tick.log is None and tick.loss is None  # all unchanged
+
+    runs.write_status(run_dir, state="completed", step=1)
+    with open(run_dir / runs.LOG, "a") as handle:
+        handle.write("done\n")
+    tick = tt.monitor(workspace, "a", ["b"], tick.watched, redraw=False)
+    assert len(listings) == 2 and tick.checkpoints == ["checkpoint-1"]
+    assert tick.log == "step 1/8\ndone\n" and "a: completed" in tick.progress
 
 
 def test_the_monitor_shows_progress_plots_and_compared_runs(workspace):
