@@ -527,7 +527,6 @@ def _prune_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
 
 def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
-    private = {"api_visibility": "private"}
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
     def table_shown(table: pd.DataFrame, options: tuple, status: str) -> dict:
@@ -548,7 +547,6 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
     @render.guard("Scan corpus")
     def on_scan(folder: str, *options, progress=gr.Progress()):
         root = open_corpus(ctx, folder)
-        yield {ui.cancel: gr.update(visible=True), ui.scan: gr.update(interactive=False)}
         texts: dict[str, str] = {}
         table = scan_table(root, render.throttled(progress, "Reading scripts", every=2000), texts)
         read = render.message("info", f"{len(table):,} scripts read; checking them…")
@@ -564,8 +562,6 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
             yield {**table_shown(checked, options, finished), **charts_shown(checked)}
 
     outputs = [
-        ui.cancel,
-        ui.scan,
         ui.table,
         ui.view,
         ui.page,
@@ -578,34 +574,18 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         ui.results,
     ]
     filters = [ui.category, ui.verdict, ui.problems, ui.query, ui.sort]
-    restore = {
-        "fn": lambda: (gr.update(visible=False), gr.update(interactive=True)),
-        "inputs": None,
-        "outputs": [ui.cancel, ui.scan],
-        **quiet,
-    }
-    running = ui.scan.click(
-        on_scan, [ui.folder, *filters], outputs, show_progress_on=[ui.totals], **private
-    )
-    submitted = ui.folder.submit(
-        on_scan, [ui.folder, *filters], outputs, show_progress_on=[ui.totals], **private
-    )
-    running.then(**restore)
-    submitted.then(**restore)
-    ui.cancel.click(
-        lambda: (
-            gr.update(visible=False),
-            gr.update(interactive=True),
-            render.message("warn", "Scan cancelled: the table may be incomplete."),
-        ),
-        None,
-        [ui.cancel, ui.scan, ui.status],
-        cancels=[running, submitted],
-        **private,
+    running = render.cancellable(
+        [ui.scan, ui.folder.submit],
+        ui.cancel,
+        on_scan,
+        [ui.folder, *filters],
+        outputs,
+        status=ui.status,
+        cancelled=render.message("warn", "Scan cancelled: the table may be incomplete."),
+        show_progress_on=[ui.totals],
     )
     if ctx.header is not None:
-        for event in (running, submitted):
-            event.success(lambda: render.header_html(ctx), None, ctx.header, **quiet)
+        running.success(lambda: render.header_html(ctx), None, ctx.header, **quiet)
 
 
 def _wire_browse(ui: SimpleNamespace, ctx: StudioContext) -> None:

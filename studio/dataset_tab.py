@@ -564,50 +564,22 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
         shown = _preview_values(result.preview)
         return (result.preview, note, *shown, files, manifest, paths, gr.Tabs(selected="output"))
 
-    show_cancel = {
-        "fn": lambda: (
-            gr.update(visible=True),
-            gr.update(interactive=False),
-            gr.update(interactive=False),
-        ),
-        "inputs": None,
-        "outputs": [ui.cancel, ui.preview, ui.build],
-    }
-    hide_cancel = {
-        "fn": lambda: (
-            gr.update(visible=False),
-            gr.update(interactive=True),
-            gr.update(interactive=True),
-        ),
-        "inputs": None,
-        "outputs": [ui.cancel, ui.preview, ui.build],
-    }
-    running = []
+    build_outputs = [*preview_outputs, ui.files, ui.manifest, ui.downloads, ui.results_tabs]
     for button, handler, outputs in (
         (ui.preview, on_preview, [*preview_outputs, ui.results_tabs]),
-        (
-            ui.build,
-            on_build,
-            [*preview_outputs, ui.files, ui.manifest, ui.downloads, ui.results_tabs],
-        ),
+        (ui.build, on_build, build_outputs),
     ):
-        event = button.click(**show_cancel, **quiet).then(
-            handler, ui.inputs, outputs, show_progress_on=[ui.totals], **private
+        render.cancellable(
+            button,
+            ui.cancel,
+            handler,
+            ui.inputs,
+            outputs,
+            status=ui.status,
+            cancelled=render.message("info", "Cancelled."),
+            show_progress_on=[ui.totals],
+            busy=[ui.preview, ui.build],
         )
-        event.then(**hide_cancel, **quiet)
-        running.append(event)
-    ui.cancel.click(
-        lambda: (
-            gr.update(visible=False),
-            gr.update(interactive=True),
-            gr.update(interactive=True),
-            render.message("info", "Cancelled."),
-        ),
-        None,
-        [ui.cancel, ui.preview, ui.build, ui.status],
-        cancels=running,
-        **private,
-    )
 
     def on_cluster(plan, evt: gr.SelectData):
         return compare_cluster(plan, evt.index[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def on_page_load(fn: Callable, outputs, inputs=None) -> None:
 
 
 def cancellable(
-    start: gr.Button,
+    start: gr.Button | Sequence,
     cancel: gr.Button,
     fn: Callable,
     inputs,
@@ -83,27 +83,33 @@ def cancellable(
     status: gr.HTML,
     cancelled: str,
     show_progress_on=None,
+    busy: Sequence[gr.Button] | None = None,
 ):
-    """Wire `start` to run `fn` with a Cancel button beside it: while `fn` runs, `start` is greyed
-    out and `cancel` shows; pressing `cancel` stops the run, restores both buttons and writes
-    `cancelled` (HTML) into `status`. Returns the running event, for `.success(...)` chains."""
+    """Wire `start` to run `fn` with a Cancel button beside it: while `fn` runs, the `busy`
+    buttons are greyed out and `cancel` shows; pressing `cancel` stops the run, restores the
+    buttons and writes `cancelled` (HTML) into `status`. Returns the running event, for
+    `.success(...)` chains.
+
+    `start` is a button, or a list of buttons and events (e.g. `[scan, folder.submit]`) that all
+    start the same run. `busy` defaults to the buttons of `start`; name more when several runs
+    share one Cancel button (each greys all their start buttons, and Cancel stops whichever runs).
+    """
+    starts = list(start) if isinstance(start, Sequence) else [start]
+    triggers = [s.click if isinstance(s, gr.Button) else s for s in starts]
+    greyed = list(busy) if busy is not None else [s for s in starts if isinstance(s, gr.Button)]
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
-    running = start.click(
-        lambda: (gr.update(visible=True), gr.update(interactive=False)),
-        None,
-        [cancel, start],
-        **quiet,
-    ).then(fn, inputs, outputs, show_progress_on=show_progress_on, api_visibility="private")
-    running.then(
-        lambda: (gr.update(visible=False), gr.update(interactive=True)),
-        None,
-        [cancel, start],
-        **quiet,
+
+    def buttons(running: bool) -> tuple:
+        return (gr.update(visible=running), *(gr.update(interactive=not running) for _ in greyed))
+
+    running = gr.on(triggers, lambda: buttons(True), None, [cancel, *greyed], **quiet).then(
+        fn, inputs, outputs, show_progress_on=show_progress_on, api_visibility="private"
     )
+    running.then(lambda: buttons(False), None, [cancel, *greyed], **quiet)
     cancel.click(
-        lambda: (gr.update(visible=False), gr.update(interactive=True), cancelled),
+        lambda: (*buttons(False), cancelled),
         None,
-        [cancel, start, status],
+        [cancel, *greyed, status],
         cancels=[running],
         api_visibility="private",
     )

@@ -34,3 +34,73 @@ def test_cancellable_greys_start_while_running_and_cancel_stops_the_run() -> Non
     )
     assert cancelling.cancels == [run._id]
     assert all(fn.api_visibility == "private" for fn in fns)
+
+
+def test_cancellable_runs_from_several_triggers_and_runs_can_share_one_cancel() -> None:
+    def preview(folder: str) -> str:
+        return f"preview of {folder}"
+
+    def build(folder: str) -> str:
+        return f"built {folder}"
+
+    with gr.Blocks() as demo:
+        folder = gr.Textbox()
+        go = gr.Button("Preview")
+        make = gr.Button("Build")
+        cancel = gr.Button("Cancel", visible=False)
+        status = gr.HTML()
+        out = gr.Textbox()
+        for start, fn in (([go, folder.submit], preview), (make, build)):
+            render.cancellable(
+                start,
+                cancel,
+                fn,
+                folder,
+                out,
+                status=status,
+                cancelled="<p>Stopped.</p>",
+                busy=[go, make],
+            )
+
+    fns = list(demo.fns.values())
+    assert len(fns) == 10
+    for busy, run, restore, on_cancel, cancelling in (fns[:5], fns[5:]):
+        assert [o._id for o in busy.outputs] == [cancel._id, go._id, make._id]
+        assert busy.fn() == (
+            gr.update(visible=True),
+            gr.update(interactive=False),
+            gr.update(interactive=False),
+        )
+        assert restore.fn() == (
+            gr.update(visible=False),
+            gr.update(interactive=True),
+            gr.update(interactive=True),
+        )
+        assert on_cancel.targets == [(cancel._id, "click")]
+        assert [o._id for o in on_cancel.outputs] == [cancel._id, go._id, make._id, status._id]
+        assert on_cancel.fn()[-1] == "<p>Stopped.</p>"
+        assert cancelling.cancels == [run._id]
+    assert fns[0].targets == [(go._id, "click"), (folder._id, "submit")]
+    assert fns[1].fn is preview and fns[6].fn is build
+    assert fns[5].targets == [(make._id, "click")]
+
+
+def test_cancellable_greys_only_the_buttons_among_its_triggers_by_default() -> None:
+    with gr.Blocks() as demo:
+        folder = gr.Textbox()
+        scan = gr.Button("Scan")
+        cancel = gr.Button("Cancel", visible=False)
+        status = gr.HTML()
+        render.cancellable(
+            [scan, folder.submit],
+            cancel,
+            lambda f: f,
+            folder,
+            status,
+            status=status,
+            cancelled="x",
+        )
+
+    busy = next(iter(demo.fns.values()))
+    assert [o._id for o in busy.outputs] == [cancel._id, scan._id]
+    assert busy.fn() == (gr.update(visible=True), gr.update(interactive=False))

@@ -125,6 +125,48 @@ def test_curves_with_few_points_are_marked_so_a_single_step_shows() -> None:
     assert plots.metric_figure(many, "grad_norm", "g").data[0].mode == "lines"
 
 
+# ---------------------------------------------------------------- wiring
+
+
+def _built(ctx: StudioContext) -> tuple[gr.Blocks, dict[str, int]]:
+    """The Corpus and Dataset tabs as the studio builds them, and their components' ids."""
+    with gr.Blocks() as demo, gr.Tabs():
+        corpus_tab.build(ctx)
+        dataset_tab.build(ctx)
+    ids = {b.elem_id: b._id for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+    return demo, ids
+
+
+def test_scan_and_folder_submit_start_one_run_that_cancel_stops(corpus_copy, workspace) -> None:
+    demo, ids = _built(StudioContext(workspace=workspace, corpus=corpus_copy))
+    fns = list(demo.fns.values())
+    [busy] = [f for f in fns if (ids["corpus-scan"], "click") in f.targets]
+    assert busy.targets == [(ids["corpus-scan"], "click"), (ids["corpus-folder"], "submit")]
+    run = fns[fns.index(busy) + 1]
+    assert run.fn.__name__ == "on_scan"
+    [cancelling] = [f for f in fns if f.cancels and run._id in f.cancels]
+    assert cancelling.targets == [(ids["corpus-cancel"], "click")]
+
+
+def test_preview_and_build_grey_each_other_and_share_one_cancel(corpus_copy, workspace) -> None:
+    demo, ids = _built(StudioContext(workspace=workspace, corpus=corpus_copy))
+    fns = list(demo.fns.values())
+    buttons = [ids["dataset-cancel"], ids["dataset-preview"], ids["dataset-build"]]
+    runs = {}
+    for name in ("preview", "build"):
+        [busy] = [f for f in fns if f.targets == [(ids[f"dataset-{name}"], "click")]]
+        assert [o._id for o in busy.outputs] == buttons
+        runs[name] = fns[fns.index(busy) + 1]
+        assert runs[name].fn.__name__ == f"on_{name}"
+    stopped = {
+        run_id
+        for f in fns
+        if f.targets == [(ids["dataset-cancel"], "click")] and f.cancels
+        for run_id in f.cancels
+    }
+    assert stopped == {runs["preview"]._id, runs["build"]._id}
+
+
 # ---------------------------------------------------------------- normalise tab
 
 
