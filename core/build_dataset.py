@@ -33,7 +33,7 @@ import pandas as pd
 from core.corpus import DEFAULT_MAX_BYTES, find_relative, read_script
 from core.data_prep import chat_file_name, write_chat
 from core.errors import StudioError, cli_main
-from core.fsutil import atomic_path
+from core.fsutil import atomic_path, safe_join
 from core.minhash import near_duplicate_clusters
 from core.prompts import write_request
 from core.workspace import SAMPLE_CORPUS
@@ -113,25 +113,48 @@ def iterate_snippets(
         if progress is not None and (done % 512 == 0 or done == len(relatives)):
             progress("read", done, len(relatives))
         result = read_script(prefix + relative, max_bytes)
-        text = result.text
-        if text is not None:
-            text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
-        if not text:
+        record = _snippet_record(relative, result.text, root_name)
+        if record is None:
             if skipped is not None:
                 skipped.append(Dropped(relative, result.skip_reason or "empty"))
             continue
-        _, slash, filename = relative.rpartition("/")
-        category = relative.split("/", 1)[0] if slash else root_name
-        metadata = {
-            "source_path": relative,
-            "category": category,
-            "filename": filename,
-            "line_count": len(text.splitlines()),
-            "record_type": "snippet",
-        }
-        yield SnippetRecord(
-            build_prompt(category, stem_of(filename), relative), text + "\n", metadata
-        )
+        yield record
+
+
+def _snippet_record(relative: str, text: str | None, root_name: str) -> SnippetRecord | None:
+    """The seed's record of one script as read (None when there is nothing to learn from)."""
+    if text is not None:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
+    if not text:
+        return None
+    _, slash, filename = relative.rpartition("/")
+    category = relative.split("/", 1)[0] if slash else root_name
+    metadata = {
+        "source_path": relative,
+        "category": category,
+        "filename": filename,
+        "line_count": len(text.splitlines()),
+        "record_type": "snippet",
+    }
+    return SnippetRecord(build_prompt(category, stem_of(filename), relative), text + "\n", metadata)
+
+
+def _instruction_of(record: SnippetRecord) -> str:
+    """The instruction-style prompt of a snippet record (its response is the script)."""
+    return instruction_prompt(record.response, stem_of(record.metadata["filename"]))
+
+
+def prompt_preview(
+    root: Path, relative: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[str, str]:
+    """(seed prompt, instruction prompt) of one script below `root`, exactly as a build's
+    record of it would carry them; a script a build would skip is a StudioError saying why."""
+    root = Path(root)
+    result = read_script(safe_join(root, relative), max_bytes)
+    record = _snippet_record(relative, result.text, root.resolve().name)
+    if record is None:
+        raise StudioError(f"skipped: {result.skip_reason or 'empty'}", where=relative)
+    return record.prompt, _instruction_of(record)
 
 
 def iterate_reference_elements(csv_path: Path) -> Iterator[SnippetRecord]:
@@ -634,8 +657,7 @@ def _read_stage(
     sample = _prompt_sample(snippets, options.sample)
     if options.prompt_style == "instruction":
         for record in snippets:
-            stem = stem_of(record.metadata["filename"])
-            record.prompt = instruction_prompt(record.response, stem)
+            record.prompt = _instruction_of(record)
         clock.lap("instruction prompts")
     return snippets, sample
 
@@ -694,11 +716,10 @@ def _prompt_sample(snippets: list[SnippetRecord], wanted: str | None) -> PromptS
     chosen = chosen or (snippets[0] if snippets else None)
     if chosen is None:
         return None
-    stem = stem_of(chosen.metadata["filename"])
     return PromptSample(
         source=chosen.metadata["source_path"],
         seed=chosen.prompt,
-        instruction=instruction_prompt(chosen.response, stem),
+        instruction=_instruction_of(chosen),
     )
 
 

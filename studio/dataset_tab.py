@@ -82,16 +82,10 @@ def prompt_pair(corpus: str, relative: str | None) -> tuple[str, str]:
     """The seed prompt and the instruction prompt one script would get."""
     if not relative:
         return "", ""
-    root = Path(corpus.strip()).expanduser()
-    result = read_script(root / relative)
-    if result.text is None:
-        reason = result.skip_reason or "unreadable"
-        return f"(skipped: {reason})", f"(skipped: {reason})"
-    text = result.text.replace("\r\n", "\n").strip() + "\n"
-    _, slash, filename = relative.rpartition("/")
-    category = relative.split("/", 1)[0] if slash else root.resolve().name
-    stem = bd.stem_of(filename)
-    return bd.build_prompt(category, stem, relative), bd.instruction_prompt(text, stem)
+    try:
+        return bd.prompt_preview(Path(corpus.strip()).expanduser(), relative)
+    except StudioError as err:
+        return f"({err.message})", f"({err.message})"
 
 
 # ---------------------------------------------------------------- preview

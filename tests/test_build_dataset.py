@@ -125,6 +125,36 @@ def test_iterate_snippets_decodes_boms_and_utf16_and_keeps_replaced_bytes(tmp_pa
     }
 
 
+def test_prompt_preview_gives_the_prompts_a_build_writes_for_that_script(tmp_path: Path):
+    root = tmp_path / "raw"
+    write(root / "GUI" / "deep" / "my-tool.v2.ahk", "; Toggle the window.\r\nx := 1\r\r\n")
+    write(root / "Hotkeys" / "u16.ahk", codecs.BOM_UTF16_LE + "\ufeffy := 2\r".encode("utf-16-le"))
+    write(root / "top_level.ahk", "  " + script("Clipboard"))
+    write(root / "Empty" / "blank.ahk", " \n")
+    by_style = {
+        style: {
+            bd.record_source(r): r.prompt
+            for part in preview(
+                BuildOptions(input_dir=root, elements_csv=[], prompt_style=style)
+            ).splits.values()
+            for r in part
+        }
+        for style in ("seed", "instruction")
+    }
+    for record in iterate_snippets(root):
+        relative = record.metadata["source_path"]
+        seed, instruction = bd.prompt_preview(root, relative)
+        assert seed == record.prompt == by_style["seed"][relative]
+        assert instruction == by_style["instruction"][relative]
+    assert len(by_style["seed"]) == 3
+    assert "Category: raw" in bd.prompt_preview(root, "top_level.ahk")[0]
+    with pytest.raises(StudioError, match="skipped: whitespace only") as caught:
+        bd.prompt_preview(root, "Empty/blank.ahk")
+    assert caught.value.where == "Empty/blank.ahk"
+    with pytest.raises(StudioError, match="refusing path outside"):
+        bd.prompt_preview(root / "GUI", "../top_level.ahk")
+
+
 def test_iterate_snippets_skips_and_reports_bad_files(tmp_path: Path):
     write(tmp_path / "c" / "ok.ahk", "MsgBox(1)\n")
     write(tmp_path / "c" / "empty.ahk", "")

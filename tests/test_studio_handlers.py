@@ -341,6 +341,10 @@ def test_prompt_preview_shows_seed_and_instruction_prompts(corpus_copy: Path) ->
     assert seed.startswith("You are maintaining a knowledge base of AutoHotkey examples.")
     assert f"Source Path: {relative}" in seed
     assert instruction.startswith("Write an AutoHotkey v2 script")
+    assert (seed, instruction) == bd.prompt_preview(corpus_copy, relative)
+    (corpus_copy / "Empty.ahk").write_bytes(b"")
+    assert dataset_tab.prompt_pair(str(corpus_copy), "Empty.ahk") == ("(skipped: empty)",) * 2
+    assert dataset_tab.prompt_pair(str(corpus_copy), None) == ("", "")
     assert dataset_tab.script_choices("/nonexistent") == []
 
 
