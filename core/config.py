@@ -420,9 +420,8 @@ def config_to_dict(cfg: TrainConfig) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
-def load_config(path: str | Path) -> TrainConfig:
-    """Read and validate a YAML config; StudioError names the file and each bad field."""
-    path = Path(path)
+def _read_yaml(path: Path) -> Any:
+    """The parsed YAML of a config file; StudioError when it is missing, unreadable or empty."""
     if not path.is_file():
         raise StudioError(f"config file not found: {path}", hint="give the path of a .yaml config")
     try:
@@ -430,11 +429,50 @@ def load_config(path: str | Path) -> TrainConfig:
     except yaml.MarkedYAMLError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else "?"
         raise StudioError(f"line {line}: not valid YAML ({err.problem})", where=str(path)) from None
-    except (UnicodeDecodeError, yaml.YAMLError) as err:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         raise StudioError(f"not a readable YAML file ({err})", where=str(path)) from None
     if data is None:
         raise StudioError("the config file is empty", where=str(path))
-    return parse_config(data, where=str(path))
+    return data
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    """Read and validate a YAML config; StudioError names the file and each bad field."""
+    return parse_config(_read_yaml(Path(path)), where=str(path))
+
+
+def list_configs(config_dir: str | Path) -> list[Path]:
+    """The training configs among `config_dir/*.yaml`, by name: readable mappings with a
+    `base_model` or a `training` section (so normalize.yaml and broken files are left out)."""
+    found = []
+    for path in sorted(Path(config_dir).glob("*.yaml")):
+        try:
+            data = _read_yaml(path)
+        except StudioError:
+            continue
+        if isinstance(data, Mapping) and ("base_model" in data or "training" in data):
+            found.append(path)
+    return found
+
+
+def load_values(path: str | Path) -> tuple[dict[str, Any], list[Problem]]:
+    """A config file as form values ({dotted key: value}) and its problems: a valid file gives
+    its values and no problem; one with bad fields gives the defaults overlaid with every value
+    it names (bad ones raw, so a person sees what to fix) and a Problem per bad field. A file
+    that is missing, not YAML, or not a mapping is a StudioError."""
+    data = _read_yaml(Path(path))
+    cfg, problems = check_config(data)
+    if cfg is not None:
+        return config_values(cfg), []
+    if not isinstance(data, Mapping):
+        raise StudioError("; ".join(map(str, problems)), where=str(path))
+    values = config_values(TrainConfig())
+    for key in SCHEMA:
+        section, _, name = key.rpartition(".")
+        holder = data.get(section) if section else data
+        if isinstance(holder, Mapping) and name in holder:
+            values[key] = holder[name]
+    return values, problems
 
 
 def save_config(cfg: TrainConfig, path: str | Path) -> None:
@@ -454,16 +492,26 @@ def _lookup(nested: Mapping[str, Any], key: str) -> Any:
     return nested[section][name] if section else nested[name]
 
 
-def with_values(cfg: TrainConfig, values: Mapping[str, Any]) -> TrainConfig:
-    """A copy of `cfg` with {dotted key: value} applied (form strings coerced), validated."""
-    nested = config_to_dict(cfg)
+def _nest(values: Mapping[str, Any], nested: dict[str, Any]) -> dict[str, Any]:
+    """{dotted key: value} put into the nested mapping of the YAML's layout."""
     for key, value in values.items():
         section, _, name = key.rpartition(".")
         target = nested.setdefault(section, {}) if section else nested
         if not isinstance(target, dict):
             raise StudioError(f"{key}: unknown key")
         target[name] = value
-    return parse_config(nested)
+    return nested
+
+
+def check_values(values: Mapping[str, Any]) -> tuple[TrainConfig | None, list[Problem]]:
+    """Validate {dotted key: value} (what the studio's form holds, strings coerced): the config,
+    or None and every problem found, per field."""
+    return check_config(_nest(values, {}))
+
+
+def with_values(cfg: TrainConfig, values: Mapping[str, Any]) -> TrainConfig:
+    """A copy of `cfg` with {dotted key: value} applied (form strings coerced), validated."""
+    return parse_config(_nest(values, config_to_dict(cfg)))
 
 
 @dataclass(frozen=True)

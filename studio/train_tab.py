@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 import pandas as pd
-import yaml
 
 from core import backends, runs
 from core.config import (
@@ -30,10 +29,12 @@ from core.config import (
     FieldSpec,
     Problem,
     TrainConfig,
-    check_config,
+    check_values,
     config_values,
     estimate_memory,
+    list_configs,
     load_config,
+    load_values,
     planned_steps,
     resolve_path,
     save_config,
@@ -105,23 +106,9 @@ def read_form(values: list[Any] | tuple[Any, ...]) -> dict[str, Any]:
     return {spec.key: value for spec, value in zip(SPECS, values, strict=True)}
 
 
-def _nested(values: dict[str, Any]) -> dict[str, Any]:
-    """{dotted key: value} as the YAML's nested mapping."""
-    nested: dict[str, Any] = {}
-    for key, value in values.items():
-        section, _, name = key.rpartition(".")
-        (nested.setdefault(section, {}) if section else nested)[name] = value
-    return nested
-
-
-def check_form(values: dict[str, Any]) -> tuple[TrainConfig | None, list[Problem]]:
-    """The config the form describes, or None and every problem (per field) found."""
-    return check_config(_nested(values))
-
-
 def form_config(values: dict[str, Any]) -> TrainConfig:
     """The form's config; a StudioError naming each bad field when it has problems."""
-    cfg, problems = check_form(values)
+    cfg, problems = check_values(values)
     if cfg is None:
         raise StudioError("; ".join(map(str, problems)), hint="fix the fields marked ⚠")
     return cfg
@@ -176,39 +163,12 @@ def preset_html(name: str | None) -> str:
 
 
 def config_files(config_dir: Path, current: Path | None = None) -> list[tuple[str, str]]:
-    """(label, path) of the training configs in `config_dir` (files with a base_model or a
-    training section), plus `current` when it lies elsewhere."""
-    found = []
-    for path in sorted(Path(config_dir).glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            data = None
-        if isinstance(data, dict) and ("base_model" in data or "training" in data):
-            found.append((path.name, str(path)))
+    """(label, path) of the training configs in `config_dir` (core.config.list_configs), plus
+    `current` when it lies elsewhere."""
+    found = [(path.name, str(path)) for path in list_configs(config_dir)]
     if current is not None and str(current) not in [p for _, p in found]:
         found.append((f"{Path(current).name} (given at launch)", str(current)))
     return found
-
-
-def load_form(path: str | Path) -> tuple[dict[str, Any], list[Problem]]:
-    """The form values of a YAML config and its problems (bad fields keep their raw value)."""
-    try:
-        return config_values(load_config(path)), []
-    except StudioError as err:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            raise err from None
-        if not isinstance(data, dict):
-            raise
-    values = config_values(TrainConfig())
-    for key in SCHEMA:
-        section, _, name = key.rpartition(".")
-        holder = data.get(section) if section else data
-        if isinstance(holder, dict) and name in holder:
-            values[key] = holder[name]
-    return values, check_config(data)[1]
 
 
 def save_form(config_dir: Path, name: str, values: dict[str, Any], overwrite: bool) -> Path:
@@ -817,7 +777,7 @@ pre { font-size: 12px; max-height: 240px; overflow: auto; }
 
 def plan_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: str) -> tuple:
     """(problems, plan, shell command) for the form's values."""
-    cfg, problems = check_form(values)
+    cfg, problems = check_values(values)
     unsaved = cfg is None or not config_file or is_unsaved(config_file, cfg)
     command = shell_commands(Path(config_file or ctx.config_path), run_name, ctx.workspace, unsaved)
     if cfg is None:
@@ -825,32 +785,42 @@ def plan_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: s
     return "", plan_html(cfg, ctx.workspace), command
 
 
-def fill_outputs(ctx: StudioContext, values: dict, config_file: str, run_name: str) -> tuple:
-    """Every field (value, help, problem) and the plan, for values put into the form."""
-    problems = check_form(values)[1]
+def fill_outputs(
+    ctx: StudioContext,
+    values: dict,
+    config_file: str,
+    run_name: str,
+    problems: list[Problem] | None = None,
+) -> tuple:
+    """Every field (value, help, problem), the problems and the plan, for values put into the
+    form; `problems` are those of the file they came from (unknown keys too), else the form's."""
+    problems = check_values(values)[1] if problems is None else problems
+    _, plan, command = plan_outputs(ctx, values, config_file, run_name)
     return (
         *field_updates(values, problems),
         *group_updates(problems),
-        *plan_outputs(ctx, values, config_file, run_name),
+        problems_html(problems),
+        plan,
+        command,
     )
 
 
 def load_outputs(ctx: StudioContext, config_file: str, run_name: str) -> tuple:
     """(note, fields…, plan…) after loading a config file into the form."""
-    values, problems = load_form(_listed(ctx, config_file))
+    values, problems = load_values(_listed(ctx, config_file))
     name = Path(config_file).name
     note = (
         render.message("warn", f"Loaded {name}, which has problems: see the fields marked ⚠.")
         if problems
         else render.message("ok", f"Loaded {name}.")
     )
-    return (note, *fill_outputs(ctx, values, config_file, run_name))
+    return (note, *fill_outputs(ctx, values, config_file, run_name, problems))
 
 
 def edit_outputs(ctx: StudioContext, config_file: str, run_name: str, values: dict) -> tuple:
     """(field helps…, plan…) after a field was edited: problems shown where they are (its group
     is open: the field was just edited)."""
-    problems = check_form(values)[1]
+    problems = check_values(values)[1]
     return (*field_updates(None, problems), *plan_outputs(ctx, values, config_file, run_name))
 
 
@@ -883,7 +853,7 @@ def _backend_of(config_file: Path) -> str:
 
 def backend_outputs(values: dict) -> str:
     """The backend note for the form's config."""
-    cfg = check_form(values)[0]
+    cfg = check_values(values)[0]
     if cfg is None:
         return render.message("warn", "Backend not checked: the form has problems.")
     return backend_html(cfg)

@@ -13,12 +13,15 @@ from core.config import (
     TrainConfig,
     apply_preset,
     check_config,
+    check_values,
     config_schema,
     config_to_dict,
     config_values,
     estimate_memory,
     find_architecture,
+    list_configs,
     load_config,
+    load_values,
     local_model_path,
     planned_steps,
     resolve_path,
@@ -139,6 +142,72 @@ def test_form_strings_are_coerced_to_the_field_types():
     assert (t.learning_rate, t.per_device_train_batch_size, t.num_train_epochs) == (3e-4, 8, 2.0)
     assert t.packing is True and t.eval_dataset_path is None
     assert cfg.lora.target_modules == ["q_proj", "v_proj"] and cfg.backend == "cpu"
+
+
+def test_form_values_are_checked_field_by_field():
+    values = config_values(TrainConfig()) | {"training.max_steps": 12.0, "lora.r": "32"}
+    cfg, problems = check_values(values)
+    assert problems == [] and cfg.training.max_steps == 12 and cfg.lora.r == 32
+    values |= {"training.warmup_ratio": 1.5, "training.eval_dataset_path": ""}
+    cfg, problems = check_values(values)
+    assert cfg is None and [str(p) for p in problems] == [
+        "training.warmup_ratio: must be < 1, got 1.5"
+    ]
+
+
+def test_only_training_configs_are_listed(tmp_path):
+    (tmp_path / "sft.yaml").write_text("base_model: m\n")
+    (tmp_path / "a-schedule.yaml").write_text("training:\n  max_steps: 3\n")
+    (tmp_path / "bad-field.yaml").write_text("base_model: m\nlora:\n  r: wide\n")
+    (tmp_path / "normalize.yaml").write_text("rules: []\n")
+    (tmp_path / "broken.yaml").write_text("base_model: [\n")
+    (tmp_path / "empty.yaml").write_text("# nothing\n")
+    (tmp_path / "list.yaml").write_text("- base_model\n")
+    (tmp_path / "latin1.yaml").write_bytes(b"base_model: caf\xe9\n")
+    (tmp_path / "notes.txt").write_text("base_model: m\n")
+    (tmp_path / "folder.yaml").mkdir()
+    names = [p.name for p in list_configs(tmp_path)]
+    assert names == ["a-schedule.yaml", "bad-field.yaml", "sft.yaml"]
+    assert [p.name for p in list_configs(CONFIG_DIR)] == ["cpu-demo.yaml", "sft.yaml"]
+
+
+def test_load_values_of_a_valid_file_are_its_config_values():
+    path = CONFIG_DIR / "cpu-demo.yaml"
+    assert load_values(path) == (config_values(load_config(path)), [])
+
+
+def test_load_values_keeps_bad_values_raw_and_names_every_problem(tmp_path):
+    path = write(
+        tmp_path,
+        "base_model: m\nlora: 5\ntraining:\n  learning_rate: -1\n  epochs: 3\n"
+        "  max_steps: many\n  seed: 7\n",
+    )
+    values, problems = load_values(path)
+    defaults = config_values(TrainConfig())
+    assert values == defaults | {
+        "base_model": "m",
+        "training.learning_rate": -1,
+        "training.max_steps": "many",
+        "training.seed": 7,
+    }  # the section that is no mapping keeps its defaults; the unknown key has no field
+    assert [str(p) for p in problems] == [
+        "lora: must be a section of `key: value` lines",
+        "training.learning_rate: must be > 0, got -1",
+        "training.epochs: unknown key",
+        "training.max_steps: must be a whole number, got 'many'",
+    ]
+
+
+def test_load_values_refuses_files_that_are_no_config(tmp_path):
+    with pytest.raises(StudioError, match="config file not found"):
+        load_values(tmp_path / "nope.yaml")
+    with pytest.raises(StudioError, match=r"line \d+: not valid YAML"):
+        load_values(write(tmp_path, "base_model: [\n"))
+    with pytest.raises(StudioError, match="the config file is empty"):
+        load_values(write(tmp_path, "# nothing\n"))
+    with pytest.raises(StudioError, match="config: must be a mapping") as err:
+        load_values(write(tmp_path, "- base_model\n"))
+    assert err.value.where == str(tmp_path / "config.yaml")
 
 
 def test_form_values_round_trip_through_config_values():

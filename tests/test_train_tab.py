@@ -14,7 +14,15 @@ import pytest
 import yaml
 
 from core import runs
-from core.config import PRESETS, SCHEMA, TrainConfig, config_values, load_config, save_config
+from core.config import (
+    PRESETS,
+    SCHEMA,
+    TrainConfig,
+    check_values,
+    config_values,
+    load_config,
+    save_config,
+)
 from core.errors import StudioError
 from core.workspace import CONFIG_DIR, REPO_ROOT
 from studio import train_tab as tt
@@ -85,11 +93,13 @@ def test_each_field_shows_its_help_and_range_in_plain_words():
 
 
 def test_loading_the_demo_config_fills_every_field_without_problems(ctx):
-    values, problems = tt.load_form(ctx.config_path)
-    assert problems == [] and values == config_values(load_config(DEMO))
     note, *fields_and_plan = tt.load_outputs(ctx, str(ctx.config_path), "")
     updates = fields_and_plan[: len(tt.SPECS)]
     assert "Loaded cpu-demo.yaml" in note
+    values = config_values(load_config(DEMO))
+    assert [u["value"] for u in updates] == [
+        tt.display_value(spec, values[spec.key]) for spec in tt.SPECS
+    ]
     assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] == 16
     assert all(u["elem_classes"] == [] for u in updates)
 
@@ -101,36 +111,31 @@ def test_a_yaml_with_bad_fields_shows_each_problem_on_its_own_field(ctx):
     data["training"]["epochs"] = 3
     bad = ctx.config_dir / "bad.yaml"
     bad.write_text(yaml.safe_dump(data))
-    values, problems = tt.load_form(bad)
-    assert values["training.learning_rate"] == -1  # the raw value stays visible
-    assert {p.key for p in problems} == {"training.learning_rate", "lora.r", "training.epochs"}
-    updates = tt.field_updates(values, problems)
+    note, *outputs = tt.load_outputs(ctx, str(bad), "")
+    assert "Loaded bad.yaml, which has problems" in note
+    updates = outputs[: len(tt.SPECS)]
     lr = updates[tt.SPECS.index(SCHEMA["training.learning_rate"])]
+    assert lr["value"] == -1  # the raw value stays visible
     assert lr["info"].startswith("⚠ must be > 0, got -1") and lr["elem_classes"] == ["field-error"]
-    assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] is None
-    html = tt.problems_html(problems)
-    assert "training.epochs" in html and "unknown key" in html
+    assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] is None  # "wide" is no number
+    flagged = {spec.key for spec, u in zip(tt.SPECS, updates, strict=True) if u["elem_classes"]}
+    assert flagged == {"training.learning_rate", "lora.r"}
+    html = outputs[len(tt.SPECS) + len(tt.FORM_GROUPS)]
+    assert "3 problem(s)" in html and "training.epochs" in html and "unknown key" in html
 
 
-def test_form_values_are_coerced_and_out_of_range_values_named(ctx):
-    values = config_values(load_config(DEMO)) | {"training.max_steps": 12.0, "lora.r": "32"}
-    cfg, problems = tt.check_form(values)
-    assert problems == [] and cfg.training.max_steps == 12 and cfg.lora.r == 32
-    values["training.warmup_ratio"] = 1.5
-    values["training.eval_dataset_path"] = ""
-    cfg, problems = tt.check_form(values)
-    assert cfg is None and [str(p) for p in problems] == [
-        "training.warmup_ratio: must be < 1, got 1.5"
-    ]
-    with pytest.raises(StudioError, match="warmup_ratio"):
+def test_a_form_with_a_bad_field_cannot_become_a_config(ctx):
+    values = config_values(load_config(DEMO)) | {"training.warmup_ratio": 1.5}
+    with pytest.raises(StudioError, match=r"training\.warmup_ratio: must be < 1, got 1\.5"):
         tt.form_config(values)
+    assert "1 problem(s)" in tt.plan_outputs(ctx, values, str(ctx.config_path), "")[0]
 
 
 def test_presets_fill_the_form_with_valid_values(ctx):
     base = config_values(load_config(DEMO))
     for name, preset in PRESETS.items():
         filled = tt.apply_preset(base, name)
-        cfg, problems = tt.check_form(filled)
+        cfg, problems = check_values(filled)
         assert problems == [], name
         assert all(config_values(cfg)[k] == v for k, v in preset.values.items())
     assert "20 steps" in tt.preset_html("quick")
@@ -152,11 +157,18 @@ def test_saving_round_trips_and_never_replaces_a_file_unless_asked(ctx):
             tt.save_form(ctx.config_dir, name, values, overwrite=True)
 
 
-def test_only_training_configs_are_offered_and_others_refused(ctx):
+def test_only_training_configs_are_offered_and_others_refused(ctx, tmp_path):
     (ctx.config_dir / "normalize.yaml").write_text("rules: []\n")
-    assert [label for label, _ in tt.config_files(ctx.config_dir)] == ["cpu-demo.yaml"]
+    assert tt.config_files(ctx.config_dir) == [("cpu-demo.yaml", str(ctx.config_path))]
+    elsewhere = tmp_path / "launch.yaml"
+    assert tt.config_files(ctx.config_dir, elsewhere)[-1] == (
+        "launch.yaml (given at launch)",
+        str(elsewhere),
+    )
     with pytest.raises(StudioError, match="pick a config file"):
         tt.load_outputs(ctx, "/etc/passwd", "")
+    with pytest.raises(StudioError, match="pick a config file"):
+        tt.load_outputs(ctx, str(ctx.config_dir / "normalize.yaml"), "")
 
 
 # ---------------------------------------------------------------- the plan before start
@@ -194,6 +206,7 @@ def test_the_studio_process_never_imports_torch(tmp_path):
 import sys
 from pathlib import Path
 import gradio as gr
+from core.config import load_values
 from studio import train_tab, export_tab
 from studio.context import StudioContext
 ctx = StudioContext(workspace=Path({str(tmp_path)!r}))
@@ -201,9 +214,9 @@ with gr.Blocks():
     train_tab.build(ctx)
     export_tab.build(ctx)
 assert "plotly" not in sys.modules, "plotly was imported before the first figure"
-cfg = train_tab.form_config(train_tab.load_form(ctx.config_path)[0])
-train_tab.plan_html(cfg, ctx.workspace)
-assert "backend " in train_tab.backend_outputs(train_tab.load_form(ctx.config_path)[0])
+values = load_values(ctx.config_path)[0]
+train_tab.plan_html(train_tab.form_config(values), ctx.workspace)
+assert "backend " in train_tab.backend_outputs(values)
 train_tab.monitor(ctx.workspace, None, [], {{}})
 export_tab.refresh(ctx.workspace, None)
 export_tab.quant_choices()
