@@ -545,7 +545,9 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         return dict(zip(figures, charts(table), strict=True))
 
     @render.guard("Scan corpus")
-    def on_scan(folder: str, *options, progress=gr.Progress()):
+    def on_scan(folder, category, verdict, problems, query, sort, progress=gr.Progress()):
+        # Named parameters, not *options: Gradio finds a gr.Progress only before any *args.
+        options = (category, verdict, problems, query, sort)
         root = open_corpus(ctx, folder)
         texts: dict[str, str] = {}
         table = scan_table(root, render.throttled(progress, "Reading scripts", every=2000), texts)

@@ -344,20 +344,20 @@ def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
         ui.fix_leak = gr.Checkbox(
             False, label="Move leaking clusters into one split", elem_id="dataset-fix-leakage"
         )
-    ui.inputs = [
-        ui.corpus,
-        ui.csvs,
-        ui.style,
-        ui.verdicts,
-        ui.invalid,
-        ui.near,
-        ui.threshold,
-        ui.val,
-        ui.test,
-        ui.seed,
-        ui.stratify,
-        ui.fix_leak,
-    ]
+    ui.form = {  # make_options's parameters, by name
+        "corpus": ui.corpus,
+        "csvs": ui.csvs,
+        "prompt_style": ui.style,
+        "exclude_verdicts": ui.verdicts,
+        "exclude_invalid": ui.invalid,
+        "near_dedupe": ui.near,
+        "near_threshold": ui.threshold,
+        "val_ratio": ui.val,
+        "test_ratio": ui.test,
+        "seed": ui.seed,
+        "stratify": ui.stratify,
+        "fix_leakage": ui.fix_leak,
+    }
 
 
 def _results_panel(ui: SimpleNamespace) -> None:
@@ -526,9 +526,16 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
     def progress_callback(progress):
         return lambda stage, done, total: progress((done, total), desc=stage, unit="files")
 
+    def options_of(form: dict) -> bd.BuildOptions:
+        return make_options(
+            **{name: form[box] for name, box in ui.form.items()}, workspace=ctx.workspace
+        )
+
+    # The form comes as one {component: value} dict (inputs given as a set), not as *values:
+    # Gradio finds a gr.Progress parameter only before any *args.
     @render.guard("Preview")
-    def on_preview(*values, progress=gr.Progress()):
-        options = make_options(*values, workspace=ctx.workspace)
+    def on_preview(form: dict, progress=gr.Progress()):
+        options = options_of(form)
         plan = bd.preview(options, progress_callback(progress))
         shown = _preview_values(plan)
         note = render.message(
@@ -551,8 +558,8 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
     ]
 
     @render.guard("Build")
-    def on_build(*values, progress=gr.Progress()):
-        options = make_options(*values, workspace=ctx.workspace)
+    def on_build(form: dict, progress=gr.Progress()):
+        options = options_of(form)
         result = bd.build(options, output_dir(ctx), progress_callback(progress))
         note, files, manifest, paths = render_build(result)
         shown = _preview_values(result.preview)
@@ -567,7 +574,7 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
             button,
             ui.cancel,
             handler,
-            ui.inputs,
+            set(ui.form.values()),
             outputs,
             status=ui.status,
             cancelled=render.message("info", "Cancelled."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import shutil
@@ -10,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 import pytest
+from gradio.helpers import special_args
 
 import core.corpus
 from core import build_dataset as bd
@@ -165,6 +167,23 @@ def test_preview_and_build_grey_each_other_and_share_one_cancel(corpus_copy, wor
         for run_id in f.cancels
     }
     assert stopped == {runs["preview"]._id, runs["build"]._id}
+
+
+def test_every_handler_that_reports_progress_is_given_a_live_progress_bar(
+    corpus_copy, workspace
+) -> None:
+    demo, _ids = _built(StudioContext(workspace=workspace, corpus=corpus_copy))
+    reporting = [
+        f.fn
+        for f in demo.fns.values()
+        if f.fn is not None
+        and any(
+            isinstance(p.default, gr.Progress) for p in inspect.signature(f.fn).parameters.values()
+        )
+    ]
+    assert {fn.__name__ for fn in reporting} == {"on_scan", "on_preview", "on_build", "on_tokens"}
+    for fn in reporting:  # Gradio tracks a gr.Progress only when it finds it (not after *args)
+        assert special_args(fn)[1] is not None, fn.__name__
 
 
 # ---------------------------------------------------------------- normalise tab
