@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import pandas as pd
@@ -383,7 +384,9 @@ def test_preview_counts_stages_and_compares_a_near_duplicate_cluster(
     html = dataset_tab.compare_cluster(plan, row)
     assert original in html and twin in html and "one extra line" in html
     assert "Click a cluster" in dataset_tab.compare_cluster(plan, None)
-    assert sum(t.x[0] for t in shown["split"].data if t.x) >= 0
+    per_split = {trace.name: sum(trace.x) for trace in shown["split"].data}
+    assert per_split == {split: len(plan.splits[split]) for split in bd.SPLITS}
+    assert sum(per_split.values()) == plan.stages["after exact dedupe"]
     assert list(shown["leaks"].columns) == dataset_tab.LEAK_COLUMNS
 
 
@@ -446,7 +449,7 @@ def test_scan_fills_facts_first_and_marks_exact_duplicates(corpus_copy: Path) ->
 
 
 def test_check_fills_verdicts_caches_them_and_marks_near_duplicates(
-    corpus_with_near_duplicate, workspace: Path
+    corpus_with_near_duplicate, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus, original, twin = corpus_with_near_duplicate
     ctx = StudioContext(workspace=workspace, corpus=corpus)
@@ -455,9 +458,39 @@ def test_check_fills_verdicts_caches_them_and_marks_near_duplicates(
     assert (table["verdict"] == "v2").sum() > len(table) / 2
     assert table.set_index("path").at[twin, "duplicate"].startswith(f"near {original}")
     cache = json.loads((workspace / "cache" / "checker-verdicts.json").read_text())
-    assert len(cache["results"]) >= len(set(table["sha256"]) - {None})
+    checked = set(table.loc[table["skipped"] == "", "sha256"])
+    assert set(cache["results"]) == checked
+
+    def no_checker():
+        raise AssertionError("the checker ran although every verdict was cached")
+
+    monkeypatch.setattr(core.corpus, "_checker", no_checker)
     again = _checked(ctx)
     assert again[["path", "verdict", "errors"]].equals(table[["path", "verdict", "errors"]])
+
+
+def test_a_changed_checker_checks_every_script_again(
+    corpus_copy: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy)
+    table = _checked(ctx)
+    checked: list[str] = []
+
+    def counting_checker():
+        def check(text: str):
+            checked.append(text)
+            return SimpleNamespace(verdict="unknown", errors=7, warnings=0)
+
+        return check
+
+    monkeypatch.setattr(core.corpus, "_checker", counting_checker)
+    assert _checked(ctx)[["verdict", "errors"]].equals(table[["verdict", "errors"]])
+    assert checked == []  # same checker: every verdict from the cache
+    monkeypatch.setattr(core.corpus, "checker_version", lambda: "a newer checker")
+    again = _checked(ctx)
+    assert len(checked) == len(set(table.loc[table["skipped"] == "", "sha256"]))
+    readable = again[again["skipped"] == ""]
+    assert set(readable["verdict"]) == {"unknown"} and set(readable["errors"]) == {7}
 
 
 def test_a_scan_reads_each_script_once_for_facts_verdicts_and_near_duplicates(
