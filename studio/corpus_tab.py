@@ -17,7 +17,6 @@ import pandas as pd
 
 from core import ahk, prune
 from core.backup import last_backup
-from core.build_dataset import near_duplicate_clusters
 from core.corpus import VerdictCache, read_script, scan_corpus
 from core.errors import StudioError
 from core.fsutil import safe_join
@@ -127,23 +126,19 @@ def check_table(
         ("verdict", "errors", "warnings"), zip(*found, strict=True), strict=True
     ):
         table[column] = pd.Series(values, index=table.index, dtype=object)
-    _mark_near_duplicates(table, readable)
+    _mark_near_duplicates(table, prune.near_duplicate_marks(readable, NEAR_THRESHOLD))
     yield total, total, table
 
 
-def _mark_near_duplicates(table: pd.DataFrame, texts: dict[str, str]) -> None:
-    """Mark all but the first script of each near-duplicate cluster (`texts` by path, in walk
-    order); an exact copy keeps its "copy of" mark."""
+def _mark_near_duplicates(table: pd.DataFrame, near: dict[str, tuple[str, float]]) -> None:
+    """Mark all but the first script of each near-duplicate cluster (an exact copy keeps its
+    "copy of" mark); the marks themselves stay in the hidden `near` column, for the prune."""
     paths, marks = table["path"].tolist(), table["duplicate"].tolist()
-    names = list(texts)
-    near: dict[str, str] = {}
-    for cluster in near_duplicate_clusters(list(texts.values()), NEAR_THRESHOLD):
-        first = names[cluster.members[0]]
-        for member in cluster.members[1:]:
-            near[names[member]] = f"near {first} ({cluster.similarity:.2f})"
     table["duplicate"] = [
-        mark or near.get(path, "") for path, mark in zip(paths, marks, strict=True)
+        mark or (f"near {near[path][0]} ({near[path][1]:.2f})" if path in near else "")
+        for path, mark in zip(paths, marks, strict=True)
     ]
+    table["near"] = pd.Series([near.get(path) for path in paths], index=table.index, dtype=object)
 
 
 # ---------------------------------------------------------------- what the page shows
@@ -311,10 +306,18 @@ def add_path(listing: str, relative: str | None) -> str:
     return "\n".join(paths if relative in paths else [*paths, relative])
 
 
-def plan_prune(ctx: StudioContext, listing: str, rules: list[str]) -> list[prune.PruneItem]:
-    """What would move to the quarantine: the listed paths plus the chosen kinds of script."""
+def plan_prune(
+    ctx: StudioContext, listing: str, rules: list[str], table: pd.DataFrame | None = None
+) -> list[prune.PruneItem]:
+    """What would move to the quarantine: the listed paths plus the chosen kinds of script.
+
+    The prune is handed what the scan already knows: the checker's cached verdicts (by SHA256,
+    so a script changed since is checked afresh) and, once `table` is checked, its near-duplicate
+    marks; without them it works them out itself."""
     chosen = {PRUNE_CHOICES[r] for r in rules or []}
     paths = [line.strip() for line in listing.splitlines() if line.strip()]
+    judged = chosen & {"v1", "mixed", "invalid"}
+    near = "near" in chosen and table is not None and "near" in table
     items = prune.plan_prune(
         ctx.corpus,
         verdicts=[v for v in ("v1", "mixed") if v in chosen],
@@ -322,10 +325,17 @@ def plan_prune(ctx: StudioContext, listing: str, rules: list[str]) -> list[prune
         duplicates="duplicates" in chosen,
         paths=paths,
         near_duplicates=NEAR_THRESHOLD if "near" in chosen else None,
+        checked=VerdictCache(subdir(ctx.workspace, "cache")).results if judged else None,
+        near_marks=_near_marks(table) if near else None,
     )
     if not items:
         raise StudioError("nothing to quarantine", hint="list scripts or tick a kind of script")
     return items
+
+
+def _near_marks(table: pd.DataFrame) -> dict[str, tuple[str, float]]:
+    """{path: (the script it nearly duplicates, similarity)} from a checked table."""
+    return {path: mark for path, mark in zip(table["path"], table["near"], strict=True) if mark}
 
 
 def prune_table(items: list[prune.PruneItem]) -> pd.DataFrame:
@@ -617,8 +627,8 @@ def _wire_prune(ui: SimpleNamespace, ctx: StudioContext) -> None:
     )
 
     @render.guard("Plan prune")
-    def on_plan(listing: str, rules: list[str]):
-        items = plan_prune(ctx, listing, rules)
+    def on_plan(listing: str, rules: list[str], table: pd.DataFrame | None):
+        items = plan_prune(ctx, listing, rules, table)
         note = render.message(
             "info", f"{len(items)} script(s) would move to the quarantine. Nothing has moved yet."
         )
@@ -631,7 +641,7 @@ def _wire_prune(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
     ui.plan.click(
         on_plan,
-        [ui.listing, ui.rules],
+        [ui.listing, ui.rules, ui.table],
         [ui.items, ui.prune_items, ui.prune_status, ui.apply],
         **private,
     )

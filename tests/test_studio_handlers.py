@@ -16,6 +16,7 @@ from gradio.helpers import special_args
 
 import core.corpus
 from core import build_dataset as bd
+from core import prune
 from core.corpus import read_script
 from core.errors import StudioError
 from core.workspace import CONFIG_DIR
@@ -597,6 +598,28 @@ def test_prune_listed_and_flagged_scripts_then_undo(corpus_copy: Path, workspace
     assert _snapshot(corpus_copy) == before
     with pytest.raises(StudioError, match="nothing to quarantine"):
         corpus_tab.plan_prune(ctx, "", [])
+
+
+def test_prune_plan_takes_the_scans_verdicts_and_near_duplicate_marks(
+    corpus_with_near_duplicate, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, original, twin = corpus_with_near_duplicate
+    ctx = StudioContext(workspace=workspace, corpus=corpus)
+    rules = ["verdict v1", "error diagnostics", "near-duplicates"]
+    worked_out = corpus_tab.plan_prune(ctx, "", rules)  # nothing known yet: the prune checks
+    unchecked = corpus_tab.scan_table(corpus)
+    assert corpus_tab.plan_prune(ctx, "", rules, unchecked) == worked_out
+    table = _checked(ctx)
+
+    def recomputed(*args, **kwargs):
+        raise AssertionError("the prune worked out again what the scan knew")
+
+    monkeypatch.setattr(prune, "check_source", recomputed)
+    monkeypatch.setattr(prune, "near_duplicate_marks", recomputed)
+    assert corpus_tab.plan_prune(ctx, "", rules, table) == worked_out
+    reasons = dict(corpus_tab.prune_table(worked_out).values.tolist())
+    assert reasons[twin].startswith(f"near-duplicate of {original} (similarity ")
+    assert "Legacy/v1_notepad_toggle_legacy.ahk" in reasons
 
 
 def test_opening_another_folder_changes_the_corpus_of_every_tab(corpus_copy, workspace) -> None:
