@@ -511,6 +511,8 @@ def test_a_scan_reads_each_script_once_for_facts_verdicts_and_near_duplicates(
     assert sorted(reads) == sorted(table["path"])  # every script, each once
     assert table.set_index("path").at[twin, "duplicate"].startswith(f"near {original}")
     assert (table["verdict"] != "").sum() == (table["skipped"] == "").sum()
+    *_, (_, _, reread) = corpus_tab.check_table(ctx, corpus_tab.scan_table(corpus), corpus)
+    assert reread.equals(table)  # without the texts, each script is read again: same table
 
 
 def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace: Path) -> None:
