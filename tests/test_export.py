@@ -15,22 +15,28 @@ import numpy as np
 import pytest
 
 from core import export, gguf_verify, modelfile
+from core.ahk import check_source
 from core.errors import StudioError
 from core.gguf_writer import permute_for_rope, strip_generation_tags
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def exports(tiny_model: Path, tmp_path_factory) -> dict[str, export.ExportResult]:
-    """The tiny model exported once per built-in type (smoke test on the F16 file only)."""
-    folder = tmp_path_factory.mktemp("exports")
+def export_each(tiny_model: Path, folder: Path, quants: tuple[str, ...]) -> dict:
+    """The tiny model exported once per type in `quants` to folder/tiny-<quant>.gguf (the smoke
+    test on the F16 file only): {quant: ExportResult}. The llama.cpp tests use it too."""
     return {
         quant: export.export_gguf(
             tiny_model, folder / f"tiny-{quant}.gguf", quant, smoke=quant == "f16"
         )
-        for quant in ("f32", "f16", "q8_0")
+        for quant in quants
     }
+
+
+@pytest.fixture(scope="module")
+def exports(tiny_model: Path, tmp_path_factory) -> dict[str, export.ExportResult]:
+    """The tiny model exported once per built-in type."""
+    return export_each(tiny_model, tmp_path_factory.mktemp("exports"), ("f32", "f16", "q8_0"))
 
 
 @pytest.fixture
@@ -177,15 +183,26 @@ def test_readme_explains_lm_studio_llama_cpp_and_ollama(exports):
 
 
 def test_smoke_test_answers_ahk_prompts_with_the_exported_file(exports):
-    report = exports["f16"].smoke
-    assert report is not None and len(report.answers) == len(gguf_verify.SMOKE_PROMPTS)
-    assert report.checker == "core.ahk" or report.checker.startswith("checker unavailable")
-    for answer in report.answers:
-        assert isinstance(answer.answer, str)
-        if report.checker == "core.ahk":
-            assert answer.verdict in ("v2", "v1", "mixed", "unknown")
-    lines = exports["f16"].summary_lines()
-    assert any(line.startswith("smoke test") for line in lines)
+    result = exports["f16"]
+    report = result.smoke
+    expected_backend = (
+        "llama.cpp" if gguf_verify.llama_cpp_available() is None else "transformers GGUF loader"
+    )
+    assert (report.backend, report.checker) == (expected_backend, "core.ahk")
+    assert [answer.prompt for answer in report.answers] == gguf_verify.SMOKE_PROMPTS
+    for answer in report.answers:  # each verdict is core.ahk's on the answer's code
+        assert answer.verdict in ("v2", "v1", "mixed", "unknown")
+        checked = check_source(gguf_verify.extract_code(answer.answer))
+        assert (answer.verdict, answer.errors, answer.warnings) == (
+            checked.verdict,
+            checked.errors,
+            checked.warnings,
+        )
+    clean = sum(a.verdict == "v2" and a.errors == 0 for a in report.answers)
+    head = f"smoke test ({expected_backend}, core.ahk): {clean}/3 answers are clean v2"
+    assert head in result.summary_lines()
+    saved = export.read_result(result.gguf_path)  # the file beside the GGUF says the same
+    assert saved == json.loads(json.dumps(result.to_dict()))
 
 
 def test_a_smoke_test_that_cannot_run_is_a_warning_not_a_failure(tiny_model, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import export, gguf_verify, modelfile
+from tests.test_export import export_each
 
 pytestmark = [pytest.mark.llamacpp, pytest.mark.slow]
 
@@ -22,13 +23,7 @@ STEPS = 8
 
 @pytest.fixture(scope="module")
 def exports(tiny_model: Path, tmp_path_factory) -> dict[str, export.ExportResult]:
-    folder = tmp_path_factory.mktemp("llamacpp-exports")
-    return {
-        quant: export.export_gguf(
-            tiny_model, folder / f"tiny-{quant}.gguf", quant, smoke=quant == "f16"
-        )
-        for quant in TYPES
-    }
+    return export_each(tiny_model, tmp_path_factory.mktemp("llamacpp-exports"), TYPES)
 
 
 @pytest.mark.parametrize("quant", TYPES)
