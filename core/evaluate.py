@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import signal
 import tempfile
@@ -29,7 +28,7 @@ from tqdm import tqdm
 
 from core import generate as gen
 from core.errors import StudioError, cli_main
-from core.fsutil import atomic_write_text
+from core.fsutil import atomic_write_text, read_if_changed
 from core.scoring import score_output, summarise, worse_than
 
 MODELS = ("finetuned", "base")
@@ -188,16 +187,14 @@ def follow_results(run_dir: Path, seen: Results | None = None) -> Results:
     The file is replaced whole after each batch, never appended to (a new evaluation starts it
     again, shorter), so a byte offset into the old file means nothing in the new one: a file with
     the same path, inode, mtime and size as `seen`'s is `seen`, any other is read whole."""
-    path = eval_dir(run_dir) / "results.jsonl"
     try:
-        with open(path, "rb") as handle:
-            stat = os.fstat(handle.fileno())  # the file opened, even if replaced since
-            stamp = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
-            if seen is not None and seen.stamp == stamp:
-                return seen
-            data = handle.read()
+        stamp, data = read_if_changed(
+            eval_dir(run_dir) / "results.jsonl", seen.stamp if seen else None
+        )
     except FileNotFoundError:
         return Results([])
+    if data is None:
+        return seen
     return Results([json.loads(line) for line in data.splitlines() if line], stamp)
 
 

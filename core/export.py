@@ -28,7 +28,7 @@ from pathlib import Path
 
 from core import gguf_verify, modelfile
 from core.errors import StudioError, cli_main
-from core.fsutil import atomic_path, atomic_write_text
+from core.fsutil import atomic_path, atomic_write_text, read_if_changed
 from core.gguf_writer import NATIVE_TYPES, Progress, read_chat_template, strip_generation_tags
 from core.runs import has_merged
 
@@ -102,16 +102,12 @@ class SavedResult:
 def follow_result(gguf_path: Path, seen: SavedResult | None = None) -> SavedResult:
     """The result written beside `gguf_path`, read again only when the file changed since `seen`
     was read: a file with the same path, inode, mtime and size as `seen`'s is `seen`."""
-    path = result_path(gguf_path)
     try:
-        with open(path, "rb") as handle:
-            stat = os.fstat(handle.fileno())  # the file opened, even if replaced since
-            stamp = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
-            if seen is not None and seen.stamp == stamp:
-                return seen
-            data = handle.read()
+        stamp, data = read_if_changed(result_path(gguf_path), seen.stamp if seen else None)
     except OSError:
         return SavedResult(None)
+    if data is None:
+        return seen
     try:
         return SavedResult(json.loads(data), stamp)
     except ValueError:  # cut short, or not JSON: read again once it changes

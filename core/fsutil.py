@@ -68,3 +68,13 @@ def safe_join(root: Path, relative: str | Path) -> Path:
             f"refusing path outside {root}: {relative}", hint="use a path inside the chosen folder"
         )
     return candidate
+
+
+def read_if_changed(path: Path, stamp: tuple | None = None) -> tuple[tuple, bytes | None]:
+    """A file's stamp (path, inode, mtime, size) and bytes; the bytes are None when the stamp
+    equals `stamp`, i.e. the file is the one read before. For files replaced whole (atomic
+    writes), where a byte offset into the old file means nothing in the new one."""
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())  # the file opened, even if replaced since
+        now = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
+        return now, None if now == stamp else handle.read()

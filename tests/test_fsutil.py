@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from core.errors import StudioError, cli_main
-from core.fsutil import atomic_path, atomic_write_bytes, atomic_write_text, inside, safe_join
+from core.fsutil import (
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    inside,
+    read_if_changed,
+    safe_join,
+)
 
 
 def test_atomic_write_replaces_content_and_keeps_crlf(tmp_path: Path) -> None:
@@ -60,3 +67,16 @@ def test_cli_main_prints_one_line_and_exits_1(capsys: pytest.CaptureFixture[str]
     assert main() == 1
     err = capsys.readouterr().err
     assert err == "error: training.learning_rate: must be > 0, got -1 (try 2e-4)\n"
+
+
+def test_read_if_changed_reads_again_only_after_a_replace(tmp_path: Path) -> None:
+    target = tmp_path / "results.jsonl"
+    atomic_write_text(target, "one\n")
+    stamp, data = read_if_changed(target)
+    assert data == b"one\n"
+    assert read_if_changed(target, stamp) == (stamp, None)
+    atomic_write_text(target, "two\n")  # same size, new file
+    new_stamp, data = read_if_changed(target, stamp)
+    assert (new_stamp != stamp, data) == (True, b"two\n")
+    with pytest.raises(FileNotFoundError):
+        read_if_changed(tmp_path / "missing.json")
