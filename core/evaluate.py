@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import signal
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core import generate as gen
-from core.errors import StudioError, cli_main
+from core.errors import Cancelled, StudioError, cancel_on_sigterm, cli_main
 from core.fsutil import atomic_write_text, read_if_changed
 from core.scoring import score_output, summarise, worse_than
 
@@ -281,7 +280,7 @@ def evaluate(
                 )
                 bar.update(len(batch))
                 _write(folder, state, rows, "running")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Cancelled):
         _write(folder, state, rows, "interrupted")
         raise
     except BaseException as err:
@@ -446,15 +445,6 @@ def format_table(summary: dict) -> str:
 # ----------------------------------------------------------------------------- CLI
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM (a cancelled studio job) ends the run like Ctrl-C: partial results are kept."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
-
-
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -483,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         top_p=args.top_p,
         seed=args.seed,
     )
-    _stop_on_sigterm()
+    cancel_on_sigterm()  # a cancelled studio job ends like Ctrl-C: partial results are kept
     summary = evaluate(
         args.run_dir,
         split=args.split,

@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core import gguf_verify, modelfile
-from core.errors import StudioError, cli_main
+from core.errors import StudioError, cancel_on_sigterm, cli_main
 from core.fsutil import atomic_path, atomic_write_text, read_if_changed
 from core.gguf_writer import NATIVE_TYPES, Progress, read_chat_template, strip_generation_tags
 from core.runs import has_merged
@@ -622,14 +621,9 @@ def _cli_progress() -> Progress:
     return report
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM (a cancelled job) unwinds like Ctrl+C, so no temporary file is left behind."""
-    raise KeyboardInterrupt
-
-
 @cli_main
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
+    cancel_on_sigterm()  # a cancelled job unwinds: no temporary file is left behind
     parser = argparse.ArgumentParser(
         prog="python -m core.export", description=__doc__.split("\n")[0]
     )

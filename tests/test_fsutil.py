@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from core.fsutil import (
     read_if_changed,
     safe_join,
 )
+from core.workspace import REPO_ROOT
 
 
 def test_atomic_write_replaces_content_and_keeps_crlf(tmp_path: Path) -> None:
@@ -80,3 +83,29 @@ def test_read_if_changed_reads_again_only_after_a_replace(tmp_path: Path) -> Non
     assert (new_stamp != stamp, data) == (True, b"two\n")
     with pytest.raises(FileNotFoundError):
         read_if_changed(tmp_path / "missing.json")
+
+
+def test_sigterm_cancels_a_cli_which_exits_130(tmp_path: Path) -> None:
+    script = tmp_path / "cancel.py"
+    script.write_text(
+        "import os, signal\n"
+        "from core.errors import cancel_on_sigterm, cli_main\n"
+        "@cli_main\n"
+        "def main():\n"
+        "    cancel_on_sigterm()\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        for _ in range(10**7):\n"
+        "            pass\n"
+        "    finally:\n"
+        "        print('cleaned up')\n"
+        "    return 0\n"
+        "raise SystemExit(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "cleaned up\n", "interrupted\n")
