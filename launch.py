@@ -96,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         config_path=config,
     )
     demo = build_app(ctx)
-    demo.queue(default_concurrency_limit=4)
     try:
         demo.launch(
             server_name=args.host,

@@ -36,8 +36,11 @@ TABS = [
 
 
 def build_app(ctx: StudioContext) -> gr.Blocks:
-    """The whole studio for `ctx` (not launched)."""
+    """The whole studio for `ctx` (not launched), its queue set up."""
     with gr.Blocks(title=TITLE, fill_width=True, analytics_enabled=False) as demo:
+        # Set up the queue before the tabs: queue() rebuilds the server app from what exists,
+        # which is nothing yet here and a quarter of a second of start-up after the last tab.
+        demo.queue(default_concurrency_limit=4)
         ctx.header = gr.HTML(
             render.header_html(ctx, ready=False), elem_id="studio-header-block", padding=False
         )
