@@ -423,8 +423,8 @@ def apply_gates(
         return records, []
     ahk = _checker_module()
     builtin = []
-    for done, record in enumerate(records, 1):
-        builtin.append(ahk.check_source(record.response))
+    for done, result in enumerate(ahk.check_sources([r.response for r in records]), 1):
+        builtin.append(result)
         if progress is not None and (done % 512 == 0 or done == len(records)):
             progress("check", done, len(records))
     interpreted = _interpreter_results(ahk, records, options, progress)

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -227,31 +227,31 @@ def scan_corpus(
     root = Path(root)
     if not root.is_dir():
         raise StudioError(f"corpus folder not found: {root}", hint="choose a folder of .ahk files")
-    checker = _checker() if check else None
     root_name = root.resolve().name
     relatives = find_relative(root)
     infos: list[ScriptInfo] = []
+    readable: list[tuple[ScriptInfo, str]] = []
     for done, relative in enumerate(relatives, 1):
         info, text = _scan_one(root, relative, root_name, max_bytes)
         if texts is not None and text is not None:
             texts[relative] = text
-        if checker is not None and text is not None:
-            result = checker(text)
+        if check and text is not None:
+            readable.append((info, text))
+        infos.append(info)
+        if progress is not None:
+            progress(done, len(relatives))
+    if readable:
+        from core.ahk import check_sources  # lazily: the checker is optional for reading
+
+        for (info, _), result in zip(
+            readable, check_sources([t for _, t in readable]), strict=True
+        ):
             info.verdict, info.errors, info.warnings = (
                 result.verdict,
                 result.errors,
                 result.warnings,
             )
-        infos.append(info)
-        if progress is not None:
-            progress(done, len(relatives))
     return infos
-
-
-def _checker() -> Callable:
-    from core.ahk import check_source  # imported lazily: the checker is optional for reading
-
-    return check_source
 
 
 def checker_version() -> str:
@@ -276,12 +276,19 @@ class VerdictCache:
             data.get("results", {}) if data.get("version") == self.version else {}
         )
 
-    def check(self, sha256: str, text: str) -> list:
-        """[verdict, errors, warnings] of the script with these bytes and this text."""
-        if sha256 not in self.results:
-            result = _checker()(text)
-            self.results[sha256] = [result.verdict, result.errors, result.warnings]
-        return self.results[sha256]
+    def fill(self, texts: dict[str, str], every: int = 500) -> Iterator[tuple[int, int]]:
+        """Check the scripts (text by SHA256 of their bytes) the cache lacks, over several
+        processes; yields (done, to do) every `every` scripts and at the end."""
+        from core.ahk import check_sources  # lazily: the checker is optional for reading
+
+        todo = {sha: text for sha, text in texts.items() if sha not in self.results}
+        if not todo:
+            return
+        results = check_sources(list(todo.values()))
+        for done, (sha, result) in enumerate(zip(todo, results, strict=True), 1):
+            self.results[sha] = [result.verdict, result.errors, result.warnings]
+            if done % every == 0 or done == len(todo):
+                yield done, len(todo)
 
     def save(self) -> None:
         atomic_write_text(self.path, json.dumps({"version": self.version, "results": self.results}))

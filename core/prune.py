@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.ahk import check_source
+from core.ahk import check_sources
 from core.backup import (
     Backup,
     Change,
@@ -91,24 +91,22 @@ def plan_prune(
         raise StudioError(f"unknown verdict(s): {wrong}", hint=f"use {', '.join(VERDICTS)}")
     reasons: dict[str, list[str]] = {rel: ["listed"] for rel in _listed(root, paths)}
     hashes: dict[str, str] = {}
-    first_of: dict[str, str] = {}
-    texts: dict[str, str] = {}  # kept only for the near-duplicate search
+    texts: dict[str, str] = {}
     for rel in find_relative(root):
         if os.path.islink(os.path.join(root, rel)):
             continue  # a link, not a script: moving it could not be undone exactly
         result = read_script(os.path.join(root, rel))
-        if result.text is None or result.data is None:
-            continue
-        hashes[rel] = sha256_bytes(result.data)
+        if result.text is not None and result.data is not None:
+            hashes[rel], texts[rel] = sha256_bytes(result.data), result.text
+    facts = _checker_facts(texts, hashes, checked) if verdicts or invalid else {}
+    first_of: dict[str, str] = {}
+    for rel, sha in hashes.items():
         why = reasons.setdefault(rel, [])
-        if verdicts or invalid:
-            facts = checked.get(hashes[rel]) if checked is not None else None
-            why += _checker_reasons(result.text, verdicts, invalid, facts)
-        first = first_of.setdefault(hashes[rel], rel)
+        if rel in facts:
+            why += _checker_reasons(facts[rel], verdicts, invalid)
+        first = first_of.setdefault(sha, rel)
         if duplicates and first != rel:
             why.append(f"duplicate of {first}")
-        if near_duplicates is not None and near_marks is None:
-            texts[rel] = result.text
     if near_duplicates is not None:
         if near_marks is None:
             near_marks = near_duplicate_marks(texts, near_duplicates)
@@ -122,16 +120,23 @@ def plan_prune(
     ]
 
 
-def _checker_reasons(
-    text: str, verdicts: set[str], invalid: bool, facts: Sequence | None = None
-) -> list[str]:
-    """Why the checker's verdict or errors choose a script; `facts` ([verdict, errors, ...])
-    when the caller already knows them, else the checker runs on `text`."""
-    if facts is None:
-        check = check_source(text)
-        verdict, errors = check.verdict, check.errors
-    else:
-        verdict, errors = facts[0], facts[1]
+def _checker_facts(
+    texts: dict[str, str], hashes: dict[str, str], checked: Mapping[str, Sequence] | None
+) -> dict[str, Sequence]:
+    """[verdict, errors, ...] of each script: from `checked` by the SHA256 of its bytes where
+    the caller knows it, else from the checker now (over several processes)."""
+    known = checked or {}
+    facts = {rel: known[hashes[rel]] for rel in texts if hashes[rel] in known}
+    todo = [rel for rel in texts if rel not in facts]
+    results = check_sources([texts[rel] for rel in todo]) if todo else []
+    for rel, result in zip(todo, results, strict=True):
+        facts[rel] = [result.verdict, result.errors]
+    return facts
+
+
+def _checker_reasons(facts: Sequence, verdicts: set[str], invalid: bool) -> list[str]:
+    """Why the checker's facts ([verdict, errors, ...]) choose a script."""
+    verdict, errors = facts[0], facts[1]
     found = [f"verdict {verdict}"] if verdict in verdicts else []
     if invalid and errors:
         found.append(f"{errors} error diagnostic(s)")

@@ -101,33 +101,37 @@ def scan_table(
 def check_table(
     ctx: StudioContext, table: pd.DataFrame, root: Path, texts: dict[str, str] | None = None
 ) -> Iterator[tuple[int, int, pd.DataFrame | None]]:
-    """Step two, as a generator of (done, total, None) progress and finally (n, n, table):
-    the checker's verdict for each script (cached by SHA256) and near-duplicate marks.
+    """Step two, as a generator of (done, to do, None) progress and finally (n, n, table):
+    the checker's verdict for each script (cached by SHA256, so only new scripts are checked,
+    over several processes) and near-duplicate marks.
 
     `texts` are the scripts' texts as step one read them (scan_table's `texts`); without them,
     each script is read again from `root`."""
     cache = VerdictCache(subdir(ctx.workspace, "cache"))
     table = table.copy()
     readable: dict[str, str] = {}
-    found: list[list] = [["", None, None] for _ in range(len(table))]
-    total = len(table)
-    for index, (rel, sha) in enumerate(zip(table["path"], table["sha256"], strict=True)):
-        if texts is not None:
-            text = texts.get(rel)
-        else:
-            text = read_script(root / rel).text if sha is not None else None
-        if text is not None and sha is not None:
-            readable[rel] = text
-            found[index] = cache.check(sha, text)
-        if (index + 1) % CHECK_BATCH == 0:
-            yield index + 1, total, None
+    by_sha: dict[str, str] = {}
+    for rel, sha in zip(table["path"], table["sha256"], strict=True):
+        if sha is None:
+            continue
+        text = texts.get(rel) if texts is not None else read_script(root / rel).text
+        if text is not None:
+            readable[rel] = by_sha[sha] = text
+    for done, todo in cache.fill(by_sha, every=CHECK_BATCH):
+        if done < todo:
+            yield done, todo, None
     cache.save()
+    found = [
+        cache.results[sha] if rel in readable else ["", None, None]
+        for rel, sha in zip(table["path"], table["sha256"], strict=True)
+    ]
     for column, values in zip(
         ("verdict", "errors", "warnings"), zip(*found, strict=True), strict=True
     ):
         table[column] = pd.Series(values, index=table.index, dtype=object)
     _mark_near_duplicates(table, prune.near_duplicate_marks(readable, NEAR_THRESHOLD))
-    yield total, total, table
+    n = len(table)
+    yield n, n, table
 
 
 def _mark_near_duplicates(table: pd.DataFrame, near: dict[str, tuple[str, float]]) -> None:
@@ -568,7 +572,8 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         for done, total, checked in check_table(ctx, table, root, texts):
             if checked is None:
                 progress((done, total), desc="Checking scripts", unit="files")
-                yield {ui.status: render.message("info", f"Checking… {done:,} of {total:,}")}
+                note = f"Checking… {done:,} of {total:,} new or changed scripts"
+                yield {ui.status: render.message("info", note)}
                 continue
             finished = render.message("ok", f"{total:,} scripts scanned and checked in {root}.")
             yield {**table_shown(checked, options, finished), **charts_shown(checked)}

@@ -650,7 +650,7 @@ def fake_checker(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
             verdict="v1" if v1 else "v2", errors=errors, warnings=0, diagnostics=diags
         )
 
-    fake = types.SimpleNamespace(check_source=check_source, calls=[])
+    fake = types.SimpleNamespace(check_sources=lambda texts: map(check_source, texts), calls=[])
     fake.find_interpreter = lambda: object()
 
     def run_interpreter(paths, workspace=None, jobs=2, timeout=20, progress=None):

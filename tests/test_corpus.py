@@ -228,7 +228,8 @@ def test_scan_corpus_check_fills_the_checker_fields(tmp_path: Path, monkeypatch)
         v1 = "MsgBox," in text
         return types.SimpleNamespace(verdict="v1" if v1 else "v2", errors=int(v1), warnings=0)
 
-    monkeypatch.setitem(sys.modules, "core.ahk", types.SimpleNamespace(check_source=check_source))
+    fake = types.SimpleNamespace(check_sources=lambda texts: map(check_source, texts))
+    monkeypatch.setitem(sys.modules, "core.ahk", fake)
     infos = {i.path: i for i in scan_corpus(tmp_path, check=True)}
     assert (infos["v1.ahk"].verdict, infos["v1.ahk"].errors) == ("v1", 1)
     assert (infos["v2.ahk"].verdict, infos["v2.ahk"].errors, infos["v2.ahk"].warnings) == (
@@ -248,16 +249,27 @@ def test_verdict_cache_checks_each_sha_once_and_forgets_when_the_checker_changes
         checked.append(text)
         return types.SimpleNamespace(verdict="v2", errors=0, warnings=1)
 
-    monkeypatch.setitem(sys.modules, "core.ahk", types.SimpleNamespace(check_source=check_source))
+    fake = types.SimpleNamespace(check_sources=lambda texts: map(check_source, texts))
+    monkeypatch.setitem(sys.modules, "core.ahk", fake)
     cache = corpus.VerdictCache(tmp_path)
-    assert cache.check("abc", V2) == ["v2", 0, 1]
-    assert cache.check("abc", V2) == ["v2", 0, 1]
+    assert list(cache.fill({"abc": V2, "def": V2 + "\n"})) == [(2, 2)]
+    assert list(cache.fill({"abc": V2})) == []  # known: nothing to check, no progress
+    assert cache.results == {"abc": ["v2", 0, 1], "def": ["v2", 0, 1]}
     cache.save()
-    assert corpus.VerdictCache(tmp_path).check("abc", V2) == ["v2", 0, 1]
-    assert checked == [V2]
+    assert list(corpus.VerdictCache(tmp_path).fill({"abc": V2})) == []
+    assert checked == [V2, V2 + "\n"]
     monkeypatch.setattr(corpus, "checker_version", lambda: "a newer checker")
-    assert corpus.VerdictCache(tmp_path).check("abc", V2) == ["v2", 0, 1]
-    assert checked == [V2, V2]
+    newer = corpus.VerdictCache(tmp_path)
+    assert list(newer.fill({"abc": V2})) == [(1, 1)]
+    assert newer.results == {"abc": ["v2", 0, 1]}
+    assert checked == [V2, V2 + "\n", V2]
+
+
+def test_verdict_cache_reports_progress_every_so_many_scripts(tmp_path: Path) -> None:
+    texts = {f"sha{n}": f'MsgBox "{n}"\n' for n in range(5)}
+    cache = corpus.VerdictCache(tmp_path)
+    assert list(cache.fill(texts, every=2)) == [(2, 5), (4, 5), (5, 5)]
+    assert {tuple(v) for v in cache.results.values()} == {("v2", 0, 0)}
 
 
 def test_to_dataframe_has_a_row_per_file_and_every_field(tmp_path: Path):

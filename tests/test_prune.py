@@ -76,9 +76,8 @@ def test_near_duplicates_keep_the_first_of_each_cluster(corpus: Path):
 def known_facts(root: Path, cache_dir: Path) -> dict[str, list]:
     """What the Corpus tab knows after a scan: the checker's facts by SHA256 of the bytes."""
     cache = VerdictCache(cache_dir)
-    for path in sorted(root.rglob("*.ahk")):
-        read = read_script(path)
-        cache.check(hashlib.sha256(read.data).hexdigest(), read.text)
+    reads = [read_script(path) for path in sorted(root.rglob("*.ahk"))]
+    list(cache.fill({hashlib.sha256(r.data).hexdigest(): r.text for r in reads}))
     return cache.results
 
 
@@ -88,7 +87,7 @@ def refuse(*args, **kwargs):
 
 def test_known_checker_facts_stand_in_for_the_checker(corpus: Path, tmp_path: Path, monkeypatch):
     checked = known_facts(corpus, tmp_path / "cache")
-    monkeypatch.setattr(prune, "check_source", refuse)
+    monkeypatch.setattr(prune, "check_sources", refuse)
     assert reasons(plan_prune(corpus, ["v1", "mixed"], invalid=True, checked=checked)) == {
         "New/broken.ahk": ("2 error diagnostic(s)",),
         "Old/legacy.ahk": ("verdict v1", "4 error diagnostic(s)"),
@@ -102,8 +101,8 @@ def test_a_script_changed_since_its_facts_is_checked_afresh(
     changed = V1 + b"; edited since the scan\r\n"
     (corpus / "New" / "tour.ahk").write_bytes(changed)  # its old verdict (v2) must not be used
     seen = []
-    real = prune.check_source
-    monkeypatch.setattr(prune, "check_source", lambda text: seen.append(text) or real(text))
+    real = prune.check_sources
+    monkeypatch.setattr(prune, "check_sources", lambda texts: seen.extend(texts) or real(texts))
     assert reasons(plan_prune(corpus, ["v1"], checked=checked)) == {
         "New/tour.ahk": ("verdict v1",),
         "Old/legacy.ahk": ("verdict v1",),

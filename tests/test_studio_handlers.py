@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from gradio.helpers import special_args
 
+import core.ahk
 import core.corpus
 from core import build_dataset as bd
 from core import prune
@@ -462,10 +463,10 @@ def test_check_fills_verdicts_caches_them_and_marks_near_duplicates(
     checked = set(table.loc[table["skipped"] == "", "sha256"])
     assert set(cache["results"]) == checked
 
-    def no_checker():
+    def no_checker(texts, jobs=None):
         raise AssertionError("the checker ran although every verdict was cached")
 
-    monkeypatch.setattr(core.corpus, "_checker", no_checker)
+    monkeypatch.setattr(core.ahk, "check_sources", no_checker)
     again = _checked(ctx)
     assert again[["path", "verdict", "errors"]].equals(table[["path", "verdict", "errors"]])
 
@@ -477,14 +478,12 @@ def test_a_changed_checker_checks_every_script_again(
     table = _checked(ctx)
     checked: list[str] = []
 
-    def counting_checker():
-        def check(text: str):
+    def counting_checker(texts, jobs=None):
+        for text in texts:
             checked.append(text)
-            return SimpleNamespace(verdict="unknown", errors=7, warnings=0)
+            yield SimpleNamespace(verdict="unknown", errors=7, warnings=0)
 
-        return check
-
-    monkeypatch.setattr(core.corpus, "_checker", counting_checker)
+    monkeypatch.setattr(core.ahk, "check_sources", counting_checker)
     assert _checked(ctx)[["verdict", "errors"]].equals(table[["verdict", "errors"]])
     assert checked == []  # same checker: every verdict from the cache
     monkeypatch.setattr(core.corpus, "checker_version", lambda: "a newer checker")
@@ -616,7 +615,7 @@ def test_prune_plan_takes_the_scans_verdicts_and_near_duplicate_marks(
     def recomputed(*args, **kwargs):
         raise AssertionError("the prune worked out again what the scan knew")
 
-    monkeypatch.setattr(prune, "check_source", recomputed)
+    monkeypatch.setattr(prune, "check_sources", recomputed)
     monkeypatch.setattr(prune, "near_duplicate_marks", recomputed)
     assert corpus_tab.plan_prune(ctx, "", rules, table) == worked_out
     reasons = dict(corpus_tab.prune_table(worked_out).values.tolist())
