@@ -567,11 +567,16 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def apply_preset(cfg: TrainConfig, name: str) -> TrainConfig:
-    """A copy of `cfg` with the named preset's values applied."""
+def preset_values(name: str) -> dict[str, Any]:
+    """The dotted-key values the named preset sets."""
     if name not in PRESETS:
         raise StudioError(f"unknown preset {name!r}", hint=f"choose one of {', '.join(PRESETS)}")
-    return with_values(cfg, PRESETS[name].values)
+    return dict(PRESETS[name].values)
+
+
+def apply_preset(cfg: TrainConfig, name: str) -> TrainConfig:
+    """A copy of `cfg` with the named preset's values applied."""
+    return with_values(cfg, preset_values(name))
 
 
 # ----------------------------------------------------------------------------- paths

@@ -102,6 +102,28 @@ def read_metrics(run_dir: Path, offset: int = 0) -> tuple[list[dict[str, Any]], 
     return records, offset + end
 
 
+def follow_metrics(
+    workspace: Path, watched: dict, run_ids: list[str]
+) -> tuple[dict, bool, dict[str, dict]]:
+    """Read only the new lines of each run's metrics.jsonl (a live plot's tick); returns (the
+    new watch state, whether anything is new, each run's status as read for it).
+
+    The state maps run id -> {offset, rows, version, …}; a run whose metrics were rewritten (a
+    resume from an earlier checkpoint bumps status.metrics_version) is read again from 0."""
+    fresh, changed, statuses = {}, False, {}
+    for run_id in dict.fromkeys(run_ids):
+        run_dir = run_path(workspace, run_id)
+        seen = watched.get(run_id) or {}
+        statuses[run_id] = read_status(run_dir)
+        version = statuses[run_id].get("metrics_version", 0)
+        if seen.get("version") != version:
+            seen, changed = {"offset": 0, "rows": [], "version": version}, True
+        records, offset = read_metrics(run_dir, seen["offset"])
+        changed = changed or bool(records)
+        fresh[run_id] = seen | {"offset": offset, "rows": seen["rows"] + records}
+    return fresh, changed, statuses
+
+
 def repair_metrics(run_dir: Path) -> None:
     """Cut a last line that a killed process left without its newline, before appending."""
     path = Path(run_dir) / METRICS

@@ -36,6 +36,7 @@ from core.config import (
     load_config,
     load_values,
     planned_steps,
+    preset_values,
     resolve_path,
     save_config,
 )
@@ -147,9 +148,7 @@ def problems_html(problems: list[Problem]) -> str:
 
 def apply_preset(values: dict[str, Any], name: str) -> dict[str, Any]:
     """The form's values with a preset's values applied."""
-    if name not in PRESETS:
-        raise StudioError(f"unknown preset {name!r}", hint=f"choose one of {', '.join(PRESETS)}")
-    return values | PRESETS[name].values
+    return values | preset_values(name)
 
 
 def preset_html(name: str | None) -> str:
@@ -343,28 +342,6 @@ def default_run(workspace: Path) -> str | None:
     return chosen[0].id if chosen else None
 
 
-def follow(
-    workspace: Path, watched: dict, run_ids: list[str]
-) -> tuple[dict, bool, dict[str, dict]]:
-    """Read only the new lines of each run's metrics.jsonl; (the new watch state, anything new,
-    each run's status as read for it).
-
-    The state maps run id -> {offset, rows, version, …}; a run whose metrics were rewritten (a
-    resume from an earlier checkpoint bumps status.metrics_version) is read again from 0."""
-    fresh, changed, statuses = {}, False, {}
-    for run_id in dict.fromkeys(run_ids):
-        run_dir = runs.run_path(workspace, run_id)
-        seen = watched.get(run_id) or {}
-        statuses[run_id] = runs.read_status(run_dir)
-        version = statuses[run_id].get("metrics_version", 0)
-        if seen.get("version") != version:
-            seen, changed = {"offset": 0, "rows": [], "version": version}, True
-        records, offset = runs.read_metrics(run_dir, seen["offset"])
-        changed = changed or bool(records)
-        fresh[run_id] = seen | {"offset": offset, "rows": seen["rows"] + records}
-    return fresh, changed, statuses
-
-
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
@@ -493,7 +470,7 @@ def monitor(
         note = render.message("info", "No run selected: start one in Set up, or pick one above.")
         return MonitorView({}, note, *empty_figures(), "", False, [])
     shown = [run_id, *[r for r in compare or [] if r != run_id]]
-    fresh, changed, statuses = follow(workspace, watched or {}, shown)
+    fresh, changed, statuses = runs.follow_metrics(workspace, watched or {}, shown)
     run_dir, status, entry = runs.run_path(workspace, run_id), statuses[run_id], fresh[run_id]
     mark = [status.get(key) for key in ("state", "step", "launched")]
     if entry.get("checkpoints_at") != mark:

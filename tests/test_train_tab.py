@@ -233,24 +233,24 @@ assert "torch" not in sys.modules, "torch was imported"
 
 def test_follow_reads_only_the_new_complete_lines(workspace):
     run_dir = fake_run(workspace, "r1", [record(1), record(2)], step=2)
-    watched, changed, statuses = tt.follow(workspace, {}, ["r1"])
+    watched, changed, statuses = runs.follow_metrics(workspace, {}, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2]
     assert (statuses["r1"]["state"], statuses["r1"]["step"]) == ("completed", 2)
     size = (run_dir / runs.METRICS).stat().st_size
     assert watched["r1"]["offset"] == size
     with open(run_dir / runs.METRICS, "a") as handle:
         handle.write(json.dumps(record(3)) + "\n" + '{"step": 4, "lo')  # the last one half-written
-    watched, changed, _ = tt.follow(workspace, watched, ["r1"])
+    watched, changed, _ = runs.follow_metrics(workspace, watched, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2, 3]
-    assert tt.follow(workspace, watched, ["r1"])[:2] == (watched, False)
+    assert runs.follow_metrics(workspace, watched, ["r1"])[:2] == (watched, False)
 
 
 def test_metrics_rewritten_by_a_resume_are_read_again_from_the_start(workspace):
     run_dir = fake_run(workspace, "r1", [record(1), record(2), record(3)])
-    watched, _, _ = tt.follow(workspace, {}, ["r1"])
+    watched, _, _ = runs.follow_metrics(workspace, {}, ["r1"])
     (run_dir / runs.METRICS).write_text(json.dumps(record(1)) + "\n")
     runs.write_status(run_dir, metrics_version=1)
-    watched, changed, _ = tt.follow(workspace, watched, ["r1"])
+    watched, changed, _ = runs.follow_metrics(workspace, watched, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1]
 
 
