@@ -115,6 +115,22 @@ def prepare_base_model(cfg: TrainConfig, workspace: Path | None) -> str:
     return model_source(cfg, workspace)
 
 
+def base_tokenizer(cfg: TrainConfig, workspace: Path | None):
+    """The base model's tokenizer, from files on this machine only (the demo model is built
+    first when the config asks for it)."""
+    source = prepare_base_model(cfg, workspace)
+    from transformers import AutoTokenizer  # heavy: imported only when asked for
+
+    try:
+        return AutoTokenizer.from_pretrained(source, local_files_only=True)
+    except OSError as err:
+        raise StudioError(
+            f"the tokenizer of {source} is not on this machine",
+            where="base_model",
+            hint="download the model once (or use config/cpu-demo.yaml); nothing here downloads",
+        ) from err
+
+
 # ----------------------------------------------------------------------------- datasets
 
 

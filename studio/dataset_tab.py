@@ -186,29 +186,12 @@ def render_build(result: bd.BuildResult) -> tuple[str, pd.DataFrame, dict, list[
 
 
 def load_tokenizer(ctx: StudioContext):
-    """The base model's tokenizer and max_seq_length, from the config (local files only)."""
-    from core.config import load_config, local_model_path
+    """The base model's tokenizer and the config, from the studio's config (local files only)."""
+    from core.config import load_config
+    from core.train import base_tokenizer
 
     cfg = load_config(ctx.config_path)
-    local = local_model_path(cfg.base_model, ctx.workspace)
-    if local is not None and not (local / "config.json").is_file():
-        if not cfg.build_tiny_if_missing:
-            raise StudioError(f"base model folder not found: {local}", where=str(ctx.config_path))
-        from core.tiny import build_tiny_model
-
-        build_tiny_model(local)
-    from transformers import AutoTokenizer  # heavy: imported only when asked for
-
-    source = str(local) if local is not None else cfg.base_model
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-    except OSError as err:
-        raise StudioError(
-            f"the tokenizer of {source} is not on this machine",
-            where=str(ctx.config_path),
-            hint="download the model once (or use config/cpu-demo.yaml); the studio never downloads",
-        ) from err
-    return tokenizer, cfg
+    return base_tokenizer(cfg, ctx.workspace), cfg
 
 
 def token_report(

@@ -13,8 +13,9 @@ import pytest
 
 from core.backends import Backend, cuda_available
 from core.config import with_values
+from core.errors import StudioError
 from core.runs import list_checkpoints, read_metrics, read_status
-from core.train import loss_mode, loss_tokens, main, make_trainer
+from core.train import base_tokenizer, loss_mode, loss_tokens, main, make_trainer
 from core.train_callbacks import FIELDS
 from core.workspace import REPO_ROOT
 from tests.train_fixtures import tiny_config, write_config, write_harmony
@@ -287,3 +288,15 @@ def test_importing_the_engine_loads_no_gpu_or_training_library():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_base_tokenizer_comes_from_local_files_only(tiny_model: Path, tmp_path: Path) -> None:
+    data = tmp_path / "unused.jsonl"
+    tokenizer = base_tokenizer(tiny_config(tiny_model, data), tmp_path)
+    assert "generation" in tokenizer.chat_template and tokenizer.vocab_size == 4096
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(StudioError, match=f"base model folder not found: {missing}"):
+        base_tokenizer(tiny_config(missing, data, build_tiny_if_missing=False), tmp_path)
+    with pytest.raises(StudioError, match="the tokenizer of ahk-studio/never-downloaded") as err:
+        base_tokenizer(tiny_config(Path("x"), data, base_model="ahk-studio/never-downloaded"), None)
+    assert "nothing here downloads" in str(err.value.hint)
