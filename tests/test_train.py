@@ -292,8 +292,9 @@ def test_importing_the_engine_loads_no_gpu_or_training_library():
 
 def test_base_tokenizer_comes_from_local_files_only(tiny_model: Path, tmp_path: Path) -> None:
     data = tmp_path / "unused.jsonl"
-    tokenizer = base_tokenizer(tiny_config(tiny_model, data), tmp_path)
-    assert "generation" in tokenizer.chat_template and tokenizer.vocab_size == 4096
+    cfg = tiny_config(tiny_model, data)
+    tokenizer = base_tokenizer(cfg, tmp_path)
+    assert tokenizer.vocab_size == 4096 and loss_mode(cfg, tokenizer) == "assistant"
     missing = tmp_path / "no-such-model"
     with pytest.raises(StudioError, match=f"base model folder not found: {missing}"):
         base_tokenizer(tiny_config(missing, data, build_tiny_if_missing=False), tmp_path)
