@@ -462,7 +462,7 @@ def _check_all(
     """Results of the chosen engine(s) for each file."""
     results: dict[Path, CheckResult] = {}
     if engine in ("builtin", "both"):
-        results = dict(zip(files, check_files(files), strict=True))
+        results = dict(zip(files, check_files(files, jobs), strict=True))
     if engine in ("interpreter", "both"):
         found = run_interpreter(files, workspace=workspace, jobs=jobs)
         for f in files:
@@ -494,11 +494,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per file")
     parser.add_argument("--engine", choices=("builtin", "interpreter", "both"), default="builtin")
     parser.add_argument("--workspace", type=Path, default=None, help="where the Wine prefix lives")
-    parser.add_argument("--jobs", type=int, default=2, help="interpreter runs in parallel")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="checks in parallel (default: one per CPU)"
+    )
     args = parser.parse_args(argv)
     target = args.path
     files = _scripts(target)
-    results = _check_all(files, args.engine, args.workspace, args.jobs)
+    results = _check_all(files, args.engine, args.workspace, worker_count(args.jobs))
     base = target if target.is_dir() else target.parent
     rows = [(_relative(f, base), results[f]) for f in files]
     if args.json:

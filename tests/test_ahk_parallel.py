@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -83,3 +84,14 @@ def test_worker_count_defaults_to_the_usable_cpus() -> None:
     assert ahk.worker_count(3) == 3
     assert ahk.worker_count(0) == 1
     assert 1 <= ahk.worker_count() <= (multiprocessing.cpu_count() or 1)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_the_cli_checks_a_folder_the_same_with_one_job_or_several(capsys) -> None:
+    outputs = []
+    for jobs in ("1", "2"):
+        assert ahk.main([str(SNIPPETS), "--json", "--jobs", jobs]) == 0
+        outputs.append(capsys.readouterr().out)
+    one, several = ([json.loads(line) for line in out.splitlines()] for out in outputs)
+    assert one == several
+    assert len(one) == len(list(SNIPPETS.rglob("*.ahk")))
