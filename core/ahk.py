@@ -194,7 +194,9 @@ def worker_count(jobs: int | None = None) -> int:
 
 def check_sources(texts: Sequence[str], jobs: int | None = None) -> Iterator[CheckResult]:
     """check_source of each text, yielded in order as they are done, spread over `jobs`
-    processes (default: one per CPU) when there are enough texts to pay for starting them."""
+    processes (default: one per CPU, at a lower priority) when there are enough texts to pay
+    for starting them. The workers start fresh (spawn), so a script calling this needs the
+    usual `if __name__ == "__main__":` guard."""
     return _map_checks(check_source, texts, jobs)
 
 
@@ -210,11 +212,18 @@ def _map_checks(fn: Callable, items: Sequence, jobs: int | None) -> Iterator[Che
         return
     # spawn, not fork: the studio's process has threads, which a fork would copy half-way.
     context = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(workers, mp_context=context)
+    pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_background)
     try:
         yield from pool.map(fn, items, chunksize=CHUNK)
     finally:  # also when the caller stops early: queued chunks are dropped
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _background() -> None:
+    """In a worker: yield the CPU to the studio and the browser while checking a big corpus."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(10)
 
 
 def _read(path: Path) -> tuple[str | None, str | None]:

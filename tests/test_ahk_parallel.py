@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -95,3 +96,9 @@ def test_the_cli_checks_a_folder_the_same_with_one_job_or_several(capsys) -> Non
     one, several = ([json.loads(line) for line in out.splitlines()] for out in outputs)
     assert one == several
     assert len(one) == len(list(SNIPPETS.rglob("*.ahk")))
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_workers_run_at_a_lower_priority_than_the_studio() -> None:
+    mine = os.nice(0)
+    assert set(ahk._map_checks(os.nice, [0] * 12, jobs=2)) == {min(mine + 10, 19)}
