@@ -213,10 +213,11 @@ def _layout(ctx: StudioContext) -> SimpleNamespace:
                 show_label=False,
                 placeholder="Ask for an AutoHotkey v2 script, e.g. *a hotkey that types today's date*.",
             )
-            ui.message = gr.Textbox(
-                placeholder="Write a message and press Enter",
+            ui.message = gr.Textbox(  # one line that grows: Enter sends, Shift+Enter breaks
+                placeholder="Write a message and press Enter (Shift+Enter for a new line)",
                 show_label=False,
-                lines=2,
+                lines=1,
+                max_lines=8,
                 elem_id="play-message",
             )
             with gr.Row():

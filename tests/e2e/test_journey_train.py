@@ -1,5 +1,6 @@
 """The second half of the journey in a real browser: train on the CPU demo config, watch the loss
-plot gain points, stop, reload the page, then merge and export a verified GGUF.
+plot gain points, stop, reload the page, merge and export a verified GGUF, then evaluate the run
+against its base model and chat with it in the Playground.
 
 The steps run in order on one page, as a person would do them; each ends with a screenshot.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from studio.evaluate_tab import TABLE_COLUMNS
 from tests.train_fixtures import write_harmony
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +34,7 @@ def prepared(studio) -> Path:
     if not (folder / "train_harmony.jsonl").is_file():
         write_harmony(folder / "train_harmony.jsonl", 48)
         write_harmony(folder / "val_harmony.jsonl", 8)
+        write_harmony(folder / "test_harmony.jsonl", 4)
     return folder
 
 
@@ -140,3 +143,47 @@ def test_merge_and_export_a_verified_gguf(studio_page: Page, studio, screenshot)
     response = page.request.get(f"{studio.url}/{link.get_attribute('href')}")
     assert response.status == 200 and response.body()[:4] == b"GGUF"
     screenshot("08-export")
+
+
+def set_slider(page: Page, elem_id: str, value: str) -> None:
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(value)
+    box.press("Enter")
+
+
+def test_evaluate_the_run_against_its_base_model(studio_page: Page, screenshot) -> None:
+    page = studio_page
+    open_tab(page, "tab-evaluate")
+    expect(page.locator("#eval-run input")).to_have_value(re.compile(r"e2e"), timeout=QUICK)
+    expect(page.locator("#eval-status")).to_contain_text("not been evaluated yet", timeout=QUICK)
+    page.locator("#eval-limit input").fill("2")
+    set_slider(page, "eval-max-new-tokens", "32")
+    page.locator("#eval-start").click()
+    expect(page.locator("#eval-status")).to_contain_text("completed: 2 of 2 prompts", timeout=SLOW)
+    expect(page.locator("#eval-totals")).to_contain_text("clean v2 · fine-tuned", timeout=QUICK)
+    expect(page.locator("#eval-totals")).to_contain_text("clean v2 · base", timeout=QUICK)
+    cells = page.locator("#eval-examples [role=gridcell]")
+    expect(cells).to_have_count(2 * len(TABLE_COLUMNS), timeout=QUICK)  # two prompts
+    cells.nth(2).click()  # the first prompt's text
+    expect(page.locator("#eval-detail")).to_contain_text(
+        re.compile("reference", re.I), timeout=QUICK
+    )
+    screenshot("09-evaluate")
+
+
+def test_chat_with_the_fine_tuned_model_in_the_playground(studio_page: Page, screenshot) -> None:
+    page = studio_page
+    open_tab(page, "tab-playground")
+    expect(page.locator("#play-run input")).to_have_value(re.compile(r"e2e"), timeout=QUICK)
+    set_slider(page, "play-max-new-tokens", "48")
+    message = page.locator("#play-message textarea")
+    message.fill("Write a hotkey that opens Notepad.")
+    message.press("Shift+Enter")  # a new line, not a send
+    message.press_sequentially("Use Ctrl+Alt+N.")
+    expect(message).to_have_value("Write a hotkey that opens Notepad.\nUse Ctrl+Alt+N.")
+    message.press("Enter")  # sends
+    chat = page.locator("#play-chat")
+    expect(chat).to_contain_text("Use Ctrl+Alt+N.", timeout=QUICK)  # the question at once
+    expect(chat).to_contain_text("v2 checker:", timeout=SLOW)  # the answer, then its verdict
+    expect(message).to_have_value("", timeout=QUICK)
+    screenshot("10-playground")
