@@ -290,7 +290,7 @@ def refresh(
 
 def build(ctx: StudioContext) -> None:
     """The Evaluate tab."""
-    with gr.Tab("Evaluate", id="evaluate", elem_id="tab-evaluate"):
+    with gr.Tab("Evaluate", id="evaluate", elem_id="tab-evaluate") as tab:
         gr.Markdown(
             "Generate answers to the held-out prompts with the fine-tuned model and the base model, "
             "and score them: **clean v2** (the checker finds valid AutoHotkey v2), "
@@ -300,6 +300,21 @@ def build(ctx: StudioContext) -> None:
         )
         ui = _layout(ctx)
         _wire(ctx, ui)
+    # Runs trained since the page opened show up when the tab is opened.
+    tab.select(
+        render.guard("Evaluate")(lambda run_id: run_picker(ctx.workspace, run_id)),
+        ui.run,
+        ui.run,
+        api_visibility="private",
+        show_progress="hidden",
+    )
+
+
+def run_picker(workspace: Path, run_id: str | None) -> gr.Dropdown:
+    """The run picker read again; the chosen run stays chosen while it exists."""
+    choices = run_choices(workspace)
+    keep = run_id in [value for _, value in choices]
+    return gr.Dropdown(choices=choices, value=run_id if keep else default_run(workspace, choices))
 
 
 def _layout(ctx: StudioContext) -> SimpleNamespace:

@@ -167,9 +167,32 @@ def stop_answer(session: str = "") -> None:
 
 def build(ctx: StudioContext) -> None:
     """The Playground tab."""
-    with gr.Tab("Playground", id="playground", elem_id="tab-playground"):
+    with gr.Tab("Playground", id="playground", elem_id="tab-playground") as tab:
         ui = _layout(ctx)
         _wire(ctx, ui)
+    # Runs trained, merged or deleted since the page opened show up when the tab is opened.
+    tab.select(
+        render.guard("Playground")(lambda run_id, kind: shown_models(ctx.workspace, run_id, kind)),
+        [ui.run, ui.kind],
+        [ui.run, ui.kind, ui.note],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+
+
+def shown_models(workspace: Path, run_id: str | None, kind: str | None) -> tuple:
+    """The run picker, the model choice and the note, read again: the same run and model stay
+    chosen while they exist."""
+    runs = run_choices(workspace)
+    ids = [value for _, value in runs]
+    run_id = run_id if run_id in ids else (ids[0] if ids else None)
+    choices, default = model_options(workspace, run_id)
+    kind = kind if kind in [value for _, value in choices] else default
+    return (
+        gr.Dropdown(choices=runs, value=run_id),
+        gr.Radio(choices=choices, value=kind),
+        model_note(workspace, run_id),
+    )
 
 
 def _layout(ctx: StudioContext) -> SimpleNamespace:
@@ -245,9 +268,7 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
 
     @render.guard("Playground")
     def on_load():
-        runs = run_choices(ctx.workspace)
-        first = runs[0][1] if runs else None
-        return gr.Dropdown(choices=runs, value=first), *on_run(first)
+        return shown_models(ctx.workspace, None, None)
 
     def on_stop(request: gr.Request) -> None:
         stop_answer(request.session_hash if request else "")

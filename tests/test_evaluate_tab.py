@@ -222,3 +222,20 @@ def test_answers_are_fenced_and_reasoning_is_folded_away():
     assert pt.conversation(" ", [{"role": "user", "content": "Q", "verdict": "x"}]) == [
         {"role": "user", "content": "Q"}
     ]
+
+
+def test_opening_the_playground_reads_the_runs_again_and_keeps_the_choice(workspace, run_dir):
+    picker, radio, note = pt.shown_models(workspace, None, None)
+    assert picker.value == "demo-run" and radio.value == "adapter"
+    assert "not yet: merged" in note
+    picker, radio, _ = pt.shown_models(workspace, "demo-run", "base")
+    assert (picker.value, radio.value) == ("demo-run", "base")  # the user's choice stays
+    assert [value for _, value in radio.choices] == ["base", "adapter"]
+    picker, radio, _ = pt.shown_models(workspace, "deleted-run", "merged")
+    assert (picker.value, radio.value) == ("demo-run", "adapter")  # gone: the first run instead
+
+
+def test_opening_the_evaluate_tab_reads_the_runs_again(workspace):
+    assert et.run_picker(workspace, "demo-run").value == "demo-run"
+    picker = et.run_picker(workspace, "deleted-run")
+    assert picker.value == "demo-run" and [v for _, v in picker.choices] == ["demo-run"]

@@ -175,6 +175,8 @@ def test_chat_with_the_fine_tuned_model_in_the_playground(studio_page: Page, scr
     page = studio_page
     open_tab(page, "tab-playground")
     expect(page.locator("#play-run input")).to_have_value(re.compile(r"e2e"), timeout=QUICK)
+    # merged in the Export tab after the page opened: opening the tab reads the run again
+    expect(page.locator("#play-model")).to_contain_text("merged model", timeout=QUICK)
     set_slider(page, "play-max-new-tokens", "48")
     message = page.locator("#play-message textarea")
     message.fill("Write a hotkey that opens Notepad.")
