@@ -18,7 +18,7 @@ import pandas as pd
 from core import evaluate as ev
 from core import jobs
 from core.errors import StudioError
-from core.runs import list_runs, run_path
+from core.runs import run_path
 from studio import render
 from studio.context import StudioContext
 from studio.plots import PALETTE, TEMPLATE, empty_figure
@@ -52,16 +52,6 @@ CLIP = 160
 
 
 # ---------------------------------------------------------------- runs and jobs
-
-
-def run_choices(workspace: Path) -> list[tuple[str, str]]:
-    """(label, run id) of every run, newest first; the label says whether it can be evaluated."""
-    choices = []
-    for info in list_runs(workspace):
-        models = [k for k in ("adapter", "merged") if (info.path / k).is_dir()]
-        ready = "+".join(models) if models else "no adapter yet"
-        choices.append((f"{info.id} · {info.state} · {ready}", info.id))
-    return choices
 
 
 def default_run(workspace: Path, choices: list[tuple[str, str]]) -> str | None:
@@ -299,22 +289,8 @@ def build(ctx: StudioContext) -> None:
             elem_classes="tab-intro",
         )
         ui = _layout(ctx)
+        ui.tab = tab
         _wire(ctx, ui)
-    # Runs trained since the page opened show up when the tab is opened.
-    tab.select(
-        render.guard("Evaluate")(lambda run_id: run_picker(ctx.workspace, run_id)),
-        ui.run,
-        ui.run,
-        api_visibility="private",
-        show_progress="hidden",
-    )
-
-
-def run_picker(workspace: Path, run_id: str | None) -> gr.Dropdown:
-    """The run picker read again; the chosen run stays chosen while it exists."""
-    choices = run_choices(workspace)
-    keep = run_id in [value for _, value in choices]
-    return gr.Dropdown(choices=choices, value=run_id if keep else default_run(workspace, choices))
 
 
 def _layout(ctx: StudioContext) -> SimpleNamespace:
@@ -382,9 +358,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
             return ""
         return example_detail(seen.rows, int(evt.row_value[0]))  # the rows the table shows
 
+    def picker(run_id: str | None) -> gr.Dropdown:
+        choices = render.run_choices(ctx.workspace)
+        return render.run_picker(choices, run_id, default_run(ctx.workspace, choices))
+
     def on_load(worse_only: bool) -> tuple:
-        choices = run_choices(ctx.workspace)
-        run_id = default_run(ctx.workspace, choices)
+        choices = render.run_choices(ctx.workspace)
+        run_id = render.pick_run(choices, None, default_run(ctx.workspace, choices))
         return gr.Dropdown(choices=choices, value=run_id), *show(run_id, worse_only, None)
 
     guarded_show = render.guard("Evaluate")(show)
@@ -397,9 +377,11 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
         ui.status,
         **private,
     )
-    ui.refresh.click(
-        render.guard("Refresh runs")(lambda: gr.Dropdown(choices=run_choices(ctx.workspace))),
-        None,
+    # Runs trained since the page opened show up on Refresh and when the tab is opened.
+    gr.on(
+        [ui.refresh.click, ui.tab.select],
+        render.guard("Refresh runs")(picker),
+        ui.run,
         ui.run,
         **quiet,
     )

@@ -40,15 +40,6 @@ FILE_COLUMNS = ["file", "size", "modified"]
 # ---------------------------------------------------------------- what a run has
 
 
-def run_choices(workspace: Path) -> list[tuple[str, str]]:
-    """(label, id) of every run, newest first; the label says how far it got."""
-    choices = []
-    for info in runs.list_runs(workspace):
-        has = [k for k, yes in (("adapter", info.has_adapter), ("merged", info.has_merged)) if yes]
-        choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
-    return choices
-
-
 def run_jobs(workspace: Path, run_id: str) -> tuple[jobs.JobStatus | None, jobs.JobStatus | None]:
     """The run's newest merge or export job, and its newest export job (one listing of jobs)."""
     mine = [j for j in jobs.list_jobs(workspace) if j.kind in KINDS and j.meta.get("run") == run_id]
@@ -285,7 +276,7 @@ def refresh(
 
 def build(ctx: StudioContext) -> None:
     """The Export tab."""
-    with gr.Tab("Export", id="export", elem_id="tab-export"):
+    with gr.Tab("Export", id="export", elem_id="tab-export") as tab:
         gr.Markdown(
             "Turn a trained run into one file for **LM Studio**, **llama.cpp** and **Ollama**: "
             "**Merge** folds the adapter into the base model's weights, **Export GGUF** writes the "
@@ -294,6 +285,7 @@ def build(ctx: StudioContext) -> None:
             elem_classes="tab-intro",
         )
         ui = _layout()
+        ui.tab = tab
         _wire(ctx, ui)
 
 
@@ -379,7 +371,7 @@ def view_outputs(workspace: Path, run_id: str | None, seen: SavedResult | None =
     v = refresh(workspace, run_id, seen)
     return (
         v.result,
-        gr.Dropdown(choices=run_choices(workspace)),
+        gr.Dropdown(choices=render.run_choices(workspace)),
         v.note,
         v.job,
         gr.Button(interactive=v.can_merge),
@@ -418,12 +410,12 @@ def _views(ui: SimpleNamespace) -> list:
 
 def page_outputs(workspace: Path) -> tuple:
     """When the page opens: the runs (newest chosen), the types that can be made, and a note."""
-    choices = run_choices(workspace)
+    choices = render.run_choices(workspace)
     quants, quant_note = quant_choices()
     names = [q for _, q in quants]
     chosen = "f16" if "f16" in names else (names[0] if names else None)
     return (
-        gr.Dropdown(choices=choices, value=choices[0][1] if choices else None),
+        render.run_picker(choices, None),
         gr.Dropdown(choices=quants, value=chosen),
         quant_note,
     )
@@ -457,9 +449,11 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     ui.cancel.click(
         render.guard("Cancel")(lambda run_id: cancel(workspace, run_id)), ui.run, ui.job, **private
     ).then(show, shown, views, **quiet)
-    ui.refresh.click(
+    # Runs trained since the page opened show up on Refresh and when the tab is opened.
+    gr.on(
+        [ui.refresh.click, ui.tab.select],
         render.guard("Refresh runs")(
-            lambda run_id: gr.Dropdown(choices=run_choices(workspace), value=run_id)
+            lambda run_id: render.run_picker(render.run_choices(workspace), run_id)
         ),
         ui.run,
         ui.run,

@@ -21,7 +21,6 @@ from core.runs import run_path
 from core.scoring import extract_code
 from studio import render
 from studio.context import StudioContext
-from studio.evaluate_tab import run_choices
 
 KIND_LABELS = {"base": "base model", "adapter": "base + adapter", "merged": "merged model"}
 VERDICT_LABELS = {
@@ -169,23 +168,15 @@ def build(ctx: StudioContext) -> None:
     """The Playground tab."""
     with gr.Tab("Playground", id="playground", elem_id="tab-playground") as tab:
         ui = _layout(ctx)
+        ui.tab = tab
         _wire(ctx, ui)
-    # Runs trained, merged or deleted since the page opened show up when the tab is opened.
-    tab.select(
-        render.guard("Playground")(lambda run_id, kind: shown_models(ctx.workspace, run_id, kind)),
-        [ui.run, ui.kind],
-        [ui.run, ui.kind, ui.note],
-        api_visibility="private",
-        show_progress="hidden",
-    )
 
 
 def shown_models(workspace: Path, run_id: str | None, kind: str | None) -> tuple:
     """The run picker, the model choice and the note, read again: the same run and model stay
     chosen while they exist."""
-    runs = run_choices(workspace)
-    ids = [value for _, value in runs]
-    run_id = run_id if run_id in ids else (ids[0] if ids else None)
+    runs = render.run_choices(workspace)
+    run_id = render.pick_run(runs, run_id)
     choices, default = model_options(workspace, run_id)
     kind = kind if kind in [value for _, value in choices] else default
     return (
@@ -281,9 +272,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     ui.clear.click(lambda: ([], []), None, [ui.chat, ui.history], **quiet)
     ui.run.change(on_run, ui.run, [ui.kind, ui.note], **quiet)
     render.on_page_load(on_load, [ui.run, ui.kind, ui.note])
-    ui.refresh.click(
-        render.guard("Refresh runs")(lambda: gr.Dropdown(choices=run_choices(ctx.workspace))),
-        None,
-        ui.run,
+    # Runs trained or merged since the page opened show up on Refresh and when the tab opens.
+    gr.on(
+        [ui.refresh.click, ui.tab.select],
+        render.guard("Refresh runs")(
+            lambda run_id, kind: shown_models(ctx.workspace, run_id, kind)
+        ),
+        [ui.run, ui.kind],
+        [ui.run, ui.kind, ui.note],
         **quiet,
     )

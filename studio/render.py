@@ -116,6 +116,36 @@ def cancellable(
     return running
 
 
+def run_choices(workspace: Path) -> list[tuple[str, str]]:
+    """(label, id) of every run of the workspace, newest first; the label says its state and
+    which of its models exist (adapter, merged)."""
+    from core.runs import list_runs
+
+    choices = []
+    for info in list_runs(workspace):
+        has = [k for k, yes in (("adapter", info.has_adapter), ("merged", info.has_merged)) if yes]
+        choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
+    return choices
+
+
+def pick_run(
+    choices: list[tuple[str, str]], run_id: str | None, default: str | None = None
+) -> str | None:
+    """The run to show from fresh `choices`: the chosen one while it exists, else `default`,
+    else the first (newest)."""
+    ids = [value for _, value in choices]
+    if run_id in ids:
+        return run_id
+    return default if default in ids else (ids[0] if ids else None)
+
+
+def run_picker(
+    choices: list[tuple[str, str]], run_id: str | None, default: str | None = None
+) -> gr.Dropdown:
+    """A run dropdown with fresh `choices` and pick_run's run chosen."""
+    return gr.Dropdown(choices=choices, value=pick_run(choices, run_id, default))
+
+
 def throttled(progress: gr.Progress, desc: str, every: int = 500) -> Callable[[int, int], None]:
     """A (done, total) callback that updates a gr.Progress bar every `every` items, not each one
     (each update is a message to the browser)."""

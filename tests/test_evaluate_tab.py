@@ -16,6 +16,7 @@ from core.fsutil import atomic_write_text
 from core.workspace import REPO_ROOT
 from studio import evaluate_tab as et
 from studio import playground_tab as pt
+from studio import render
 from tests.test_generate import V2_HOTKEY, build_eval_run
 from tests.test_scoring import V1_SNIPPET
 
@@ -51,7 +52,7 @@ ROWS = [row(0, 80.0, 20.0, True, False), row(1, 10.0, 30.0, True, True)]
 
 
 def test_runs_are_listed_with_what_they_can_evaluate(workspace):
-    assert et.run_choices(workspace) == [("demo-run · failed · adapter", "demo-run")]
+    assert render.run_choices(workspace) == [("demo-run · failed · adapter", "demo-run")]
 
 
 def test_without_a_run_the_tab_says_what_to_do(workspace):
@@ -235,7 +236,11 @@ def test_opening_the_playground_reads_the_runs_again_and_keeps_the_choice(worksp
     assert (picker.value, radio.value) == ("demo-run", "adapter")  # gone: the first run instead
 
 
-def test_opening_the_evaluate_tab_reads_the_runs_again(workspace):
-    assert et.run_picker(workspace, "demo-run").value == "demo-run"
-    picker = et.run_picker(workspace, "deleted-run")
-    assert picker.value == "demo-run" and [v for _, v in picker.choices] == ["demo-run"]
+def test_a_run_picker_keeps_the_chosen_run_while_it_exists():
+    choices = [("new · running · no adapter yet", "new"), ("old · completed · adapter", "old")]
+    assert render.pick_run(choices, "old") == "old"
+    assert render.pick_run(choices, "deleted") == "new"  # the newest
+    assert render.pick_run(choices, "deleted", default="old") == "old"
+    assert render.pick_run(choices, None, default="deleted") == "new"
+    assert render.pick_run([], "old") is None
+    assert render.run_picker(choices, "old").value == "old"

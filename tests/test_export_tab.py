@@ -18,6 +18,7 @@ from core.config import load_config, save_config
 from core.errors import StudioError
 from core.export import SavedResult
 from studio import export_tab as et
+from studio import render
 from studio.context import StudioContext
 from tests.test_generate import build_eval_run
 
@@ -98,7 +99,7 @@ def test_a_run_without_an_adapter_says_so_and_cannot_be_merged(workspace):
     runs.write_status(run_dir, state="stopped")
     note, can_merge, can_export = et.readiness(workspace, "fresh")
     assert "no adapter yet" in note and not can_merge and not can_export
-    assert et.run_choices(workspace) == [("fresh · stopped · no adapter yet", "fresh")]
+    assert render.run_choices(workspace) == [("fresh · stopped · no adapter yet", "fresh")]
     with pytest.raises(StudioError, match="cannot be merged yet"):
         et.start_merge(workspace, "fresh")
     with pytest.raises(StudioError, match="no merged model yet"):
