@@ -17,7 +17,6 @@ Figures only: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import shutil
 import socket
@@ -32,6 +31,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.synth import compile_project
 from core.workspace import REPO_ROOT
 
 # Debian's Chromium and its flags; the browser tests (tests/e2e) launch it the same way.
@@ -190,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     scratch = Path(tempfile.mkdtemp(prefix="bench-studio-"))
-    for package in ("core", "studio"):
-        compileall.compile_dir(REPO_ROOT / package, quiet=1)
+    compile_project()
     try:
         for name, bare in (("a bare one-textbox Gradio app", True), ("the studio", False)):
             times, rss = bench_startup(args.runs, scratch, bare)

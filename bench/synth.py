@@ -11,6 +11,7 @@ stages have work to do. Same seed, same corpus.
 from __future__ import annotations
 
 import argparse
+import compileall
 import random
 import re
 import shutil
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.corpus import find_scripts, read_script
-from core.workspace import SAMPLE_CORPUS
+from core.workspace import REPO_ROOT, SAMPLE_CORPUS
 
 WORDS = (
     "alpha", "amber", "apple", "arrow", "badge", "basket", "beacon", "berry", "blade", "board",
@@ -160,6 +161,14 @@ def synthesize(
     for path, text in written:
         path.write_bytes(text.encode("utf-8"))
     return [path for path, _ in written]
+
+
+def compile_project() -> None:
+    """Compile core/ and studio/ to bytecode, as any earlier run or install leaves them, so a
+    bench that starts fresh processes (the studio, checker workers) does not time compiling them
+    (where PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile them every time)."""
+    for package in ("core", "studio"):
+        compileall.compile_dir(REPO_ROOT / package, quiet=1)
 
 
 @contextmanager
