@@ -1,5 +1,5 @@
 """The Gradio studio: one module per tab, each a thin face over core."""
 
-from studio.gradio_stubs import skip_stub_regeneration
+from studio.gradio_import import skip_import_docs
 
-skip_stub_regeneration()
+skip_import_docs()

@@ -290,33 +290,41 @@ def test_building_the_studio_imports_no_training_or_model_library(tmp_path: Path
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_the_studio_skips_gradios_stub_rewrite_and_still_builds(tmp_path: Path) -> None:
-    # Gradio rewrites each component's .pyi in site-packages at every import; the studio's
-    # import hook swaps that writer for a no-op, and the app still builds with its queue set.
+def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -> None:
+    # Gradio rewrites each component's .pyi in site-packages and renders each event listener's
+    # docstring at every import; the studio's import hook skips both, and the app still builds
+    # with its queue set up, and stub files are left as they were.
+    import gradio.component_meta
+
+    stub = Path(gradio.component_meta.__file__).parent / "components" / "textbox.pyi"
+    before = stub.stat().st_mtime_ns if stub.exists() else None
     code = (
         "import studio, gradio, sys; from pathlib import Path; "
-        "from studio.gradio_stubs import stub_regeneration_skipped, skip_stub_regeneration; "
+        "from studio.gradio_import import import_docs_skipped, skip_import_docs; "
         "from studio.app import build_app; from studio.context import StudioContext; "
         f"demo = build_app(StudioContext(workspace=Path({str(tmp_path)!r}))); "
-        "print(stub_regeneration_skipped(), skip_stub_regeneration(), "
-        "demo._queue.default_concurrency_limit, len(demo.fns) > 50)"
+        "print(import_docs_skipped(), skip_import_docs(), "
+        "demo._queue.default_concurrency_limit, len(demo.fns) > 50, "
+        "'{{ component }}' in gradio.Textbox.change.__doc__)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split()[-4:] == ["True", "False", "4", "True"]
+    assert out.stdout.split()[-5:] == ["True", "False", "4", "True", "True"]
+    assert (stub.stat().st_mtime_ns if stub.exists() else None) == before
 
 
-def test_stub_rewrite_runs_when_gradio_came_first() -> None:
+def test_the_import_docs_are_made_when_gradio_came_first() -> None:
     # Imported after gradio, the hook is too late: it says so and changes nothing.
     code = (
-        "import gradio, studio; from studio.gradio_stubs import stub_regeneration_skipped, "
-        "skip_stub_regeneration; print(stub_regeneration_skipped(), skip_stub_regeneration())"
+        "import gradio, studio; from studio.gradio_import import import_docs_skipped, "
+        "skip_import_docs; print(import_docs_skipped(), skip_import_docs(), "
+        "'{{ component }}' in gradio.Textbox.change.__doc__)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split()[-2:] == ["False", "False"]
+    assert out.stdout.split()[-3:] == ["False", "False", "False"]
 
 
 def test_binding_another_address_without_auth_is_refused(tmp_path: Path) -> None:
