@@ -248,15 +248,20 @@ def test_only_the_corpus_summary_is_public_and_it_answers(studio: StudioServer) 
 # ---------------------------------------------------------------- start-up
 
 
+def run_python(code: str) -> subprocess.CompletedProcess:
+    """`code` run by a fresh Python in the repository (what it imports starts from nothing)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+
+
 def test_telemetry_is_off_before_gradio_is_imported() -> None:
     code = (
         "import sys, os, launch; "
         "print('gradio' in sys.modules, os.environ['GRADIO_ANALYTICS_ENABLED'], "
         "os.environ['HF_HUB_DISABLE_TELEMETRY'])"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.split() == ["False", "False", "1"]
 
 
@@ -284,9 +289,7 @@ def test_building_the_studio_imports_no_training_or_model_library(tmp_path: Path
         f"build_app(StudioContext(workspace=Path({str(tmp_path)!r}))); "
         f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -307,9 +310,7 @@ def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -
         "demo._queue.default_concurrency_limit, len(demo.fns) > 50, "
         "'{{ component }}' in gradio.Textbox.change.__doc__)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.split()[-5:] == ["True", "False", "4", "True", "True"]
     assert (stub.stat().st_mtime_ns if stub.exists() else None) == before
 
@@ -321,9 +322,7 @@ def test_the_import_docs_are_made_when_gradio_came_first() -> None:
         "skip_import_docs; print(import_docs_skipped(), skip_import_docs(), "
         "'{{ component }}' in gradio.Textbox.change.__doc__)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.split()[-3:] == ["False", "False", "False"]
 
 
