@@ -177,13 +177,15 @@ def shown_models(workspace: Path, run_id: str | None, kind: str | None) -> tuple
     chosen while they exist."""
     runs = render.run_choices(workspace)
     run_id = render.pick_run(runs, run_id)
+    return gr.Dropdown(choices=runs, value=run_id), *model_choice(workspace, run_id, kind)
+
+
+def model_choice(workspace: Path, run_id: str | None, kind: str | None = None) -> tuple:
+    """The model radio of a run (`kind` kept while the run offers it, else the fine-tuned
+    model) and the note on where its models come from."""
     choices, default = model_options(workspace, run_id)
     kind = kind if kind in [value for _, value in choices] else default
-    return (
-        gr.Dropdown(choices=runs, value=run_id),
-        gr.Radio(choices=choices, value=kind),
-        model_note(workspace, run_id),
-    )
+    return gr.Radio(choices=choices, value=kind), model_note(workspace, run_id)
 
 
 def _layout(ctx: StudioContext) -> SimpleNamespace:
@@ -254,8 +256,7 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
 
     @render.guard("Playground")
     def on_run(run_id):
-        choices, default = model_options(ctx.workspace, run_id)
-        return gr.Radio(choices=choices, value=default), model_note(ctx.workspace, run_id)
+        return model_choice(ctx.workspace, run_id)
 
     @render.guard("Playground")
     def on_load():

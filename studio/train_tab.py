@@ -329,11 +329,6 @@ def _run_dir(workspace: Path, run_id: str | None) -> Path:
 # ---------------------------------------------------------------- watching runs
 
 
-def run_choices(workspace: Path) -> list[tuple[str, str]]:
-    """(label, id) of every run, newest first."""
-    return [(f"{info.id} · {info.state}", info.id) for info in runs.list_runs(workspace)]
-
-
 def default_run(workspace: Path) -> str | None:
     """The run to show when the page opens: one that trains, else the newest."""
     infos = runs.list_runs(workspace)
@@ -865,7 +860,7 @@ def monitor_outputs(
 
 def run_pickers(ctx: StudioContext, selected: str | None) -> tuple:
     """The run dropdown (with `selected`) and the compare dropdown, with the current runs."""
-    choices = run_choices(ctx.workspace)
+    choices = render.run_choices(ctx.workspace)
     return gr.Dropdown(choices=choices, value=selected), gr.Dropdown(choices=choices)
 
 
