@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup studio test lint system-deps pipeline
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-llama.txt scripts/install-llama-cpp.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt -r requirements-dev.txt
+	bash scripts/install-llama-cpp.sh $(BIN)/python
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -28,19 +28,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from core.corpus import DEFAULT_MAX_BYTES, find_relative, read_script
 from core.data_prep import chat_file_name, write_chat
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_path, safe_join
-from core.minhash import near_duplicate_clusters
 from core.prompts import write_request
 from core.workspace import SAMPLE_CORPUS
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 SPLITS = ("train", "val", "test")
 REFERENCE_CATEGORY = "(reference)"
+TOP_LEVEL_CATEGORY = "(top level)"
 
 
 # ================================================================ the seed's functions
@@ -108,12 +106,12 @@ def iterate_snippets(
     """
     root = Path(root)
     relatives = find_relative(root) if root.is_dir() else []
-    root_name, prefix = root.resolve().name, os.path.join(root, "")
+    prefix = os.path.join(root, "")
     for done, relative in enumerate(relatives, 1):
         if progress is not None and (done % 512 == 0 or done == len(relatives)):
             progress("read", done, len(relatives))
         result = read_script(prefix + relative, max_bytes)
-        record = _snippet_record(relative, result.text, root_name)
+        record = _snippet_record(relative, result.text)
         if record is None:
             if skipped is not None:
                 skipped.append(Dropped(relative, result.skip_reason or "empty"))
@@ -121,14 +119,17 @@ def iterate_snippets(
         yield record
 
 
-def _snippet_record(relative: str, text: str | None, root_name: str) -> SnippetRecord | None:
-    """The seed's record of one script as read (None when there is nothing to learn from)."""
+def _snippet_record(relative: str, text: str | None) -> SnippetRecord | None:
+    """The seed's record of one script as read (None when there is nothing to learn from).
+
+    Its category is the first folder below the root; a script directly under the root has the
+    empty category, as in the seed."""
     if text is not None:
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
     if not text:
         return None
     _, slash, filename = relative.rpartition("/")
-    category = relative.split("/", 1)[0] if slash else root_name
+    category = relative.split("/", 1)[0] if slash else ""
     metadata = {
         "source_path": relative,
         "category": category,
@@ -151,7 +152,7 @@ def prompt_preview(
     record of it would carry them; a script a build would skip is a StudioError saying why."""
     root = Path(root)
     result = read_script(safe_join(root, relative), max_bytes)
-    record = _snippet_record(relative, result.text, root.resolve().name)
+    record = _snippet_record(relative, result.text)
     if record is None:
         raise StudioError(f"skipped: {result.skip_reason or 'empty'}", where=relative)
     return record.prompt, _instruction_of(record)
@@ -400,8 +401,11 @@ def record_source(record: SnippetRecord) -> str:
 
 
 def record_category(record: SnippetRecord) -> str:
-    """A snippet's category, or "(reference)" for a reference row."""
-    return record.metadata.get("category") or REFERENCE_CATEGORY
+    """A snippet's category ("(top level)" for one directly under the root in the seed style),
+    or "(reference)" for a reference row."""
+    if record.metadata.get("record_type") == "reference":
+        return REFERENCE_CATEGORY
+    return record.metadata.get("category") or TOP_LEVEL_CATEGORY
 
 
 # ---------------------------------------------------------------- checker gates (issue 3 §5)
@@ -540,14 +544,23 @@ def fix_leaks(
         leak.moved_to = target
 
 
-def split_table(splits: dict[str, list[SnippetRecord]]) -> pd.DataFrame:
-    """Records per category (rows) and split (columns), with totals."""
+TABLE_COLUMNS = ("category", *SPLITS, "total")
+
+
+def split_rows(splits: dict[str, list[SnippetRecord]]) -> list[dict]:
+    """Records per category (one dict a category) and split, with totals."""
     counts = {name: Counter(map(record_category, part)) for name, part in splits.items()}
     categories = sorted(set().union(*counts.values()))
     rows = [{"category": c, **{s: counts[s][c] for s in SPLITS}} for c in categories]
-    table = pd.DataFrame(rows, columns=["category", *SPLITS])
-    table["total"] = table[list(SPLITS)].sum(axis=1)
-    return table
+    return [{**row, "total": sum(row[s] for s in SPLITS)} for row in rows]
+
+
+def text_table(rows: list[dict], columns: Sequence[str] = TABLE_COLUMNS) -> str:
+    """`rows` as pandas' DataFrame.to_string(index=False) writes them, without pandas."""
+    cells = [[str(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
+    lines = [list(columns), *cells]
+    return "\n".join("  ".join(map(str.rjust, line, widths)) for line in lines)
 
 
 # ---------------------------------------------------------------- preview and build
@@ -571,10 +584,17 @@ class BuildPreview:
     dropped: list[Dropped]
     clusters: list[ClusterReport]
     leaks: list[Leak]
-    table: pd.DataFrame  # records per category and split
+    rows: list[dict]  # records per category and split (split_rows)
     sample: PromptSample | None
     splits: dict[str, list[SnippetRecord]] = field(default_factory=dict, repr=False)
     seconds: dict[str, float] = field(default_factory=dict)  # time each stage took
+
+    @property
+    def table(self):
+        """The rows as a DataFrame (category, train, val, test, total); imports pandas."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=list(TABLE_COLUMNS))
 
 
 @dataclass
@@ -632,7 +652,7 @@ def preview(options: BuildOptions, progress: Progress | None = None) -> BuildPre
         fix_leaks(leaks, groups, splits)
     clock.lap("leakage check")
     stages.update({name: len(part) for name, part in splits.items()})
-    plan = BuildPreview(options, stages, dropped, clusters, leaks, split_table(splits), sample)
+    plan = BuildPreview(options, stages, dropped, clusters, leaks, split_rows(splits), sample)
     plan.splits, plan.seconds = splits, clock.seconds
     return plan
 
@@ -656,8 +676,10 @@ def _read_stage(
         clock.lap("checker gates")
     sample = _prompt_sample(snippets, options.sample)
     if options.prompt_style == "instruction":
+        root_name = Path(options.input_dir).resolve().name
         for record in snippets:
             record.prompt = _instruction_of(record)
+            record.metadata["category"] = record.metadata["category"] or root_name
         clock.lap("instruction prompts")
     return snippets, sample
 
@@ -697,6 +719,8 @@ def _near_duplicates(
 ) -> tuple[list[list[SnippetRecord]], list[ClusterReport]]:
     if not (options.near_dedupe or options.check_leakage):
         return [], []
+    from core.minhash import near_duplicate_clusters  # numpy: only when asked for
+
     found = near_duplicate_clusters([r.response for r in records], options.near_threshold)
     groups = [[records[i] for i in cluster.members] for cluster in found]
     reports = [
@@ -827,7 +851,12 @@ def _parser() -> argparse.ArgumentParser:
     more.add_argument("--prompt-style", choices=PROMPT_STYLES, default="seed")
     more.add_argument("--near-dedupe", action="store_true", help="keep one per near-dup cluster")
     more.add_argument("--near-threshold", type=float, default=0.85, help="MinHash Jaccard")
-    more.add_argument("--no-leakage-check", action="store_true", help="skip near-dup detection")
+    more.add_argument(
+        "--check-leakage",
+        action="store_true",
+        help="report near-duplicate clusters that straddle splits (on with --near-dedupe)",
+    )
+    more.add_argument("--no-leakage-check", action="store_true", help="never check for leakage")
     more.add_argument("--fix-leakage", action="store_true", help="move straddling clusters")
     more.add_argument("--stratify", action="store_true", help="split each category by the ratios")
     more.add_argument("--exclude-verdict", default="", help="e.g. v1,mixed (the checker's verdict)")
@@ -855,7 +884,8 @@ def options_from_args(args: argparse.Namespace) -> BuildOptions:
         workspace=args.workspace,
         near_dedupe=args.near_dedupe,
         near_threshold=args.near_threshold,
-        check_leakage=not args.no_leakage_check,
+        check_leakage=(args.check_leakage or args.near_dedupe or args.fix_leakage)
+        and not args.no_leakage_check,
         fix_leakage=args.fix_leakage,
         stratify=args.stratify,
         train_file=args.train_file,
@@ -899,7 +929,7 @@ def _report(plan: BuildPreview) -> None:
     kinds = Counter(f"{d.stage}: {_REASON_DETAIL.split(d.reason)[0]}" for d in plan.dropped)
     for kind, count in sorted(kinds.items()):
         print(f"{'dropped':>34}: {count} × {kind}")
-    print(plan.table.to_string(index=False))
+    print(text_table(plan.rows))
     if plan.clusters:
         action = "dropped all but one of" if options.near_dedupe else "found"
         print(f"Near-duplicates: {action} {len(plan.clusters)} cluster(s).")

@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-import pandas as pd
-
 from core.errors import StudioError
 from core.fsutil import atomic_write_text
 
@@ -294,7 +292,9 @@ class VerdictCache:
         atomic_write_text(self.path, json.dumps({"version": self.version, "results": self.results}))
 
 
-def to_dataframe(infos: list[ScriptInfo]) -> pd.DataFrame:
+def to_dataframe(infos: list[ScriptInfo]):
     """The scan as a table, one row per file, columns in ScriptInfo's field order."""
+    import pandas as pd
+
     columns = [f.name for f in fields(ScriptInfo)]
     return pd.DataFrame([asdict(info) for info in infos], columns=columns)

@@ -29,6 +29,7 @@ from core import gguf_verify, modelfile
 from core.errors import StudioError, cancel_on_sigterm, cli_main
 from core.fsutil import atomic_path, atomic_write_text, read_if_changed
 from core.gguf_writer import NATIVE_TYPES, Progress, read_chat_template, strip_generation_tags
+from core.native import NativeCrash, run_native
 from core.runs import has_merged
 
 QUANTS = ("f32", "f16", "q8_0", "q4_k_m", "q4_0")
@@ -222,7 +223,19 @@ def _captured_stderr() -> Iterator[list[str]]:
 
 
 def quantise(source: Path, target: Path, quant: str) -> list[str]:
-    """Quantise an F16/F32 GGUF with llama.cpp's quantiser (Q4_K_M, Q4_0); return its warnings."""
+    """Quantise an F16/F32 GGUF with llama.cpp's quantiser (Q4_K_M, Q4_0), in a child process;
+    return its warnings."""
+    return run_native(
+        _quantise_here,
+        source,
+        target,
+        quant,
+        what=f"quantising to {quant.upper()}",
+        where=str(source),
+    )
+
+
+def _quantise_here(source: Path, target: Path, quant: str) -> list[str]:
     import ctypes
 
     import llama_cpp
@@ -488,13 +501,18 @@ def _make_and_check(
     name: str,
     progress: Progress | None,
     smoke: bool,
+    final: Path,
 ) -> ExportResult:
-    """Write the GGUF to `tmp`, check it and smoke-test it (the caller renames it into place)."""
+    """Write the GGUF to `tmp`, check it and smoke-test it (the caller renames it into place as
+    `final`; a check that crashes keeps it as final's unverified name)."""
     started = time.perf_counter()
     converter = checkout if model_type != "llama" else None
     method, tensors, meta, warnings = _write(source_dir, tmp, quant, converter, name, progress)
     write_seconds = time.perf_counter() - started
-    count, checks, more = _verify(tmp, source_dir, quant, model_type, tensors, meta, progress)
+    try:
+        count, checks, more = _verify(tmp, source_dir, quant, model_type, tensors, meta, progress)
+    except NativeCrash as err:
+        raise _kept_unverified(err, tmp, final) from err
     report = None
     if smoke:
         if progress:
@@ -518,6 +536,20 @@ def _make_and_check(
         smoke=report,
         warnings=warnings + more,
     )
+
+
+def unverified_path(out_path: Path) -> Path:
+    """Where a written file whose check crashed is kept: model-q8_0.unverified.gguf."""
+    return out_path.with_name(f"{out_path.stem}.unverified{out_path.suffix}")
+
+
+def _kept_unverified(err: NativeCrash, tmp: Path, final: Path) -> NativeCrash:
+    """Keep the written file under its unverified name (nothing is lost) and say so in `err`."""
+    kept = unverified_path(final)
+    os.replace(tmp, kept)
+    _readable(kept)
+    err.message += f"; the file was written and is kept, unverified, as {kept.name}"
+    return err
 
 
 def export_gguf(
@@ -550,7 +582,7 @@ def export_gguf(
     try:
         with atomic_path(out_path) as tmp:
             result = _make_and_check(
-                source_dir, tmp, quant, model_type, checkout, name, progress, smoke
+                source_dir, tmp, quant, model_type, checkout, name, progress, smoke, out_path
             )
             _readable(tmp)
         result.gguf_path = out_path

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.errors import StudioError
+from core.native import run_native
 
 VERIFY_PROMPTS = [
     '#Requires AutoHotkey v2.0\n^j::MsgBox "Hello"\n',
@@ -248,7 +249,20 @@ def llama_cpp_logits(llm, ids: list[int]):
 
 
 def llama_cpp_check(gguf_path: Path, quant: str, prompts: list[str], ids, ref) -> LogitCheck:
-    """Load the GGUF in llama.cpp and compare its logits with `ref`."""
+    """Load the GGUF in llama.cpp (in a child process) and compare its logits with `ref`."""
+    same, got = run_native(
+        _llama_cpp_tokens_and_logits,
+        gguf_path,
+        prompts,
+        [list(map(int, i)) for i in ids],
+        what="comparing the exported file's logits",
+        where=str(gguf_path),
+    )
+    return _compare("llama.cpp", quant, ref, got, same)
+
+
+def _llama_cpp_tokens_and_logits(gguf_path: Path, prompts: list[str], ids: list[list[int]]):
+    """(llama.cpp tokenises every prompt as `ids`, its last-position logits for each)."""
     llm = load_llama(gguf_path, n_ctx=max(64, 2 * max(map(len, ids))), logits_all=True)
     try:
         # add_bos=True adds BOS only where the file's tokenizer.ggml.add_bos_token asks for it
@@ -256,10 +270,9 @@ def llama_cpp_check(gguf_path: Path, quant: str, prompts: list[str], ids, ref) -
             llm.tokenize(p.encode(), add_bos=True, special=True) == i
             for p, i in zip(prompts, ids, strict=True)
         )
-        got = [llama_cpp_logits(llm, i) for i in ids]
+        return same, [llama_cpp_logits(llm, i) for i in ids]
     finally:
         llm.close()
-    return _compare("llama.cpp", quant, ref, got, same)
 
 
 # --- smoke test ----------------------------------------------------------------------------------
@@ -272,6 +285,18 @@ def extract_code(answer: str) -> str:
 
 
 def _answers_llama_cpp(gguf_path: Path, prompts: list[str], max_tokens: int) -> list[str]:
+    """Greedy chat answers of the GGUF in llama.cpp, in a child process."""
+    return run_native(
+        _llama_cpp_answers,
+        gguf_path,
+        prompts,
+        max_tokens,
+        what="answering the smoke-test prompts",
+        where=str(gguf_path),
+    )
+
+
+def _llama_cpp_answers(gguf_path: Path, prompts: list[str], max_tokens: int) -> list[str]:
     llm = load_llama(gguf_path, n_ctx=1024)
     try:
         return [

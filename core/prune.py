@@ -25,10 +25,10 @@ from core.backup import (
     undo_from_cli,
     undo_last,
 )
-from core.build_dataset import near_duplicate_clusters
 from core.corpus import find_relative, read_script
 from core.errors import StudioError, cli_main
 from core.fsutil import inside, safe_join
+from core.minhash import near_duplicate_clusters
 from core.workspace import subdir, workspace_root
 
 TOOL = "prune"

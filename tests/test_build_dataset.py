@@ -28,12 +28,12 @@ from core.build_dataset import (
     instruction_prompt,
     iterate_reference_elements,
     iterate_snippets,
-    near_duplicate_clusters,
     preview,
     split_records,
     write_jsonl,
 )
 from core.errors import StudioError
+from core.minhash import near_duplicate_clusters
 
 HEADER = "SourceFile,ElementType,Name,Type,ReturnType,Symbol,Path,Description,Parameters\n"
 
@@ -110,7 +110,10 @@ def test_iterate_snippets_walks_in_sorted_rglob_order_with_seed_metadata(tmp_pat
     assert first.response == "y := 1\nz := 2\n"  # read as text: CRLF becomes LF, like the seed
     assert first.prompt == build_prompt("a", "y", "a/deep/y.ahk")
     assert records[2].response == "MsgBox(1)\n"  # stripped, exactly one trailing newline
-    assert records[3].metadata["category"] == "raw"  # at the root: the root folder's name
+    top = records[3]  # directly under the root: the seed's empty category (rel_path.parent.name)
+    assert top.metadata["category"] == ""
+    assert top.prompt == build_prompt("", "top", "top.ahk")
+    assert "Category: \n" in top.prompt
 
 
 def test_iterate_snippets_decodes_boms_and_utf16_and_keeps_replaced_bytes(tmp_path: Path):
@@ -147,7 +150,7 @@ def test_prompt_preview_gives_the_prompts_a_build_writes_for_that_script(tmp_pat
         assert seed == record.prompt == by_style["seed"][relative]
         assert instruction == by_style["instruction"][relative]
     assert len(by_style["seed"]) == 3
-    assert "Category: raw" in bd.prompt_preview(root, "top_level.ahk")[0]
+    assert "Category: \n" in bd.prompt_preview(root, "top_level.ahk")[0]  # the seed: empty
     with pytest.raises(StudioError, match="skipped: whitespace only") as caught:
         bd.prompt_preview(root, "Empty/blank.ahk")
     assert caught.value.where == "Empty/blank.ahk"
@@ -741,3 +744,21 @@ def test_exclude_invalid_with_the_real_interpreter(tmp_path: Path, monkeypatch):
     plan = preview(options)
     assert [(d.source, d.stage) for d in plan.dropped] == [("A/missing_paren.ahk", "validity gate")]
     assert "[interpreter]" in plan.dropped[0].reason
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_split_table_prints_as_pandas_prints_it(seed: int):
+    pd = pytest.importorskip("pandas")
+    rnd = random.Random(seed)
+    rows = [
+        {
+            "category": rnd.choice(["a", "(reference)", "Gui-Forms", ""]) + str(i),
+            "train": rnd.randint(0, 5000),
+            "val": rnd.randint(0, 9),
+            "test": rnd.randint(0, 123),
+            "total": rnd.randint(0, 99999),
+        }
+        for i in range(rnd.randint(1, 6))
+    ]
+    frame = pd.DataFrame(rows, columns=list(bd.TABLE_COLUMNS))
+    assert bd.text_table(rows) == frame.to_string(index=False)

@@ -215,7 +215,9 @@ def test_exclude_verdict_flag_parses_a_comma_list(small: Path):
     )
     options = build_dataset.options_from_args(args)
     assert options.exclude_verdicts == ("v1", "mixed") and options.exclude_invalid
-    assert options.engine == "builtin" and options.check_leakage
+    assert options.engine == "builtin" and not options.check_leakage  # the seed's cost only
+    args = build_dataset._parser().parse_args(["--input-dir", str(small), "--check-leakage"])
+    assert build_dataset.options_from_args(args).check_leakage
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import launch
+from core.native import die_with_parent
 from core.workspace import REPO_ROOT
 
 # Runs a script (launch.py) with an audit hook that records every attempt to reach a non-loopback host.
@@ -90,8 +91,13 @@ def start_studio(
     argv += ["--port", str(port)]
     argv += ["--workspace", str(workspace), "--corpus", str(corpus), *(extra or [])]
     with open(output, "wb") as out:
-        process = subprocess.Popen(
-            argv, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+        process = subprocess.Popen(  # dies with pytest, however pytest ends (no orphan)
+            argv,
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=die_with_parent,
         )
     server = StudioServer(
         f"http://127.0.0.1:{port}", workspace, corpus, network_log, process, output
