@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,7 +33,6 @@ from core.corpus import DEFAULT_MAX_BYTES, find_relative, read_script
 from core.data_prep import chat_file_name, write_chat
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_path, safe_join
-from core.prompts import write_request
 from core.workspace import SAMPLE_CORPUS
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -75,6 +75,8 @@ def stem_of(filename: str) -> str:
 
 def instruction_prompt(text: str, stem: str) -> str:
     """The instruction-style prompt for a script: what it says about itself, else its title."""
+    from core.prompts import write_request  # only for the instruction style
+
     return write_request(text, humanise_title(stem))
 
 
@@ -125,7 +127,9 @@ def _snippet_record(relative: str, text: str | None) -> SnippetRecord | None:
     Its category is the first folder below the root; a script directly under the root has the
     empty category, as in the seed."""
     if text is not None:
-        text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.lstrip("\ufeff").strip()
     if not text:
         return None
     _, slash, filename = relative.rpartition("/")
@@ -134,10 +138,22 @@ def _snippet_record(relative: str, text: str | None) -> SnippetRecord | None:
         "source_path": relative,
         "category": category,
         "filename": filename,
-        "line_count": len(text.splitlines()),
+        "line_count": line_count(text),
         "record_type": "snippet",
     }
     return SnippetRecord(build_prompt(category, stem_of(filename), relative), text + "\n", metadata)
+
+
+_ASCII_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e")  # \r is gone already
+
+
+def line_count(text: str) -> int:
+    """len(text.splitlines()) for a text without \r, without splitting it where it can."""
+    if not text:
+        return 0
+    if text.isascii() and not any(c in text for c in _ASCII_LINE_BREAKS):
+        return text.count("\n") + (not text.endswith("\n"))
+    return len(text.splitlines())
 
 
 def _instruction_of(record: SnippetRecord) -> str:
@@ -944,7 +960,7 @@ def _report(plan: BuildPreview) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     options = options_from_args(args)
-    bars = _Bars(not args.no_progress)
+    bars = _Bars(not args.no_progress and sys.stderr.isatty())
     try:
         if args.dry_run:
             plan = preview(options, bars)

@@ -171,7 +171,7 @@ def read_script(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRes
     text, encoding, bom, replaced = decode_bytes(data)
     if "\x00" in text:
         return _skip("binary (NUL bytes)", size, data)
-    if not text.strip():
+    if not text or text.isspace():
         return _skip("empty" if not text else "whitespace only", size, data)
     newline = "\r\n" if "\r\n" in text else "\n"
     return ReadResult(text, encoding, bom, newline, replaced, None, size, data)

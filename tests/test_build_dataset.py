@@ -762,3 +762,11 @@ def test_the_split_table_prints_as_pandas_prints_it(seed: int):
     ]
     frame = pd.DataFrame(rows, columns=list(bd.TABLE_COLUMNS))
     assert bd.text_table(rows) == frame.to_string(index=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "a\n", "a\nb", "a\n\nb\n", "x\x0by\x0cz", "é\x85f\u2028g", "ü\nv", "\x1cA\x1d\x1e"],
+)
+def test_line_count_is_the_seeds_len_of_splitlines(text: str):
+    assert bd.line_count(text) == len(text.splitlines())
