@@ -6,6 +6,7 @@ import codecs
 import csv
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,7 @@ def reference_records(root: Path, csv_paths: list[Path]) -> list[dict]:
         if not snippet:
             continue
         rel = path.relative_to(root)
-        category = rel.parts[0] if len(rel.parts) > 1 else root.name
+        category = rel.parts[0] if len(rel.parts) > 1 else rel.parent.name  # "" at the top
         prompt = (
             "You are maintaining a knowledge base of AutoHotkey examples.\n"
             f"Category: {category}\nExample ID: {path.stem}\nSource Path: {rel.as_posix()}\n"
@@ -152,6 +153,26 @@ def test_default_build_gives_the_seed_splits_on_the_bundled_corpus(tmp_path: Pat
             for r in rows
             if r["metadata"]["record_type"] == "snippet"
         ] == snippets
+
+
+def test_seed_build_of_a_corpus_with_top_level_scripts_equals_the_seed(tmp_path: Path):
+    root = tmp_path / "scripts"
+    shutil.copytree(SAMPLE_CORPUS, root)
+    for i in range(6):  # scripts directly under the input folder, as in real corpora
+        (root / f"top_{i}.ahk").write_text(f"#Requires AutoHotkey v2.0\nMsgBox({i * 7})\n")
+    out = tmp_path / "prepared"
+    args = ["--input-dir", str(root), "--elements-csv", str(SAMPLE_ELEMENTS), "--no-progress"]
+    assert main([*args, "--output-dir", str(out)]) == 0
+    expected = seed_split(reference_records(root, [SAMPLE_ELEMENTS]), 0.1, 0.1, 2025)
+    rows = [read_jsonl(out / f"{split}.jsonl") for split in ("train", "val", "test")]
+    for got, want in zip(rows, expected, strict=True):
+        assert [r["response"] for r in got] == [r["response"] for r in want]
+        assert [r["prompt"] for r in got if r["metadata"]["record_type"] == "snippet"] == [
+            r["prompt"] for r in want if r["metadata"]
+        ]
+    top = [r for part in rows for r in part if r["metadata"].get("filename", "").startswith("top_")]
+    assert len(top) == 6 and {r["metadata"]["category"] for r in top} == {""}
+    assert all("\nCategory: \nExample ID: top_" in r["prompt"] for r in top)
 
 
 # ---------------------------------------------------------------- small corpora
