@@ -34,7 +34,6 @@ from core.ahk_builtins import INTERPRETER_VERSION, required_version
 from core.ahk_lexer import Diagnostic, Token, strip_comments, strip_comments_and_strings, tokenize
 from core.ahk_syntax import Checker
 from core.errors import StudioError, cli_main
-from core.native import die_with_parent
 
 __all__ = [
     "CODES",
@@ -221,9 +220,7 @@ def _map_checks(fn: Callable, items: Sequence, jobs: int | None) -> Iterator[Che
 
 
 def _background() -> None:
-    """In a worker: yield the CPU to the studio and the browser while checking a big corpus, and
-    end with the process that started it."""
-    die_with_parent()
+    """In a worker: yield the CPU to the studio and the browser while checking a big corpus."""
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(10)
