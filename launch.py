@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     # Gradio's own cache (uploads, downloads it prepares) lives in the workspace too.
     os.environ["GRADIO_TEMP_DIR"] = str(workspace / "cache" / "gradio")
 
+    from studio.gradio_import import skip_import_docs
+
+    skip_import_docs()  # before gradio is first imported (by studio.app)
     from studio.app import build_app, launch_options
     from studio.context import StudioContext
 

@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synth import bench_corpus
-from core.build_dataset import BuildOptions, build
+from core.dataset.build import BuildOptions, build
 
 STAGES = ("read", "exact dedupe", "near duplicates", "split", "leakage check", "write")
 

@@ -1,70 +1,94 @@
-"""Benchmark the GGUF export: seconds, size and logit difference per type.
+"""Benchmark the GGUF export: convert and quantise seconds and file size per type.
 
-    python -m bench.bench_export [--model DIR] [--types f32,f16,q8_0,q4_k_m,q4_0] [--smoke]
+    python -m bench.bench_export [--model DIR] [--types f32,f16,bf16,q8_0,q6_k,q5_k_m,q4_k_m,q4_0]
 
-Exports the model (default: the local demo model, built once into <workspace>/models/tiny-ahk)
-to a temporary folder in each type and prints, per type: seconds to write the file, seconds for
-the whole export (read-back, logit checks, companions; the smoke test only with --smoke), the
-file size and the largest logit difference against the merged model through transformers and
-through llama.cpp (when llama-cpp-python is installed; Q4 types need it). Figures only.
+The model defaults to the largest miniature twin (core.models.twins, built once into
+<workspace>/twins/). F32, F16, BF16 and Q8_0 are written by llama.cpp's convert_hf_to_gguf.py
+from the llama-cpp-python sdist; the other types are made from the F16 file by llama.cpp's
+quantiser (in a child process). Prints, per type: seconds in the converter, seconds in the
+quantiser, and the file size. Only the making of the file is timed (no read-back): the export's
+own checks are timed by the tests. A quantised type's convert seconds are those of the F16 file it
+starts from. Figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.export import QUANTISER_TYPES, QUANTS, ExportResult, export_gguf
-from core.gguf_verify import llama_cpp_available
-from core.tiny import ensure_tiny_model
+from core.export.gguf import (
+    CONVERTER_TYPES,
+    QUANTS,
+    convert_with_llama_cpp,
+    find_llama_cpp,
+    quantise,
+)
+from core.export.verify import llama_cpp_available
+from core.models.registry import architecture_from_config
+from core.models.twins import RECIPES, ensure_twin
 from core.workspace import workspace_root
 
 
-def run(model: Path, types: list[str], smoke: bool) -> dict[str, ExportResult]:
-    """Export `model` once per type into a temporary folder."""
+def largest_twin(workspace: Path) -> Path:
+    """The twin with the most parameters (every twin is built or taken from the cache)."""
+    folders = [ensure_twin(family, workspace) for family in RECIPES]
+
+    def size(folder: Path) -> int:
+        return architecture_from_config(
+            json.loads((folder / "config.json").read_text())
+        ).total_params()
+
+    return max(folders, key=size)
+
+
+def run(model: Path, types: list[str]) -> list[tuple[str, float, float, int]]:
+    """(type, convert seconds, quantise seconds, bytes) per type, in a temporary folder."""
+    checkout = find_llama_cpp(None)
+    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
-        return {
-            quant: export_gguf(model, Path(folder) / f"model-{quant}.gguf", quant, smoke=smoke)
-            for quant in types
-        }
-
-
-def report(results: dict[str, ExportResult]) -> None:
-    """One line per type."""
-    print(
-        f"{'type':<8}{'write s':>9}{'total s':>9}{'MiB':>9}{'Δ transformers':>16}{'Δ llama.cpp':>13}"
-    )
-    for quant, result in results.items():
-        diffs = {c.backend: f"{c.max_diff:.2e}" for c in result.checks}
-        print(
-            f"{quant:<8}{result.write_seconds:>9.2f}{result.seconds:>9.2f}"
-            f"{result.size_bytes / 2**20:>9.2f}{diffs.get('transformers', '-'):>16}"
-            f"{diffs.get('llama.cpp', '-'):>13}"
-        )
+        f16, f16_seconds = Path(folder) / "model-f16.gguf", 0.0
+        for quant in types:
+            target = Path(folder) / f"model-{quant}.gguf"
+            if quant in CONVERTER_TYPES:
+                started = time.perf_counter()
+                convert_with_llama_cpp(checkout, model, target, quant, None)
+                rows.append((quant, time.perf_counter() - started, 0.0, target.stat().st_size))
+                if quant == "f16":
+                    f16_seconds = rows[-1][1]
+                continue
+            if not f16.is_file():
+                started = time.perf_counter()
+                convert_with_llama_cpp(checkout, model, f16, "f16", None)
+                f16_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            quantise(f16, target, quant)
+            rows.append((quant, f16_seconds, time.perf_counter() - started, target.stat().st_size))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--model", type=Path, help="a merged Llama model folder (default: demo model)"
+        "--model", type=Path, help="a Hugging Face model folder (default: largest twin)"
     )
     parser.add_argument("--types", default=",".join(QUANTS), help="comma-separated export types")
-    parser.add_argument("--smoke", action="store_true", help="include the smoke test in the timing")
     args = parser.parse_args(argv)
     types = [t.strip().lower() for t in args.types.split(",") if t.strip()]
     if llama_cpp_available() is not None:
-        skipped = [t for t in types if t in QUANTISER_TYPES]
-        types = [t for t in types if t not in QUANTISER_TYPES]
-        if skipped:
-            print(f"skipping {', '.join(skipped)}: {llama_cpp_available()}")
-    model = args.model or ensure_tiny_model(workspace_root())
+        print(f"only converter types: {llama_cpp_available()}")
+        types = [t for t in types if t in CONVERTER_TYPES]
+    model = args.model or largest_twin(workspace_root())
     print(f"model: {model}")
-    report(run(model, types, args.smoke))
+    print(f"{'type':<8}{'convert s':>11}{'quantise s':>12}{'MiB':>9}")
+    for quant, convert_s, quantise_s, size in run(model, types):
+        print(f"{quant:<8}{convert_s:>11.2f}{quantise_s:>12.2f}{size / 2**20:>9.2f}")
     return 0
 
 

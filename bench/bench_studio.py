@@ -128,22 +128,23 @@ def bench_table_in_process(corpus: Path, workspace: Path) -> dict[str, float]:
     """The corpus tab's two steps, called as functions, plus the Dataframe serialisation."""
     import gradio as gr
 
-    from studio import corpus_tab
+    from core.corpus import table as corpus_table
     from studio.context import StudioContext
+    from studio.tabs import corpus as corpus_tab
 
     ctx = StudioContext(workspace=workspace, corpus=corpus)
     figures = {}
     t0 = time.perf_counter()
-    table = corpus_tab.scan_table(corpus)
+    table = corpus_table.scan_table(corpus)
     figures["scan (facts)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    gr.Dataframe(headers=corpus_tab.COLUMNS).postprocess(
+    gr.Dataframe(headers=corpus_table.COLUMNS).postprocess(
         corpus_tab.show_page(table, "All", "All", False, "", "path")[0]["value"]
     )
     figures["serialise table"] = time.perf_counter() - t0
     for label in ("check, cold cache", "check, warm cache"):
         t0 = time.perf_counter()
-        for _step in corpus_tab.check_table(ctx, table, corpus):
+        for _step in corpus_table.check_table(ctx.workspace, table, corpus):
             pass
         figures[label] = time.perf_counter() - t0
     figures["files"] = len(table)

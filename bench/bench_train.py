@@ -24,11 +24,12 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.backends import Backend, load_model, trainer_overrides
-from core.config import TrainConfig, load_config, with_values
+from core.models.tiny import ensure_tiny_model
 from core.pipeline import prepare_data
-from core.tiny import ensure_tiny_model
-from core.train import loss_mode, make_trainer, read_conversations, to_dataset
+from core.train.backends import Backend, load_model, trainer_overrides
+from core.train.config import TrainConfig, load_config, with_values
+from core.train.inputs import read_conversations
+from core.train.trainer import loss_mode, make_trainer, to_dataset
 from core.workspace import CONFIG_DIR, workspace_root
 
 

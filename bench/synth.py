@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.corpus import find_scripts, read_script
+from core.reading import find_scripts, read_script
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS
 
 WORDS = (

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
+from core.supervise import reap, settle, signal_group, spawn
 from core.workspace import REPO_ROOT, subdir, workspace_root
 
 FINAL_STATES = ("completed", "failed", "cancelled")
@@ -60,7 +60,7 @@ class JobStatus:
         return (self.ended or time.time()) - self.started
 
 
-def core_command(module: str, *args: str | Path) -> list[str]:
+def core_command(module: str, *args: str | Path | int) -> list[str]:
     """The argv that runs `python -m <module> args…` with this interpreter."""
     return [sys.executable, "-m", module, *(str(a) for a in args)]
 
@@ -91,34 +91,18 @@ def _write(path: Path, status: JobStatus) -> None:
     atomic_write_text(path / "status.json", json.dumps(asdict(status), indent=2))
 
 
-def lock_held(lock: Path) -> bool:
-    """True while some process holds an exclusive flock on the file `lock` (a job's supervisor,
-    a run's training process); False when no one does or the file does not exist."""
-    try:
-        fd = os.open(lock, os.O_RDWR)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
 def job_status(workspace: Path, job_id: str) -> JobStatus:
     """The job's current status; a running job whose supervisor vanished is marked failed."""
     path = job_dir(workspace, job_id)
-    status = _read(path)
-    if not status.finished and not lock_held(path / "lock"):  # only the supervisor holds it
-        status = _read(path)  # the supervisor may have written its last word meanwhile
-        if not status.finished:
-            status.state = "failed"
-            status.ended = time.time()
-            status.error = "the job's supervisor ended without recording a result"
-            _write(path, status)
-    elif not status.finished and (path / "cancel").exists():
+
+    def lost(data: dict) -> dict:
+        data |= {"state": "failed", "ended": time.time()}
+        data["error"] = "the job's supervisor ended without recording a result"
+        _write(path, JobStatus(**data))
+        return data
+
+    status = JobStatus(**settle(lambda: asdict(_read(path)), lost, ("running",), path / "lock"))
+    if not status.finished and (path / "cancel").exists():
         status.state = "cancelling"
     return status
 
@@ -161,8 +145,15 @@ def log_progress(text: str) -> float | None:
 # ---------------------------------------------------------------- starting and stopping
 
 
-def start_job(workspace: Path, kind: str, argv: list[str], meta: dict | None = None) -> str:
-    """Start `argv` as a background job of `kind` and return its id at once."""
+def start_job(
+    workspace: Path,
+    kind: str,
+    argv: list[str],
+    meta: dict | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """Start `argv` as a background job of `kind` and return its id at once. `env` adds to the
+    command's environment and is recorded nowhere (a token goes there, never into argv)."""
     if not _KIND_RE.match(kind):
         raise StudioError(f"not a job kind: {kind!r}", hint="lowercase letters, digits, - and _")
     if not argv:
@@ -175,24 +166,13 @@ def start_job(workspace: Path, kind: str, argv: list[str], meta: dict | None = N
         job_id, kind, [str(a) for a in argv], "running", time.time(), meta=meta or {}
     )
     _write(path, status)
-    lock_fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
-        # The supervisor inherits the locked descriptor: the lock is held from this moment on.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "core.jobs", "--supervise", str(path)],
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(lock_fd,),
-            start_new_session=True,
-            env=_child_env(),
-        )
-    finally:
-        os.close(lock_fd)
-    _REAPABLE.append(proc)
-    _reap()
+    # The supervisor inherits the lock on <job>/lock and holds it while it lives.
+    spawn(
+        [sys.executable, "-m", "core.jobs", "--supervise", str(path)],
+        path / "lock",
+        None,
+        _child_env() | (env or {}),
+    )
     return job_id
 
 
@@ -215,18 +195,10 @@ def wait_job(workspace: Path, job_id: str, timeout: float = 600.0) -> JobStatus:
     while time.monotonic() < deadline:
         status = job_status(workspace, job_id)
         if status.finished:
-            _reap()
+            reap()
             return status
         time.sleep(0.1)
     raise StudioError(f"job {job_id} still running after {timeout:.0f} s")
-
-
-_REAPABLE: list[subprocess.Popen] = []
-
-
-def _reap() -> None:
-    """Collect exited supervisors so they leave no zombies behind in a long-lived studio."""
-    _REAPABLE[:] = [p for p in _REAPABLE if p.poll() is None]
 
 
 def _child_env() -> dict[str, str]:
@@ -285,14 +257,9 @@ def _wait_child(child: subprocess.Popen, path: Path, stop_asked: list[float]) ->
             pass
         if (stop_asked or (path / "cancel").exists()) and term_sent_at is None:
             term_sent_at = time.monotonic()
-            _signal_group(child.pid, signal.SIGTERM)
+            signal_group(child.pid, signal.SIGTERM)
         elif term_sent_at is not None and time.monotonic() - term_sent_at > CANCEL_GRACE_S:
-            _signal_group(child.pid, signal.SIGKILL)
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
+            signal_group(child.pid, signal.SIGKILL)
 
 
 def _last_error_line(log: Path) -> str | None:
@@ -302,7 +269,8 @@ def _last_error_line(log: Path) -> str | None:
     except OSError:
         return None
     errors = [ln for ln in lines if ln.startswith("error:")]
-    return (errors or lines or [None])[-1]
+    found = errors or lines
+    return found[-1] if found else None
 
 
 @cli_main
@@ -310,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="List background jobs, or supervise one.")
     parser.add_argument("--workspace", help="workspace folder (default: the project's)")
     parser.add_argument("--cancel", metavar="ID", help="cancel a running job")
+    parser.add_argument(
+        "--wait", metavar="ID", help="wait for a job to end; exit 0 if it completed"
+    )
     parser.add_argument("--supervise", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.supervise:
@@ -318,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cancel:
         print(cancel_job(workspace, args.cancel).state)
         return 0
+    if args.wait:
+        status = wait_job(workspace, args.wait, timeout=24 * 3600)
+        print(status.state + (f": {status.error}" if status.error else ""))
+        return 0 if status.state == "completed" else 1
     for job in list_jobs(workspace):
         code = "" if job.returncode is None else f" (exit {job.returncode})"
         print(f"{job.id:40} {job.state:10} {job.elapsed:8.1f}s{code}  {' '.join(job.argv[1:])}")

@@ -16,20 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.build_dataset import PROMPT_STYLES, BuildOptions, build
-from core.config import TrainConfig, load_config
-from core.data_prep import chat_file_name, convert_file
+from core.dataset.build import PROMPT_STYLES, BuildOptions, build
+from core.dataset.data_prep import chat_file_name, convert_file
 from core.errors import StudioError, cli_main
-from core.merge import merge_run
-from core.runs import (
-    ACTIVE,
-    progress_line,
-    read_metrics,
-    read_status,
-    run_path,
-    start_run,
-    stop_run,
-)
+from core.export.merge import merge_run
+from core.train.config import TrainConfig, load_config
+from core.train.run_folder import ACTIVE, progress_line, read_metrics, read_status, run_path
+from core.train.runs import start_run, stop_run
 from core.workspace import SAMPLE_CORPUS, SAMPLE_ELEMENTS, subdir, workspace_root
 
 SPLITS = ("train", "val", "test")

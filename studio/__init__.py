@@ -1,5 +1,2 @@
-"""The Gradio studio: one module per tab, each a thin face over core."""
-
-from studio.gradio_import import skip_import_docs
-
-skip_import_docs()
+"""The Gradio studio: one module per tab under studio/tabs, each a thin face over core; shared
+widgets, forms, plots and theme beside them. launch.py starts it."""

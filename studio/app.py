@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import gradio as gr
 
-from studio import (
-    corpus_tab,
-    dataset_tab,
-    evaluate_tab,
-    export_tab,
-    includes_tab,
-    normalize_tab,
-    playground_tab,
-    render,
-    train_tab,
-)
+from studio import render
 from studio.context import StudioContext
+from studio.tabs import corpus as corpus_tab
+from studio.tabs import dataset as dataset_tab
+from studio.tabs import evaluate as evaluate_tab
+from studio.tabs import export as export_tab
+from studio.tabs import includes as includes_tab
+from studio.tabs import normalize as normalize_tab
+from studio.tabs import playground as playground_tab
+from studio.tabs import train as train_tab
 from studio.theme import CSS, HEAD, JS, studio_theme
 
 TITLE = "AHKv2 Finetune Studio"

@@ -7,7 +7,7 @@ listener's docstring through a Jinja template (`events.EventListener.set_doc`). 
 machine they take about 1.4 s and 0.5 s of a 3.2 s import. `skip_import_docs()` installs an
 import hook that, as each of those two modules finishes loading, swaps that function for a
 no-op; nothing else changes (a listener's docstring keeps its `{{ component }}` placeholder).
-It must run before gradio is first imported (the `studio` package calls it on import) and does
+It must run before gradio is first imported (launch.py calls it first thing) and does
 nothing if gradio is already loaded or a later Gradio lacks the functions.
 """
 
@@ -26,7 +26,7 @@ def _skipped(*_args: object, **_kwargs: object) -> None:
 
 def _skip_stub(module: ModuleType) -> None:
     if callable(getattr(module, "create_or_modify_pyi", None)):
-        module.create_or_modify_pyi = _skipped
+        module.create_or_modify_pyi = _skipped  # type: ignore[attr-defined]
 
 
 def _skip_listener_docs(module: ModuleType) -> None:

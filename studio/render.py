@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
+import html
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -20,6 +20,14 @@ MAX_CODE_LINES = 4000
 
 
 # ---------------------------------------------------------------- errors
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c not in (9, 10, 13)}
+
+
+def escape(text: str) -> str:
+    """`text` for HTML, with control characters written as \\xNN (never drawn as boxes)."""
+    return html.escape(text.translate(_CONTROL))
 
 
 def guard(action: str) -> Callable:
@@ -94,6 +102,10 @@ def cancellable(
     start the same run. `busy` defaults to the buttons of `start`; name more when several runs
     share one Cancel button (each greys all their start buttons, and Cancel stops whichever runs).
     """
+    if status not in (outputs if isinstance(outputs, list | set | tuple) else [outputs]):
+        raise ValueError(
+            "cancellable: `status` must be one of the outputs (errors are shown there)"
+        )
     starts = list(start) if isinstance(start, Sequence) else [start]
     triggers = [s.click if isinstance(s, gr.Button) else s for s in starts]
     greyed = list(busy) if busy is not None else [s for s in starts if isinstance(s, gr.Button)]
@@ -103,7 +115,11 @@ def cancellable(
         return (gr.update(visible=running), *(gr.update(interactive=not running) for _ in greyed))
 
     running = gr.on(triggers, lambda: buttons(True), None, [cancel, *greyed], **quiet).then(
-        fn, inputs, outputs, show_progress_on=show_progress_on, api_visibility="private"
+        settled(fn, status),
+        inputs,
+        outputs,
+        show_progress_on=show_progress_on,
+        api_visibility="private",
     )
     running.then(lambda: buttons(False), None, [cancel, *greyed], **quiet)
     cancel.click(
@@ -116,10 +132,42 @@ def cancellable(
     return running
 
 
+def settled(fn: Callable, status: gr.HTML) -> Callable:
+    """`fn` that never ends in an exception: its error (a StudioError turned into a gr.Error by
+    `guard`, or any other) is written into `status` as an error message that stays, and shown
+    as a toast; the other outputs keep what they showed. So the events chained after it (the
+    buttons' idle state) always run, whatever way it ended."""
+
+    def failed(err: Exception) -> dict:
+        text = err.message if isinstance(err, gr.Error) else f"{type(err).__name__}: {err}"
+        gr.Warning(text)
+        return {status: message("error", text)}
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def gen_wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as err:
+                yield failed(err)
+
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as err:
+            return failed(err)
+
+    return wrapper
+
+
 def run_choices(workspace: Path) -> list[tuple[str, str]]:
     """(label, id) of every run of the workspace, newest first; the label says its state and
     which of its models exist (adapter, merged)."""
-    from core.runs import list_runs
+    from core.train.run_folder import list_runs
 
     choices = []
     for info in list_runs(workspace):

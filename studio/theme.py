@@ -59,9 +59,19 @@ footer { display: none !important; }
 #studio-header .paths { margin-left: auto; display: grid; gap: 2px; font-size: 12px; text-align: right;
   color: var(--body-text-color-subdued); }
 #studio-header .paths code { font-size: 12px; background: transparent; padding: 0; }
+/* A laptop screen: a slimmer header, so the work (the loss plot) is in view. */
+@media (max-height: 800px) {
+  #studio-header { padding: 8px 14px; }
+  #studio-header .logo { width: 32px; height: 32px; font-size: 13px; }
+  #studio-header .tagline { display: none; }
+  #studio-header .paths { font-size: 11px; gap: 0; }
+  #studio-header .paths code { font-size: 11px; }
+  .tab-intro p { margin-bottom: 2px; }
+}
 
 /* Wide tables and code scroll inside their box instead of widening the page. */
-.block:has(.table-container), .codeview, .tokens, .side-by-side > div { contain: inline-size; min-width: 0; }
+.block:has(.table-container), .block:has(.cm-editor), .codeview, .tokens, .side-by-side > div {
+  contain: inline-size; min-width: 0; }
 
 /* ---------- tabs ---------- */
 #studio-tabs > .tab-wrapper button, #studio-tabs button[role="tab"] { font-weight: 600; font-size: 14px; }
@@ -84,6 +94,11 @@ footer { display: none !important; }
 .msg.warn { border-color: #d97706; background: rgba(217, 119, 6, .09); }
 .msg.error { border-color: #dc2626; background: rgba(220, 38, 38, .09); }
 .msg .hint { color: var(--body-text-color-subdued); font-size: 12px; }
+
+/* ---------- a form field with a problem: red frame, red help ---------- */
+.field-error { border-color: #dc2626 !important; box-shadow: inset 3px 0 0 #dc2626 !important; }
+.field-error input, .field-error textarea, .field-error .wrap { border-color: #dc2626 !important; }
+.field-error [data-testid="block-info"], .field-error .info { color: #dc2626 !important; font-weight: 500; }
 
 /* ---------- code with line numbers ---------- */
 .codeview { font-family: var(--font-mono); font-size: 12.5px; line-height: 1.5; overflow: auto;

@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from core.ahk import (
+from core.ahk.check import (
     CheckResult,
     Diagnostic,
     check_file,
     check_source,
-    find_interpreter,
-    main,
-    parse_interpreter_output,
-    run_interpreter,
     strip_comments,
     strip_comments_and_strings,
     tokenize,
 )
+from core.ahk.cli import main
+from core.ahk.interpreter import find_interpreter, parse_interpreter_output, run_interpreter
 from core.errors import StudioError
 
 SNIPPETS = Path(__file__).parent / "ahk_snippets"

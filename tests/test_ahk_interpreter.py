@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.ahk import CheckResult, check_file, find_interpreter, main, run_interpreter
+from core.ahk.check import CheckResult, check_file
+from core.ahk.cli import main
+from core.ahk.interpreter import find_interpreter, run_interpreter
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS
 
 pytestmark = [

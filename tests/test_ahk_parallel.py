@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core import ahk
+from core.ahk import check as ahk
+from core.ahk import cli
 
 SNIPPETS = Path(__file__).parent / "ahk_snippets"
 
@@ -91,7 +92,7 @@ def test_worker_count_defaults_to_the_usable_cpus() -> None:
 def test_the_cli_checks_a_folder_the_same_with_one_job_or_several(capsys) -> None:
     outputs = []
     for jobs in ("1", "2"):
-        assert ahk.main([str(SNIPPETS), "--json", "--jobs", jobs]) == 0
+        assert cli.main([str(SNIPPETS), "--json", "--jobs", jobs]) == 0
         outputs.append(capsys.readouterr().out)
     one, several = ([json.loads(line) for line in out.splitlines()] for out in outputs)
     assert one == several

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.backup import (
+from core.corpus.backup import (
     Change,
     commit,
     last_backup,

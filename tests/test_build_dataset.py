@@ -7,17 +7,17 @@ import hashlib
 import json
 import random
 import re
-import sys
 import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import core
-import core.minhash as minhash
-from core import build_dataset as bd
-from core.build_dataset import (
+from core.ahk import check, interpreter
+from core.corpus import minhash
+from core.corpus.minhash import near_duplicate_clusters
+from core.dataset import build as bd
+from core.dataset.build import (
     BuildOptions,
     Dropped,
     SnippetRecord,
@@ -33,7 +33,6 @@ from core.build_dataset import (
     write_jsonl,
 )
 from core.errors import StudioError
-from core.minhash import near_duplicate_clusters
 
 HEADER = "SourceFile,ElementType,Name,Type,ReturnType,Symbol,Path,Description,Parameters\n"
 
@@ -665,8 +664,9 @@ def fake_checker(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
         }
 
     fake.run_interpreter = run_interpreter
-    monkeypatch.setitem(sys.modules, "core.ahk", fake)
-    monkeypatch.setattr(core, "ahk", fake, raising=False)
+    monkeypatch.setattr(check, "check_sources", fake.check_sources)
+    monkeypatch.setattr(interpreter, "find_interpreter", fake.find_interpreter)
+    monkeypatch.setattr(interpreter, "run_interpreter", run_interpreter)
     return fake
 
 
@@ -715,16 +715,15 @@ def test_exclude_invalid_with_the_interpreter_engine(fake_checker, gated_corpus:
 
 
 def test_the_interpreter_engine_without_an_interpreter_is_a_studio_error(
-    fake_checker, gated_corpus: Path
+    fake_checker, gated_corpus: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    fake_checker.find_interpreter = lambda: None
+    monkeypatch.setattr(interpreter, "find_interpreter", lambda: None)
     options = BuildOptions(input_dir=gated_corpus, exclude_invalid=True, engine="interpreter")
     with pytest.raises(StudioError, match="interpreter is not installed"):
         preview(options)
 
 
 def test_gates_use_the_real_checker_when_it_is_there(gated_corpus: Path):
-    pytest.importorskip("core.ahk")
     plan = preview(BuildOptions(input_dir=gated_corpus, exclude_verdicts=("v1", "mixed")))
     assert "A/legacy.ahk" in {d.source for d in plan.dropped if d.stage == "verdict gate"}
     assert "A/good.ahk" not in {d.source for d in plan.dropped}
@@ -732,8 +731,9 @@ def test_gates_use_the_real_checker_when_it_is_there(gated_corpus: Path):
 
 @pytest.mark.interpreter
 def test_exclude_invalid_with_the_real_interpreter(tmp_path: Path, monkeypatch):
-    ahk = pytest.importorskip("core.ahk")
-    if ahk.find_interpreter() is None:
+    from core.ahk.interpreter import find_interpreter
+
+    if find_interpreter() is None:
         pytest.skip("AutoHotkey v2 under Wine is not installed")
     monkeypatch.chdir(tmp_path)  # a relative input folder must still match the results
     write(tmp_path / "raw" / "A" / "good.ahk", script("Good"))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core.config import (
+from core.errors import StudioError
+from core.train.config import (
     GROUPS,
     PRESETS,
     SCHEMA,
@@ -17,18 +18,15 @@ from core.config import (
     config_schema,
     config_to_dict,
     config_values,
-    estimate_memory,
-    find_architecture,
     list_configs,
     load_config,
     load_values,
     local_model_path,
-    planned_steps,
     resolve_path,
     save_config,
     with_values,
 )
-from core.errors import StudioError
+from core.train.estimate import estimate_memory, find_architecture, planned_steps
 from core.workspace import CONFIG_DIR, REPO_ROOT
 
 SEED_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -48,7 +46,10 @@ def test_seed_sft_yaml_loads_with_the_seed_settings():
         True,
     )
     assert (cfg.lora.r, cfg.lora.alpha, cfg.lora.dropout) == (8, 16, 0.0)
-    assert cfg.lora.target_modules == SEED_MODULES
+    # the seed's gate/up/down_proj do not exist in gpt-oss: its experts are fused weights
+    assert cfg.lora.target_modules == SEED_MODULES[:4]
+    assert cfg.lora.target_parameters == ["mlp.experts.gate_up_proj", "mlp.experts.down_proj"]
+    assert cfg.reasoning_effort == "medium"
     t = cfg.training
     assert (t.num_train_epochs, t.per_device_train_batch_size, t.gradient_accumulation_steps) == (
         1,
@@ -260,13 +261,51 @@ def test_planned_steps_follow_epochs_batch_and_accumulation():
 
 def test_memory_estimate_for_the_seed_config():
     cfg = load_config(CONFIG_DIR / "sft.yaml")
-    est = estimate_memory(cfg)
-    assert est.trainable_params == 3_981_312  # attention adapters of gpt-oss-20b at r 8
-    assert 20e9 < est.total_params < 22e9
-    assert 10 < est.total / 2**30 < 20
+    est = estimate_memory(cfg, backend="unsloth")
+    attention = 3_981_312  # r 8 on q/k/v/o of gpt-oss-20b's 24 blocks
+    experts = 24 * 8 * 32 * ((2880 + 2 * 2880) + (2880 + 2880))  # r × experts × (in + out)
+    assert est.trainable_params == attention + experts
+    assert 20.8e9 < est.total_params < 21e9  # openai/gpt-oss-20b: 20.9B parameters
+    assert 10 < est.total / 2**30 < 20  # unsloth: NF4, fits a 16 GB GPU
     assert [name for name, _ in est.rows()][-1] == "total"
+    hf = estimate_memory(cfg, backend="hf")  # MXFP4 experts dequantised to bf16
+    assert hf.weights > 3 * est.weights and any("dequantised" in n for n in hf.notes)
     full = estimate_memory(with_values(cfg, {"load_in_4bit": False}))
     assert full.weights > 3 * est.weights
+
+
+def test_every_registry_model_has_the_sizes_of_its_published_config():
+    from core.models.registry import FAMILIES, find_hub_model
+
+    assert find_hub_model("openai/gpt-oss-120b")[1].arch.total_params() // 10**9 == 116
+    qwen_moe = find_hub_model("qwen/qwen3-coder-30b-a3b-instruct")[1].arch
+    assert (qwen_moe.total_params() // 10**9, qwen_moe.active_params() // 10**9) == (30, 3)
+    assert round(find_hub_model("openai/gpt-oss-20b")[1].download_bytes / 1e9, 1) == 13.7
+    assert all(family.models for key, family in FAMILIES.items() if key != "demo")
+    for family in FAMILIES.values():
+        cfg = with_values(
+            TrainConfig(), {"base_model": family.default.hub_id} if family.models else {}
+        )
+        assert (family.lora_parameters != ()) == (
+            family.default.arch.experts > 0 if family.models else False
+        )
+        if family.models:
+            assert estimate_memory(cfg).total_params == family.default.arch.total_params()
+
+
+def test_a_fixed_date_and_the_reasoning_effort_reach_the_gpt_oss_template():
+    from core.models.registry import FAMILIES, deterministic_template, template_path
+
+    template = template_path(FAMILIES["gpt-oss"]).read_text(encoding="utf-8")
+    fixed = deterministic_template(template, "high")
+    assert "strftime_now" not in fixed
+    from transformers.utils.chat_template_utils import render_jinja_template
+
+    messages = [{"role": "user", "content": "Hi"}]
+    text = render_jinja_template([messages], chat_template=fixed)[0][0]
+    assert "Current date: 2025-08-05" in text and "Reasoning: high" in text
+    low = render_jinja_template([messages], chat_template=fixed, reasoning_effort="low")[0][0]
+    assert "Reasoning: low" in low
 
 
 def test_memory_estimate_grows_with_batch_and_shrinks_with_checkpointing():
@@ -289,4 +328,4 @@ def test_memory_estimate_of_an_unknown_model_says_so():
 def test_config_to_dict_keeps_the_seed_layout():
     data = config_to_dict(TrainConfig())
     assert list(data)[:3] == ["base_model", "build_tiny_if_missing", "max_seq_length"]
-    assert list(data)[-3:] == ["lora", "training", "output"]
+    assert list(data)[-4:] == ["lora", "training", "output", "hardware"]

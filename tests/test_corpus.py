@@ -5,15 +5,17 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import sys
 import types
 from pathlib import Path
 
 import pytest
 
-from core import corpus
-from core.corpus import ScriptInfo, find_scripts, read_script, scan_corpus, to_dataframe
+from core import reading as corpus
+from core.ahk import check
+from core.corpus import scan
+from core.corpus.scan import ScriptInfo, scan_corpus
 from core.errors import StudioError
+from core.reading import find_scripts, read_script
 from core.workspace import SAMPLE_CORPUS
 
 V2 = '#Requires AutoHotkey v2.0\nMsgBox("hi")\n'
@@ -228,8 +230,7 @@ def test_scan_corpus_check_fills_the_checker_fields(tmp_path: Path, monkeypatch)
         v1 = "MsgBox," in text
         return types.SimpleNamespace(verdict="v1" if v1 else "v2", errors=int(v1), warnings=0)
 
-    fake = types.SimpleNamespace(check_sources=lambda texts: map(check_source, texts))
-    monkeypatch.setitem(sys.modules, "core.ahk", fake)
+    monkeypatch.setattr(check, "check_sources", lambda texts: map(check_source, texts))
     infos = {i.path: i for i in scan_corpus(tmp_path, check=True)}
     assert (infos["v1.ahk"].verdict, infos["v1.ahk"].errors) == ("v1", 1)
     assert (infos["v2.ahk"].verdict, infos["v2.ahk"].errors, infos["v2.ahk"].warnings) == (
@@ -249,17 +250,16 @@ def test_verdict_cache_checks_each_sha_once_and_forgets_when_the_checker_changes
         checked.append(text)
         return types.SimpleNamespace(verdict="v2", errors=0, warnings=1)
 
-    fake = types.SimpleNamespace(check_sources=lambda texts: map(check_source, texts))
-    monkeypatch.setitem(sys.modules, "core.ahk", fake)
-    cache = corpus.VerdictCache(tmp_path)
+    monkeypatch.setattr(check, "check_sources", lambda texts: map(check_source, texts))
+    cache = scan.VerdictCache(tmp_path)
     assert list(cache.fill({"abc": V2, "def": V2 + "\n"})) == [(2, 2)]
     assert list(cache.fill({"abc": V2})) == []  # known: nothing to check, no progress
     assert cache.results == {"abc": ["v2", 0, 1], "def": ["v2", 0, 1]}
     cache.save()
-    assert list(corpus.VerdictCache(tmp_path).fill({"abc": V2})) == []
+    assert list(scan.VerdictCache(tmp_path).fill({"abc": V2})) == []
     assert checked == [V2, V2 + "\n"]
-    monkeypatch.setattr(corpus, "checker_version", lambda: "a newer checker")
-    newer = corpus.VerdictCache(tmp_path)
+    monkeypatch.setattr(check, "checker_version", lambda: "a newer checker")
+    newer = scan.VerdictCache(tmp_path)
     assert list(newer.fill({"abc": V2})) == [(1, 1)]
     assert newer.results == {"abc": ["v2", 0, 1]}
     assert checked == [V2, V2 + "\n", V2]
@@ -267,19 +267,9 @@ def test_verdict_cache_checks_each_sha_once_and_forgets_when_the_checker_changes
 
 def test_verdict_cache_reports_progress_every_so_many_scripts(tmp_path: Path) -> None:
     texts = {f"sha{n}": f'MsgBox "{n}"\n' for n in range(5)}
-    cache = corpus.VerdictCache(tmp_path)
+    cache = scan.VerdictCache(tmp_path)
     assert list(cache.fill(texts, every=2)) == [(2, 5), (4, 5), (5, 5)]
     assert {tuple(v) for v in cache.results.values()} == {("v2", 0, 0)}
-
-
-def test_to_dataframe_has_a_row_per_file_and_every_field(tmp_path: Path):
-    write(tmp_path / "a.ahk", V2)
-    write(tmp_path / "b.ahk", "")
-    table = to_dataframe(scan_corpus(tmp_path))
-    assert list(table.columns) == list(ScriptInfo.__dataclass_fields__)
-    assert table["path"].tolist() == ["a.ahk", "b.ahk"]
-    assert table["skip_reason"].tolist()[1] == "empty"
-    assert to_dataframe([]).columns.tolist() == list(ScriptInfo.__dataclass_fields__)
 
 
 # ---------------------------------------------------------------- the bundled corpus

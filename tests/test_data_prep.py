@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.data_prep import (
+from core.dataset.data_prep import (
     SYSTEM_PROMPT,
     chat_file_name,
     convert_file,

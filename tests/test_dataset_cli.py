@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core import build_dataset
-from core.build_dataset import main
+from core.dataset import build as build_dataset
+from core.dataset.build import main
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS, SAMPLE_ELEMENTS
 from tests.test_build_dataset import seed_split
 
@@ -328,7 +328,7 @@ def test_bench_dataset_runs_on_a_small_synthetic_corpus(capsys):
 
 @needs_bundled
 def test_the_bundled_corpus_plants_are_found_and_gated():
-    pytest.importorskip("core.ahk")
+    pytest.importorskip("core.ahk.check")
     options = build_dataset.BuildOptions(
         elements_csv=[SAMPLE_ELEMENTS], exclude_verdicts=("v1", "mixed"), prompt_style="instruction"
     )

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core import evaluate as ev
-from core import generate as gen
+from core.ahk.sandbox import missing_tools
 from core.errors import StudioError
+from core.evaluate import compare as ev
+from core.evaluate import generate as gen
 from core.fsutil import atomic_write_text
 from tests.test_generate import EXAMPLES, build_eval_run
 
@@ -192,7 +193,7 @@ def test_examples_take_category_and_kind_from_the_plain_split(run_dir):
 
 @pytest.mark.interpreter
 def test_autohotkey_itself_loads_the_answers_as_its_own_column(run_dir, monkeypatch):
-    from core.ahk import find_interpreter
+    from core.ahk.interpreter import find_interpreter
 
     if find_interpreter() is None:
         pytest.skip("AutoHotkey v2 under Wine is not installed")
@@ -200,3 +201,33 @@ def test_autohotkey_itself_loads_the_answers_as_its_own_column(run_dir, monkeypa
     summary = ev.evaluate(run_dir, limit=2, settings=QUICK, progress=False)
     assert summary["interpreter"]
     assert summary["overall"]["finetuned"]["interpreter_ok_share"] == 1.0
+
+
+BENCH_TASKS = [
+    {"id": "add", "category": "math", "prompt": "Write Add(a, b).", "test": 'FileAppend(Add(2, 3), "*")', "expected": "5"},
+    {"id": "up", "category": "strings", "prompt": "Write Up(s).", "test": 'FileAppend(Up("ab"), "*")', "expected": "AB"},
+]  # fmt: skip
+TUNED = {"Write Add(a, b).": "```ahk\nAdd(a, b) => a + b\n```", "Write Up(s).": "Up(s) => s"}
+
+
+@pytest.mark.interpreter
+@pytest.mark.skipif(bool(missing_tools()), reason="needs the AutoHotkey sandbox")
+def test_benchmark_writes_pass_at_1_of_base_and_fine_tuned_with_examples(run_dir, monkeypatch):
+    tasks = run_dir / "bench.jsonl"
+    tasks.write_text("".join(json.dumps(t) + "\n" for t in BENCH_TASKS), "utf-8")
+
+    def fake(loaded, conversations, settings=None):
+        base = adapter_switched_off(loaded)
+        texts = ["pecpecpec" if base else TUNED[c[-1]["content"]] for c in conversations]
+        return [gen.Completion(t, "", 3, 0.01) for t in texts]
+
+    monkeypatch.setattr(gen, "generate_many", fake)
+    data = ev.benchmark(run_dir, tasks, settings=QUICK)
+    assert ev.read_benchmark(run_dir) == data
+    tuned, base = data["models"]["finetuned"], data["models"]["base"]
+    assert (tuned["pass_at_1"], base["pass_at_1"]) == (0.5, 0.0)
+    assert tuned["categories"]["math"]["pass"] == 1 and base["statuses"]["no-code"] == 2
+    assert [e["id"] for e in data["examples"]["best"]] == ["add"]
+    worst = data["examples"]["worst"][0]
+    assert (worst["id"], worst["stdout"], worst["expected"]) == ("up", "ab", "AB")
+    assert "fine-tuned" in ev.format_benchmark(data)

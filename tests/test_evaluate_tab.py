@@ -6,17 +6,18 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from core import evaluate as ev
 from core import jobs
 from core.errors import StudioError
+from core.evaluate import compare as ev
 from core.fsutil import atomic_write_text
 from core.workspace import REPO_ROOT
-from studio import evaluate_tab as et
-from studio import playground_tab as pt
 from studio import render
+from studio.tabs import evaluate as et
+from studio.tabs import playground as pt
 from tests.test_generate import V2_HOTKEY, build_eval_run
 from tests.test_scoring import V1_SNIPPET
 
@@ -56,14 +57,16 @@ def test_runs_are_listed_with_what_they_can_evaluate(workspace):
 
 
 def test_without_a_run_the_tab_says_what_to_do(workspace):
-    status, _, _, table, _, running, results = et.refresh(workspace, None, False)
+    v = et.refresh(workspace, None, False)
+    status, table, running, results = v.status, v.table, v.running, v.results
     assert "Pick a run" in status
     assert list(table.columns) == et.TABLE_COLUMNS and table.empty
     assert not running and results == ev.Results([])
 
 
 def test_a_run_never_evaluated_says_so(workspace):
-    status, totals, _, table, _, running, results = et.refresh(workspace, "demo-run", False)
+    v = et.refresh(workspace, "demo-run", False)
+    status, totals, table, running, results = v.status, v.totals, v.table, v.running, v.results
     assert "not been evaluated yet" in status and totals == "" and table.empty and not running
     assert results == ev.Results([])
 
@@ -81,12 +84,15 @@ def test_the_tab_reads_the_results_again_only_when_a_batch_replaced_them(tiny_mo
     run_dir = build_eval_run(tmp_path, tiny_model)
     workspace, path = run_dir.parent.parent, ev.eval_dir(run_dir) / "results.jsonl"
     atomic_write_text(path, json.dumps(ROWS[0]) + "\n")
-    *_, table, _, _, first = et.refresh(workspace, "demo-run", False)
+    v = et.refresh(workspace, "demo-run", False)
+    table, first = v.table, v.results
     assert list(table["#"]) == [0] and first.rows == ROWS[:1]
-    *_, table, _, _, again = et.refresh(workspace, "demo-run", True, first)  # a tick: nothing new
+    v = et.refresh(workspace, "demo-run", True, first)  # a tick: nothing new
+    table, again = v.table, v.results
     assert again is first and table.empty  # the filter applied to the rows kept
     atomic_write_text(path, "".join(json.dumps(r) + "\n" for r in ROWS))  # the next batch
-    *_, table, _, _, second = et.refresh(workspace, "demo-run", False, first)
+    v = et.refresh(workspace, "demo-run", False, first)
+    table, second = v.table, v.results
     assert list(table["#"]) == [0, 1] and second.rows == ROWS
 
 
@@ -111,7 +117,7 @@ def test_building_the_tab_leaves_plotly_unloaded(tmp_path):
 import sys
 from pathlib import Path
 import gradio as gr
-from studio import evaluate_tab
+from studio.tabs import evaluate as evaluate_tab
 from studio.context import StudioContext
 with gr.Blocks():
     evaluate_tab.build(StudioContext(workspace=Path({str(tmp_path)!r})))
@@ -142,14 +148,15 @@ def test_evaluation_job_runs_and_the_tab_shows_base_and_fine_tuned(workspace):
         et.start_evaluation(workspace, "demo-run", "test", 2, 8, True)
     status = jobs.wait_job(workspace, job_id, timeout=300)
     assert status.state == "completed", jobs.read_log(workspace, job_id)
-    note, totals, figure, table, log, running, results = et.refresh(workspace, "demo-run", False)
-    assert "completed: 2 of 2 prompts" in note and not running
-    assert "clean v2 · fine-tuned" in totals and "clean v2 · base" in totals
-    assert {trace.name for trace in figure.data} == {"base", "fine-tuned"}
-    assert len(table) == 2 and table["base"].notna().all()
-    assert "fine-tuned" in log and "base" in log  # the CLI's table
-    assert list(table["#"]) == [r["index"] for r in results.rows]
-    *_, again = et.refresh(workspace, "demo-run", True, results)  # a tick, or the filter
+    v = et.refresh(workspace, "demo-run", False)
+    assert "completed: 2 of 2 prompts" in v.status and not v.running
+    assert "clean v2 · fine-tuned" in v.totals and "clean v2 · base" in v.totals
+    assert {trace.name for trace in v.figure.data} == {"base", "fine-tuned"}
+    assert len(v.table) == 2 and v.table["base"].notna().all()
+    assert "fine-tuned" in v.log and "base" in v.log  # the CLI's table
+    assert list(v.table["#"]) == [r["index"] for r in v.results.rows]
+    results = v.results
+    again = et.refresh(workspace, "demo-run", True, results).results  # a tick, or the filter
     assert again is results  # the results read before, not read again
 
 
@@ -176,7 +183,9 @@ def test_a_chat_answer_streams_and_ends_with_the_checkers_verdict(workspace):
 
 
 def test_stop_ends_the_answer_early(workspace):
-    chat = pt.respond(workspace, "demo-run", "base", "", 1.0, 1.0, 4000, 1.0, "Hi", [], "s1")
+    chat = pt.respond(
+        workspace, "demo-run", "base", "", 1.0, 1.0, 4000, 1.0, "Hi", [], session="s1"
+    )
     next(chat)  # the question is shown
     next(chat)  # the first token arrived
     pt.stop_answer("s1")
@@ -226,14 +235,15 @@ def test_answers_are_fenced_and_reasoning_is_folded_away():
 
 
 def test_opening_the_playground_reads_the_runs_again_and_keeps_the_choice(workspace, run_dir):
-    picker, radio, note = pt.shown_models(workspace, None, None)
-    assert picker.value == "demo-run" and radio.value == "adapter"
-    assert "not yet: merged" in note
-    picker, radio, _ = pt.shown_models(workspace, "demo-run", "base")
-    assert (picker.value, radio.value) == ("demo-run", "base")  # the user's choice stays
-    assert [value for _, value in radio.choices] == ["base", "adapter"]
-    picker, radio, _ = pt.shown_models(workspace, "deleted-run", "merged")
-    assert (picker.value, radio.value) == ("demo-run", "adapter")  # gone: the first run instead
+    ui = SimpleNamespace(run="run", kind="kind", note="note")  # the components, as dict keys
+    shown = pt.shown_models(ui, workspace, None, None)
+    assert shown["run"].value == "demo-run" and shown["kind"].value == "adapter"
+    assert "not yet: merged" in shown["note"]
+    shown = pt.shown_models(ui, workspace, "demo-run", "base")
+    assert (shown["run"].value, shown["kind"].value) == ("demo-run", "base")  # the choice stays
+    assert [value for _, value in shown["kind"].choices] == ["base", "adapter"]
+    shown = pt.shown_models(ui, workspace, "deleted-run", "merged")
+    assert (shown["run"].value, shown["kind"].value) == ("demo-run", "adapter")  # gone: the first
 
 
 def test_a_run_picker_keeps_the_chosen_run_while_it_exists():
@@ -244,3 +254,37 @@ def test_a_run_picker_keeps_the_chosen_run_while_it_exists():
     assert render.pick_run(choices, None, default="deleted") == "new"
     assert render.pick_run([], "old") is None
     assert render.run_picker(choices, "old").value == "old"
+
+
+def bench_report(passed: int, statuses: dict, results: list[dict]) -> dict:
+    counts = {
+        s: 0 for s in ("pass", "wrong-output", "load-error", "runtime-error", "timeout", "no-code")
+    }
+    counts.update(statuses)
+    return {"tasks": 2, "pass_at_1": passed / 2, "statuses": counts, "results": results,
+            "categories": {"math": {"tasks": 2, "pass_at_1": passed / 2, **counts}}}  # fmt: skip
+
+
+def test_the_benchmark_shows_pass_at_1_failure_classes_and_examples(workspace):
+    tuned = [{"id": "add", "sample": 0, "passed": True, "status": "pass", "category": "math",
+              "stdout": "5", "expected": "5", "stderr": "", "code": "Add(a, b) => a + b"},
+             {"id": "up", "sample": 0, "passed": False, "status": "wrong-output", "category": "math",
+              "stdout": "ab", "expected": "AB", "stderr": "", "code": "Up(s) => s"}]  # fmt: skip
+    base = [dict(r, passed=False, status="no-code", stdout="", code="") for r in tuned]
+    reports = {"finetuned": bench_report(1, {"pass": 1, "wrong-output": 1}, tuned),
+               "base": bench_report(0, {"no-code": 2}, base)}  # fmt: skip
+    data = {"run": "demo-run", "models": reports, "examples": ev.benchmark_examples(reports)}
+    path = ev.benchmark_path(workspace / "runs" / "demo-run")
+    atomic_write_text(path, json.dumps(data))
+    try:
+        note, html, figure = et.benchmark_views(workspace, "demo-run")
+    finally:
+        path.unlink()
+    assert "2 tasks" in note
+    assert "pass@1 · fine-tuned" in html and "50%" in html and "0%" in html
+    assert (
+        "add · pass (base: no-code)" in html and "expected:\nAB" in html and "output:\nab" in html
+    )
+    bars = {bar.name: list(bar.y) for bar in figure.data}
+    assert bars == {"fine-tuned": [1, 1, 0, 0, 0, 0], "base": [0, 0, 0, 0, 0, 2]}
+    assert "Press Task benchmark" in et.benchmark_views(workspace, "demo-run")[0]

@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import export, gguf_verify, modelfile
-from core.ahk import check_source
+from core.ahk.check import check_source
 from core.errors import StudioError
-from core.gguf_writer import permute_for_rope, strip_generation_tags
+from core.export import gguf as export
+from core.export import modelfile
+from core.export import verify as gguf_verify
+from core.export.writer import permute_for_rope, strip_generation_tags
 
 pytestmark = pytest.mark.slow
 
@@ -70,9 +72,8 @@ def test_each_type_reads_back_and_answers_like_the_merged_model(exports, tiny_mo
     for check in result.checks:
         print(f"  {check.line()}")
         assert check.passed and check.tokens_match
-    check = next(c for c in result.checks if c.backend == "transformers")
-    if quant == "f32":  # the same float32 numbers, the same computation
-        assert check.max_diff <= 1e-5
+    assert [c.backend for c in result.checks] == ["llama.cpp"]  # the runtime the file is for
+    check = result.checks[0]
     if quant != "q8_0":  # rounding may reorder near-tied logits of the untrained model
         assert check.argmax_agree == check.prompts
 
@@ -119,8 +120,17 @@ def test_a_tokenizer_that_adds_bos_keeps_it(tiny_model, tmp_path):
     meta = gguf_verify.read_back(result.gguf_path)[1]
     assert meta["tokenizer.ggml.bos_token_id"] == 0 and meta["tokenizer.ggml.add_bos_token"] is True
     assert all(check.passed for check in result.checks)
-    for check in result.checks:  # transformers' GGUF tokenizer drops the BOS; llama.cpp keeps it
-        assert check.tokens_match == (check.backend == "llama.cpp")
+    assert [(c.backend, c.tokens_match) for c in result.checks] == [("llama.cpp", True)]
+
+
+def test_without_llama_cpp_the_file_is_checked_through_transformers(
+    tiny_model, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(gguf_verify, "llama_cpp_available", lambda: "llama-cpp-python is absent")
+    result = export.export_gguf(tiny_model, tmp_path / "m.gguf", "f32", smoke=False)
+    [check] = result.checks
+    assert check.backend == "transformers" and check.passed and check.tokens_match
+    assert check.max_diff <= 1e-5 and check.argmax_agree == check.prompts  # the same f32 numbers
 
 
 def test_embedded_chat_template_has_no_generation_markers_and_renders_the_same(exports, tiny_model):
@@ -225,7 +235,7 @@ def test_rope_permutation_interleaves_each_heads_halves():
 
 
 def test_an_export_without_the_rope_permutation_fails_loudly(tiny_model, tmp_path, monkeypatch):
-    monkeypatch.setattr("core.gguf_writer.permute_for_rope", lambda weights, heads: weights)
+    monkeypatch.setattr("core.export.writer.permute_for_rope", lambda weights, heads: weights)
     out = tmp_path / "broken.gguf"
     with pytest.raises(StudioError, match="does not answer like the merged model"):
         export.export_gguf(tiny_model, out, "f32", smoke=False)
@@ -294,7 +304,10 @@ def test_available_quants_name_why_q4_needs_llama_cpp(monkeypatch, tiny_model, t
     assert export.available_quants() == {
         "f32": None,
         "f16": None,
+        "bf16": "not installed",  # the built-in writer has no BF16: the quantiser makes it
         "q8_0": None,
+        "q6_k": "not installed",
+        "q5_k_m": "not installed",
         "q4_k_m": "not installed",
         "q4_0": "not installed",
     }
@@ -305,13 +318,15 @@ def test_available_quants_name_why_q4_needs_llama_cpp(monkeypatch, tiny_model, t
 def test_a_run_without_merged_model_is_a_clear_error(tmp_path):
     run = tmp_path / "run-2"
     run.mkdir()
-    with pytest.raises(StudioError, match=r"has no merged model.*core.merge"):
+    with pytest.raises(StudioError, match=r"has no merged model.*core.export.merge"):
         export.export_run(run, "f16")
 
 
 @pytest.mark.parametrize("quant", ["q3_k", "fp8", ""])
 def test_an_unknown_quant_type_is_a_clear_error(tiny_model, tmp_path, quant):
-    with pytest.raises(StudioError, match=r"unknown quantisation.*f32, f16, q8_0, q4_k_m, q4_0"):
+    with pytest.raises(
+        StudioError, match=r"unknown quantisation.*f32, f16, bf16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0"
+    ):
         export.export_gguf(tiny_model, tmp_path / "m.gguf", quant)
 
 
@@ -364,18 +379,19 @@ def test_progress_is_reported_tensor_by_tensor(tiny_model, tmp_path):
     tensor_calls = [c for c in calls if c[1]]
     assert [c[0] for c in tensor_calls] == list(range(1, 39))
     assert {c[1] for c in tensor_calls} == {38}
-    assert any("transformers" in c[2] for c in calls if not c[1])
+    assert any("through llama.cpp" in c[2] for c in calls if not c[1])  # the check, named
 
 
 def test_other_architectures_say_what_to_install(tmp_path, monkeypatch):
     monkeypatch.delenv(export.LLAMA_CPP_ENV, raising=False)
+    monkeypatch.setattr("core.models.registry.llama_cpp_share", lambda: tmp_path / "nothing")
     model = tmp_path / "qwen"
     model.mkdir()
     (model / "config.json").write_text(json.dumps({"model_type": "qwen2"}))
     with pytest.raises(StudioError) as err:
         export.export_gguf(model, tmp_path / "out" / "q.gguf", "f16")
     text = str(err.value)
-    assert "'qwen2'" in text and "git clone https://github.com/ggml-org/llama.cpp" in text
+    assert "'qwen2'" in text and "scripts/install-llama-cpp.sh" in text
     assert "convert_hf_to_gguf.py" in text and "--outtype f16" in text and "--llama-cpp" in text
 
 
@@ -454,7 +470,7 @@ def test_cli_runs_as_a_module(run_dir):
         [sys.executable, "-m", "core.export", "--run-dir", str(run_dir / "missing")],
         capture_output=True,
         text=True,
-        cwd=Path(export.__file__).parent.parent,
+        cwd=Path(export.__file__).parents[2],
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and "merged model" in done.stderr
@@ -464,7 +480,7 @@ def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
     exports = run_dir / "exports"
     child = subprocess.Popen(
         [sys.executable, "-m", "core.export", "--run-dir", str(run_dir), "--quant", "f16"],
-        cwd=Path(export.__file__).parent.parent,
+        cwd=Path(export.__file__).parents[2],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

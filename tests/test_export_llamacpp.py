@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core import export, gguf_verify, modelfile
+from core.export import gguf as export
+from core.export import modelfile
+from core.export import verify as gguf_verify
 from tests.test_export import export_each
 
 pytestmark = [pytest.mark.llamacpp, pytest.mark.slow]

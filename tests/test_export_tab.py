@@ -13,13 +13,14 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from core import jobs, runs
-from core.config import load_config, save_config
+from core import jobs
 from core.errors import StudioError
-from core.export import SavedResult
-from studio import export_tab as et
+from core.export.gguf import SavedResult
+from core.train import run_folder
+from core.train.config import load_config, save_config
 from studio import render
 from studio.context import StudioContext
+from studio.tabs import export as et
 from tests.test_generate import build_eval_run
 
 REPORT = {
@@ -72,10 +73,10 @@ REPORT = {
 def adapter_run(root: Path, tiny_model: Path) -> Path:
     """A finished run with a trained adapter whose merged/ goes inside the run folder."""
     run_dir = build_eval_run(root, tiny_model)
-    cfg = load_config(run_dir / runs.CONFIG)
+    cfg = load_config(run_dir / run_folder.CONFIG)
     cfg.output.merged_dir = str(run_dir / "merged")
-    save_config(cfg, run_dir / runs.CONFIG)
-    runs.write_status(run_dir, state="completed", started=time.time())
+    save_config(cfg, run_dir / run_folder.CONFIG)
+    run_folder.write_status(run_dir, state="completed", started=time.time())
     return run_dir
 
 
@@ -93,10 +94,10 @@ def test_every_event_of_the_tab_is_private(workspace):
 
 
 def test_a_run_without_an_adapter_says_so_and_cannot_be_merged(workspace):
-    run_dir = runs.runs_dir(workspace) / "fresh"
+    run_dir = run_folder.runs_dir(workspace) / "fresh"
     run_dir.mkdir(parents=True)
-    (run_dir / runs.CONFIG).write_text("base_model: x\n")
-    runs.write_status(run_dir, state="stopped")
+    (run_dir / run_folder.CONFIG).write_text("base_model: x\n")
+    run_folder.write_status(run_dir, state="stopped")
     note, can_merge, can_export = et.readiness(workspace, "fresh")
     assert "no adapter yet" in note and not can_merge and not can_export
     assert render.run_choices(workspace) == [("fresh · stopped · no adapter yet", "fresh")]
@@ -107,12 +108,14 @@ def test_a_run_without_an_adapter_says_so_and_cannot_be_merged(workspace):
 
 
 def test_a_training_run_is_not_offered_for_merging(workspace):
-    run_dir = runs.runs_dir(workspace) / "busy"
+    run_dir = run_folder.runs_dir(workspace) / "busy"
     (run_dir / "adapter").mkdir(parents=True)
-    (run_dir / runs.CONFIG).write_text("base_model: x\n")
+    (run_dir / run_folder.CONFIG).write_text("base_model: x\n")
     (run_dir / "adapter" / "adapter_config.json").write_text("{}")
-    runs.write_status(run_dir, state="running")
-    fd = os.open(run_dir / runs.LOCK, os.O_RDWR | os.O_CREAT)  # held as a live trainer holds it
+    run_folder.write_status(run_dir, state="running")
+    fd = os.open(
+        run_dir / run_folder.LOCK, os.O_RDWR | os.O_CREAT
+    )  # held as a live trainer holds it
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         note, can_merge, _ = et.readiness(workspace, "busy")
@@ -128,9 +131,9 @@ def test_without_a_run_the_tab_says_what_to_do(workspace):
 
 
 def test_the_export_report_is_read_back_from_the_result_file_beside_the_gguf(workspace):
-    exports = runs.runs_dir(workspace) / "r" / "exports"
+    exports = run_folder.runs_dir(workspace) / "r" / "exports"
     exports.mkdir(parents=True)
-    (exports.parent / runs.CONFIG).write_text("base_model: x\n")
+    (exports.parent / run_folder.CONFIG).write_text("base_model: x\n")
     job = jobs.JobStatus(
         "export-1", "export", [], "completed", 0.0, meta={"run": "r", "quant": "f16"}
     )
@@ -159,9 +162,9 @@ def start_fake_job(workspace: Path, kind: str, run_id: str, **meta) -> str:
 def test_a_poll_lists_the_jobs_once_and_reads_the_result_only_when_it_changed(
     workspace, monkeypatch
 ):
-    exports = runs.runs_dir(workspace) / "r" / "exports"
+    exports = run_folder.runs_dir(workspace) / "r" / "exports"
     exports.mkdir(parents=True)
-    (exports.parent / runs.CONFIG).write_text("base_model: x\n")
+    (exports.parent / run_folder.CONFIG).write_text("base_model: x\n")
     start_fake_job(workspace, "export", "r", quant="f16")
     time.sleep(0.01)
     merge_id = start_fake_job(workspace, "merge", "r")
@@ -193,9 +196,9 @@ def test_the_report_becomes_totals_verification_and_smoke_tables():
 
 
 def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):
-    exports = runs.runs_dir(workspace) / "r" / "exports"
+    exports = run_folder.runs_dir(workspace) / "r" / "exports"
     exports.mkdir(parents=True)
-    (exports.parent / runs.CONFIG).write_text("base_model: x\n")
+    (exports.parent / run_folder.CONFIG).write_text("base_model: x\n")
     for name in (
         "model-q8_0.README.txt",
         "model-q8_0.gguf",
@@ -223,11 +226,14 @@ def test_quant_types_that_need_llama_cpp_are_left_out_with_the_reason(monkeypatc
     monkeypatch.setattr(
         et,
         "available_quants",
-        lambda: {"f32": None, "f16": None, "q8_0": None, "q4_k_m": why, "q4_0": why},
+        lambda: (
+            {"f32": None, "f16": None, "bf16": None, "q8_0": None}
+            | {q: why for q in ("q6_k", "q5_k_m", "q4_k_m", "q4_0")}
+        ),
     )
     choices, note = et.quant_choices()
-    assert [q for _, q in choices] == ["f32", "f16", "q8_0"]
-    assert "Q4_K_M, Q4_0 unavailable: llama-cpp-python is not installed" in note
+    assert [q for _, q in choices] == ["f32", "f16", "bf16", "q8_0"]
+    assert "Q6_K, Q5_K_M, Q4_K_M, Q4_0 unavailable: llama-cpp-python is not installed" in note
 
 
 def test_unknown_types_and_existing_files_are_refused(run_dir):

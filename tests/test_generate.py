@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core import generate as gen
 from core.errors import StudioError
+from core.evaluate import generate as gen
 from tests.conftest import TEST_CACHE
 
 SYSTEM = gen.DEFAULT_SYSTEM
@@ -77,7 +77,7 @@ def _trained_adapter(tiny_model: Path) -> Path:
 
 def build_eval_run(root: Path, tiny_model: Path, adapter: bool = True) -> Path:
     """A workspace under `root` with prepared splits and one run folder; returns the run folder."""
-    from core.config import TrainConfig, save_config
+    from core.train.config import TrainConfig, save_config
 
     workspace = root / "workspace"
     prepared = workspace / "prepared"
@@ -132,7 +132,7 @@ def test_a_run_without_adapter_is_a_clear_error(tiny_model, tmp_path):
 def test_missing_merged_model_says_how_to_merge(run_dir):
     with pytest.raises(StudioError, match="no merged model yet") as err:
         gen.load_model(run_dir, "merged")
-    assert "core.merge" in str(err.value)
+    assert "core.export.merge" in str(err.value)
 
 
 def test_a_folder_that_is_not_a_run_is_refused(tmp_path):

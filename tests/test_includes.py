@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core import includes
+from core.corpus import includes
+from core.corpus.includes import apply_fix, find_directives, plan_fix, undo_fix, validate
 from core.errors import StudioError
-from core.includes import apply_fix, find_directives, plan_fix, undo_fix, validate
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -108,19 +108,21 @@ def test_library_resolution_order_and_function_prefix(root: Path):
     assert prefix.tried[-1] == "Lib/strutils.ahk"
 
 
-def test_paths_resolve_from_the_script_then_the_root_case_insensitively(root: Path):
+def test_paths_resolve_from_the_script_case_insensitively_never_from_the_root(root: Path):
     write(
         root,
         "app/main.ahk",
-        "#Include HELPER.AHK\n#Include 'shared\\common.ahk'\n#Include parts/Part.ahk\n",
+        "#Include HELPER.AHK\n#Include 'shared\\common.ahk'\n#Include parts/Part.ahk\n"
+        "#Include ..\\shared\\common.ahk\n",
     )
     got = results(root)
     assert got["app/main.ahk", 1].resolved == "app/helper.ahk"
     assert got["app/main.ahk", 1].reason == "relative to the script"
-    assert got["app/main.ahk", 2].resolved == "shared/common.ahk"
-    assert got["app/main.ahk", 2].reason == "relative to the corpus root"
-    assert got["app/main.ahk", 2].tried == ["app/shared/common.ahk", "shared/common.ahk"]
+    root_relative = got["app/main.ahk", 2]  # AutoHotkey does not look in the corpus root
+    assert (root_relative.status, root_relative.reason) == ("broken", "not found")
+    assert root_relative.tried == ["app/shared/common.ahk"]
     assert got["app/main.ahk", 3].resolved == "app/parts/part.ahk"
+    assert got["app/main.ahk", 4].resolved == "shared/common.ahk"
 
 
 def test_variables_and_directory_includes(root: Path):
@@ -172,7 +174,7 @@ def test_includes_leaving_the_root_are_broken_and_never_opened(
                 "#Include /etc/passwd",
                 "#Include C:\\Windows\\System32\\evil.ahk",
                 "#Include \\\\server\\share\\evil.ahk",
-                "#Include escape\\secret.ahk",
+                "#Include ..\\escape\\secret.ahk",
                 "#Include <..\\..\\secret>",
             ]
         ),
@@ -254,6 +256,22 @@ def test_fix_preview_apply_and_undo_are_exact(root: Path, workspace: Path, tmp_p
     }
     undo_fix(root, workspace)
     assert snapshot(tmp_path / "outer") == outer
+
+
+def test_fix_points_a_broken_include_at_the_one_file_of_that_name(root: Path, workspace: Path):
+    write(root, "tools/Widgetry.ahk", "Help() => 1\n")
+    write(root, "app/main.ahk", "  #Include widgetry.ahk ; the helper\n#Include nowhere.ahk\n")
+    (edit,) = plan_fix(root)
+    assert edit.counts == {
+        "pointed #Include at the file found": 1,
+        "commented out broken #Include": 1,
+    }
+    apply_fix(root, [edit], workspace)
+    assert (root / "app" / "main.ahk").read_text() == (
+        "  #Include ..\\tools\\Widgetry.ahk ; the helper\n; [broken include] #Include nowhere.ahk\n"
+    )
+    fixed = results(root)[("app/main.ahk", 1)]
+    assert (fixed.status, fixed.resolved) == ("ok", "tools/Widgetry.ahk")
 
 
 def test_fix_skips_files_changed_since_validation(root: Path):

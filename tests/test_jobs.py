@@ -128,3 +128,13 @@ def test_log_shows_the_last_frame_of_a_progress_bar(workspace: Path) -> None:
     assert log.splitlines()[0] == "convert: 100%|###| 100/100"
     assert jobs.log_progress(log) == 1.0
     assert jobs.log_progress("no bar here") is None
+
+
+def test_the_cli_waits_for_a_job_and_exits_with_its_outcome(workspace: Path) -> None:
+    done = jobs.start_job(workspace, "merge", _py("import time; time.sleep(0.5)"))
+    failed = jobs.start_job(
+        workspace, "export", _py("import sys; print('error: no room'); sys.exit(3)")
+    )
+    assert jobs.main(["--workspace", str(workspace), "--wait", done]) == 0
+    assert jobs.main(["--workspace", str(workspace), "--wait", failed]) == 1
+    assert jobs.job_status(workspace, failed).error == "error: no room"

@@ -308,8 +308,8 @@ def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -
     stub = Path(gradio.component_meta.__file__).parent / "components" / "textbox.pyi"
     before = stub.stat().st_mtime_ns if stub.exists() else None
     code = (
-        "import studio, gradio, sys; from pathlib import Path; "
         "from studio.gradio_import import import_docs_skipped, skip_import_docs; "
+        "skip_import_docs(); import gradio, sys; from pathlib import Path; "
         "from studio.app import build_app; from studio.context import StudioContext; "
         f"demo = build_app(StudioContext(workspace=Path({str(tmp_path)!r}))); "
         "print(import_docs_skipped(), skip_import_docs(), "
@@ -324,12 +324,22 @@ def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -
 def test_the_import_docs_are_made_when_gradio_came_first() -> None:
     # Imported after gradio, the hook is too late: it says so and changes nothing.
     code = (
-        "import gradio, studio; from studio.gradio_import import import_docs_skipped, "
+        "import gradio; from studio.gradio_import import import_docs_skipped, "
         "skip_import_docs; print(import_docs_skipped(), skip_import_docs(), "
         "'{{ component }}' in gradio.Textbox.change.__doc__)"
     )
     out = run_python(code)
     assert out.stdout.split()[-3:] == ["False", "False", "False"]
+
+
+def test_importing_the_studio_patches_nothing() -> None:
+    # Only launch.py installs the hook: tests and benchmarks that import studio get plain Gradio.
+    code = (
+        "import studio.app; from studio.gradio_import import import_docs_skipped; "
+        "import gradio; print(import_docs_skipped(), '{{ component }}' in gradio.Textbox.change.__doc__)"
+    )
+    out = run_python(code)
+    assert out.stdout.split()[-2:] == ["False", "False"]
 
 
 def test_binding_another_address_without_auth_is_refused(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core.config import save_config
 from core.errors import StudioError
-from core.merge import TOLERANCE, merge_run
-from core.runs import freeze_config, read_status, write_status
+from core.export.merge import TOLERANCE, merge_run
+from core.train.config import save_config
+from core.train.run_folder import read_status, write_status
+from core.train.runs import freeze_config
 from core.workspace import REPO_ROOT
 from tests.train_fixtures import tiny_config, write_harmony
 
@@ -92,7 +93,7 @@ def test_a_run_without_an_adapter_is_refused(run_dir):
 def test_the_cli_prints_the_difference_and_the_folder(run_dir, tmp_path):
     out = tmp_path / "elsewhere"
     proc = subprocess.run(
-        [sys.executable, "-m", "core.merge", "--run-dir", str(run_dir), "--out", str(out)],
+        [sys.executable, "-m", "core.export.merge", "--run-dir", str(run_dir), "--out", str(out)],
         env={**os.environ, "OMP_NUM_THREADS": "1"},
         cwd=REPO_ROOT,
         capture_output=True,

@@ -14,7 +14,7 @@ import pytest
 from core import native
 from core.errors import StudioError
 from core.jobs import core_command
-from studio import export_tab as et
+from studio.tabs import export as et
 from tests.test_export_tab import adapter_run, wait_idle
 
 ROOT = Path(__file__).resolve().parent.parent

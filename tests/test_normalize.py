@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core import normalize
-from core.errors import StudioError
-from core.normalize import (
+from core.corpus import normalize
+from core.corpus.normalize import (
     apply,
     compile_rule,
     load_rules,
@@ -23,6 +22,7 @@ from core.normalize import (
     undo,
     write_report,
 )
+from core.errors import StudioError
 
 SEED_RULES = [
     ("V1toV2_GblCode_001", "GlobalInitBlock"),

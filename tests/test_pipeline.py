@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config, resolve_path, save_config, with_values
 from core.pipeline import main, prepare_data
-from core.runs import list_runs, read_metrics
+from core.train.config import load_config, resolve_path, save_config, with_values
+from core.train.run_folder import list_runs, read_metrics
 from core.workspace import CONFIG_DIR
 
 DEMO = CONFIG_DIR / "cpu-demo.yaml"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from core import prune
-from core.corpus import VerdictCache, read_script
+from core.corpus import prune
+from core.corpus.prune import apply_prune, plan_prune, undo_prune
+from core.corpus.scan import VerdictCache
 from core.errors import StudioError
-from core.prune import apply_prune, plan_prune, undo_prune
+from core.reading import read_script
 
 V1 = b"#NoEnv\r\nSetBatchLines, -1\r\nMsgBox, Hello from v1\r\nStringReplace, out, in, a, b, All\r\nreturn\r\n"
 V2 = '#Requires AutoHotkey v2.0\nGreet(name) {\n    MsgBox "Hello, " name "!"\n}\nGreet("you")\n'

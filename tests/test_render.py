@@ -17,14 +17,14 @@ def test_cancellable_greys_start_while_running_and_cancel_stops_the_run() -> Non
         status = gr.HTML()
         out = gr.Textbox()
         render.cancellable(
-            start, cancel, work, None, [out], status=status, cancelled="<p>Stopped.</p>"
+            start, cancel, work, None, [out, status], status=status, cancelled="<p>Stopped.</p>"
         )
 
     fns = list(demo.fns.values())
     busy, run, restore, on_cancel, cancelling = fns
     assert busy.targets == [(start._id, "click")]
     assert busy.fn() == (gr.update(visible=True), gr.update(interactive=False))
-    assert run.fn is work and [o._id for o in run.outputs] == [out._id]
+    assert run.fn.__wrapped__ is work and [o._id for o in run.outputs] == [out._id, status._id]
     assert restore.fn() == (gr.update(visible=False), gr.update(interactive=True))
     assert on_cancel.targets == [(cancel._id, "click")]
     assert on_cancel.fn() == (
@@ -56,7 +56,7 @@ def test_cancellable_runs_from_several_triggers_and_runs_can_share_one_cancel() 
                 cancel,
                 fn,
                 folder,
-                out,
+                [out, status],
                 status=status,
                 cancelled="<p>Stopped.</p>",
                 busy=[go, make],
@@ -81,7 +81,7 @@ def test_cancellable_runs_from_several_triggers_and_runs_can_share_one_cancel() 
         assert on_cancel.fn()[-1] == "<p>Stopped.</p>"
         assert cancelling.cancels == [run._id]
     assert fns[0].targets == [(go._id, "click"), (folder._id, "submit")]
-    assert fns[1].fn is preview and fns[6].fn is build
+    assert fns[1].fn.__wrapped__ is preview and fns[6].fn.__wrapped__ is build
     assert fns[5].targets == [(make._id, "click")]
 
 
@@ -104,3 +104,31 @@ def test_cancellable_greys_only_the_buttons_among_its_triggers_by_default() -> N
     busy = next(iter(demo.fns.values()))
     assert [o._id for o in busy.outputs] == [cancel._id, scan._id]
     assert busy.fn() == (gr.update(visible=True), gr.update(interactive=False))
+
+
+def test_a_failed_action_writes_its_error_into_the_status_and_ends_normally() -> None:
+    with gr.Blocks():
+        status = gr.HTML()
+
+    @render.guard("Scan")
+    def failing_steps():
+        yield {status: "working"}
+        raise render.StudioError("corpus folder not found: /x", hint="give a folder")
+
+    steps = list(render.settled(failing_steps, status)())
+    assert steps[0] == {status: "working"}
+    assert "corpus folder not found: /x (give a folder)" in steps[-1][status]
+    assert 'class="msg error' in steps[-1][status] or "error" in steps[-1][status]
+
+    def broken():
+        raise ValueError("bad value")
+
+    assert "ValueError: bad value" in render.settled(broken, status)()[status]
+
+
+def test_control_characters_are_shown_escaped_never_as_boxes() -> None:
+    html = render.diagnostics_table(
+        [{"line": 1, "column": 2, "severity": "error", "code": "syntax", "message": "bad \x01 <x>"}]
+    )
+    assert "bad \\x01 &lt;x&gt;" in html and "\x01" not in html
+    assert "\x1b" not in render.code_view("MsgBox \x1b[0m")

@@ -10,25 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config, save_config
 from core.errors import StudioError
-from core.runs import (
+from core.train.config import load_config, save_config
+from core.train.run_folder import (
+    adapter_stamp,
     atomic_folder,
-    delete_run,
-    extend_plan,
     list_checkpoints,
     list_runs,
     read_metrics,
     read_status,
     readiness,
     repair_metrics,
-    resume_run,
     run_path,
     runs_dir,
-    start_run,
-    stop_run,
     write_status,
 )
+from core.train.runs import extend_plan, resume_run, start_run, stop_run
 from tests.train_fixtures import tiny_config, wait_for, write_harmony
 
 
@@ -73,6 +70,8 @@ def test_stop_resume_more_steps_and_resume_from_a_chosen_checkpoint(tiny_model, 
     tokens = [r["tokens"] for r in read_metrics(run_dir)[0]]
     assert tokens == sorted(tokens) and len(set(tokens)) == len(tokens)
     assert (run_dir / "adapter" / "adapter_model.safetensors").is_file()
+    with pytest.raises(StudioError, match="finished its plan"):
+        resume_run(run_dir)  # nothing left to do: refused, not "step 13/12"
 
     resume_run(run_dir, more_steps=3)  # a finished run trains on
     done = wait_for(run_dir, lambda s: finished(s) and s["step"] > 12)
@@ -90,8 +89,12 @@ def test_stop_resume_more_steps_and_resume_from_a_chosen_checkpoint(tiny_model, 
         "metrics.jsonl",
     ]
 
-    delete_run(run_dir)
-    assert not run_dir.exists() and list_runs(workspace) == []
+    data.write_text(data.read_text() + data.read_text().splitlines()[0] + "\n")
+    with pytest.raises(
+        StudioError, match=r"training data changed since it started \(train.jsonl\)"
+    ):
+        resume_run(run_dir, more_steps=3)
+    assert read_status(run_dir)["state"] == "completed"
 
 
 @pytest.mark.slow
@@ -226,6 +229,20 @@ def test_a_merged_run_can_export_and_keeps_the_merges_logit_check(workspace):
     ready = readiness(run_dir)
     assert ready.can_merge and ready.can_export and ready.merge_diff == 2e-6
     assert list_runs(workspace)[0].has_merged
+
+
+def test_an_adapter_newer_than_its_merge_makes_the_merge_stale(workspace):
+    run_dir = bare_run(workspace, "trained-on", "completed", "adapter", "merged")
+    write_status(run_dir, merged={"path": str(run_dir / "merged"), "adapter_stamp": 0.0})
+    assert not readiness(bare_run(workspace, "old-merge", "completed", "adapter", "merged")).stale
+    stamp = adapter_stamp(run_dir)
+    write_status(run_dir, merged={"path": str(run_dir / "merged"), "adapter_stamp": stamp})
+    assert not readiness(run_dir).stale and readiness(run_dir).can_export
+    weights = run_dir / "adapter" / "adapter_model.safetensors"
+    weights.write_bytes(b"newer")
+    os.utime(weights, (stamp + 5, stamp + 5))  # the run trained on after the merge
+    ready = readiness(run_dir)
+    assert ready.stale and ready.can_merge and not ready.can_export
 
 
 def test_a_run_that_trains_can_neither_merge_nor_export(workspace):

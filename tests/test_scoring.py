@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from core.scoring import (
+from core.evaluate.scoring import (
+    answer_code,
     balance_problem,
     chrf,
     exact_match,
     extract_code,
     score_output,
+    shown_verdict,
     summarise,
     worse_than,
 )
@@ -133,3 +135,21 @@ def test_worse_than_puts_validity_before_similarity():
     assert worse_than(similar_but_v1, clean)
     assert not worse_than(clean, similar_but_v1)
     assert not worse_than(clean, dict(clean))
+
+
+def test_gibberish_is_no_code_never_clean_v2():
+    scores = score_output("pecpecpecpecpecpec", "x := 1")
+    assert (scores.verdict, scores.clean_v2, scores.balanced) == ("no code", False, False)
+    summary = summarise([scores.to_dict(), score_output("x := 1", "x := 1").to_dict()])
+    assert summary["clean_v2_share"] == 0.5 and summary["no_code_share"] == 0.5
+
+
+def test_a_verdict_never_contradicts_its_error_count():
+    assert shown_verdict("v2", 3) == "v2 with errors"
+    assert shown_verdict("v2", 0) == "v2" and shown_verdict("v1", 2) == "v1"
+
+
+def test_code_is_found_inside_prose():
+    text = "Here is the function:\nAdd(a, b) {\n    return a + b\n}\nIt adds two numbers."
+    assert answer_code(text) == "Add(a, b) {\n    return a + b\n}"
+    assert answer_code("I cannot help with that. Please ask again.") == ""

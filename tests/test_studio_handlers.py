@@ -14,15 +14,20 @@ import pandas as pd
 import pytest
 from gradio.helpers import special_args
 
-import core.ahk
-import core.corpus
-from core import build_dataset as bd
-from core import prune
-from core.corpus import read_script
+import core.ahk.check
+import core.corpus.scan
+from core.corpus import prune
+from core.corpus import table as corpus_table
+from core.dataset import build as bd
 from core.errors import StudioError
+from core.reading import read_script
 from core.workspace import CONFIG_DIR
-from studio import corpus_tab, dataset_tab, includes_tab, normalize_tab, plots, render
+from studio import plots, render
 from studio.context import StudioContext
+from studio.tabs import corpus as corpus_tab
+from studio.tabs import dataset as dataset_tab
+from studio.tabs import includes as includes_tab
+from studio.tabs import normalize as normalize_tab
 
 RULES = normalize_tab.RULE_COLUMNS
 
@@ -184,7 +189,8 @@ def test_every_handler_that_reports_progress_is_given_a_live_progress_bar(
             isinstance(p.default, gr.Progress) for p in inspect.signature(f.fn).parameters.values()
         )
     ]
-    assert {fn.__name__ for fn in reporting} == {"on_scan", "on_preview", "on_build", "on_tokens"}
+    expected = {"on_scan", "rescan", "on_preview", "on_build", "on_tokens"}
+    assert {fn.__name__ for fn in reporting} == expected
     for fn in reporting:  # Gradio tracks a gr.Progress only when it finds it (not after *args)
         assert special_args(fn)[1] is not None, fn.__name__
 
@@ -254,11 +260,11 @@ def test_apply_then_undo_restores_every_byte(corpus_copy, workspace, tmp_path) -
     ctx = _ctx(workspace, corpus_copy, tmp_path)
     before = _snapshot(corpus_copy)
     edits = normalize_tab.dry_run(ctx, pd.DataFrame([["MsgBox", "MsgBoxW"]], columns=RULES))[0]
-    assert not normalize_tab.can_undo(ctx)
+    assert not normalize_tab.undo(ctx).ready()
     assert f"Changed {len(edits)} file(s)" in normalize_tab.apply_plan(ctx, edits)
     assert _snapshot(corpus_copy) != before
-    assert normalize_tab.can_undo(ctx)
-    assert f"Restored {len(edits)} file(s)" in normalize_tab.undo_last(ctx)
+    assert normalize_tab.undo(ctx).ready()
+    assert f"Restored {len(edits)} file(s)" in normalize_tab.undo(ctx)()
     assert _snapshot(corpus_copy) == before
     with pytest.raises(StudioError):
         normalize_tab.apply_plan(ctx, [])
@@ -314,8 +320,8 @@ def test_includes_fix_preview_apply_and_undo(corpus_with_includes, workspace, tm
     fixed = (corpus_with_includes / "Includes" / "uses_lib.ahk").read_bytes()
     assert b"\r\n; [broken include] #Include missing.ahk\r\n" in fixed
     assert includes_tab.validate(ctx)[0].broken == 0
-    assert includes_tab.can_undo(ctx)
-    includes_tab.undo_fix(ctx)
+    assert includes_tab.undo(ctx).ready()
+    includes_tab.undo(ctx)()
     assert _snapshot(corpus_with_includes) == before
     with pytest.raises(StudioError, match="validate"):
         includes_tab.preview_fix(ctx, None)
@@ -338,6 +344,7 @@ def _form(corpus: Path, **changes) -> list:
         "seed": 2025,
         "stratify": False,
         "fix_leakage": False,
+        "no_eval": False,
     }
     values.update(changes)
     return list(values.values())
@@ -352,9 +359,22 @@ def corpus_with_near_duplicate(corpus_copy: Path) -> tuple[Path, str, str]:
     return corpus_copy, rel(original), rel(twin)
 
 
-def test_bad_ratios_are_a_readable_error(corpus_copy: Path) -> None:
-    with pytest.raises(StudioError, match="ratio"):
-        dataset_tab.make_options(*_form(corpus_copy, val_ratio=0.6, test_ratio=0.5))
+def test_shares_are_refused_at_their_field_never_corrected(corpus_copy: Path) -> None:
+    with pytest.raises(StudioError, match=r"validation share 0\.9 and test share 0\.9") as err:
+        dataset_tab.make_options(*_form(corpus_copy, val_ratio=0.9, test_ratio=0.9))
+    assert err.value.where == "val_ratio / test_ratio"
+    with pytest.raises(StudioError, match="each must be at least 0"):
+        dataset_tab.make_options(*_form(corpus_copy, val_ratio=-0.2))
+    with pytest.raises(StudioError, match="the test share is 0") as err:
+        dataset_tab.make_options(*_form(corpus_copy, test_ratio=0))
+    assert err.value.where == "test_ratio"
+    options = dataset_tab.make_options(*_form(corpus_copy, val_ratio=0, test_ratio=0, no_eval=True))
+    assert (options.val_ratio, options.test_ratio) == (0, 0)  # asked for: evaluation off
+    tiny = dataset_tab.make_options(*_form(corpus_copy, val_ratio=0.001))
+    with pytest.raises(StudioError, match="the val split would have no records") as err:
+        bd.preview(tiny)
+    assert err.value.where == "val_ratio"
+    assert dataset_tab.train_share(0.1, 0.15) == 0.75
 
 
 def test_prompt_preview_shows_seed_and_instruction_prompts(corpus_copy: Path) -> None:
@@ -390,6 +410,15 @@ def test_preview_counts_stages_and_compares_a_near_duplicate_cluster(
     assert per_split == {split: len(plan.splits[split]) for split in bd.SPLITS}
     assert sum(per_split.values()) == plan.stages["after exact dedupe"]
     assert list(shown["leaks"].columns) == dataset_tab.LEAK_COLUMNS
+
+
+def test_the_preview_says_how_many_scripts_each_gate_drops(corpus_copy: Path) -> None:
+    options = dataset_tab.make_options(*_form(corpus_copy, exclude_verdicts=["v1", "mixed"]))
+    plan = bd.preview(options)
+    dropped = sum(d.stage == "verdict gate" for d in plan.dropped)
+    assert dropped > 0  # the sample corpus holds v1 scripts on purpose
+    totals = dataset_tab.render_preview(plan)["totals"]
+    assert f'<div class="value">{dropped}</div><div class="label">dropped as v1 / mixed' in totals
 
 
 def test_build_writes_jsonl_harmony_and_manifest(corpus_copy: Path, workspace: Path) -> None:
@@ -433,8 +462,8 @@ def test_tokens_through_the_chat_template_show_trained_masked_and_cut(
 
 def _checked(ctx: StudioContext) -> pd.DataFrame:
     texts: dict[str, str] = {}
-    table = corpus_tab.scan_table(ctx.corpus, texts=texts)
-    steps = list(corpus_tab.check_table(ctx, table, ctx.corpus, texts))
+    table = corpus_table.scan_table(ctx.corpus, texts=texts)
+    steps = list(corpus_table.check_table(ctx.workspace, table, ctx.corpus, texts))
     assert steps[-1][0] == steps[-1][1] == len(table)
     return steps[-1][2]
 
@@ -442,8 +471,8 @@ def _checked(ctx: StudioContext) -> pd.DataFrame:
 def test_scan_fills_facts_first_and_marks_exact_duplicates(corpus_copy: Path) -> None:
     original = sorted(corpus_copy.rglob("*.ahk"))[0]
     (original.parent / "zz_exact_copy.ahk").write_bytes(original.read_bytes())
-    table = corpus_tab.scan_table(corpus_copy)
-    assert list(table.columns) == [*corpus_tab.COLUMNS, "sha256"]
+    table = corpus_table.scan_table(corpus_copy)
+    assert list(table.columns) == [*corpus_table.COLUMNS, "sha256"]
     assert len(table) == len(list(corpus_copy.rglob("*.ahk")))
     assert set(table["verdict"]) == {""}
     copy = table[table["path"].str.endswith("zz_exact_copy.ahk")]
@@ -466,7 +495,7 @@ def test_check_fills_verdicts_caches_them_and_marks_near_duplicates(
     def no_checker(texts, jobs=None):
         raise AssertionError("the checker ran although every verdict was cached")
 
-    monkeypatch.setattr(core.ahk, "check_sources", no_checker)
+    monkeypatch.setattr(core.ahk.check, "check_sources", no_checker)
     again = _checked(ctx)
     assert again[["path", "verdict", "errors"]].equals(table[["path", "verdict", "errors"]])
 
@@ -483,10 +512,10 @@ def test_a_changed_checker_checks_every_script_again(
             checked.append(text)
             yield SimpleNamespace(verdict="unknown", errors=7, warnings=0)
 
-    monkeypatch.setattr(core.ahk, "check_sources", counting_checker)
+    monkeypatch.setattr(core.ahk.check, "check_sources", counting_checker)
     assert _checked(ctx)[["verdict", "errors"]].equals(table[["verdict", "errors"]])
     assert checked == []  # same checker: every verdict from the cache
-    monkeypatch.setattr(core.corpus, "checker_version", lambda: "a newer checker")
+    monkeypatch.setattr(core.ahk.check, "checker_version", lambda: "a newer checker")
     again = _checked(ctx)
     assert len(checked) == len(set(table.loc[table["skipped"] == "", "sha256"]))
     readable = again[again["skipped"] == ""]
@@ -504,31 +533,35 @@ def test_a_scan_reads_each_script_once_for_facts_verdicts_and_near_duplicates(
         reads.append(Path(path).relative_to(corpus).as_posix())
         return read_script(path, *args, **kwargs)
 
-    monkeypatch.setattr(core.corpus, "read_script", counted)
+    monkeypatch.setattr(core.corpus.scan, "read_script", counted)
     monkeypatch.setattr(corpus_tab, "read_script", counted)
     table = _checked(ctx)
     assert sorted(reads) == sorted(table["path"])  # every script, each once
     assert table.set_index("path").at[twin, "duplicate"].startswith(f"near {original}")
     assert (table["verdict"] != "").sum() == (table["skipped"] == "").sum()
-    *_, (_, _, reread) = corpus_tab.check_table(ctx, corpus_tab.scan_table(corpus), corpus)
+    *_, (_, _, reread) = corpus_table.check_table(
+        ctx.workspace, corpus_table.scan_table(corpus), corpus
+    )
     assert reread.equals(table)  # without the texts, each script is read again: same table
 
 
 def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace: Path) -> None:
     ctx = StudioContext(workspace=workspace, corpus=corpus_copy)
     table = _checked(ctx)
-    totals = corpus_tab.summary(table)
+    totals = corpus_table.summary(table)
     assert totals["files"] == len(table) and totals["v2"] + totals["v1"] + totals["mixed"] <= len(
         table
     )
     category = table["category"].iloc[0]
-    view = corpus_tab.filter_table(table, category, corpus_tab.ALL, False)
+    view = corpus_table.filter_table(table, category, corpus_table.ALL, False)
     assert set(view["category"]) == {category}
-    problems = corpus_tab.filter_table(
-        table, corpus_tab.ALL, corpus_tab.ALL, True, sort="most errors first"
+    problems = corpus_table.filter_table(
+        table, corpus_table.ALL, corpus_table.ALL, True, sort="most errors first"
     )
     assert list(problems["errors"].fillna(0)) == sorted(problems["errors"].fillna(0), reverse=True)
-    legacy = corpus_tab.filter_table(table, corpus_tab.ALL, corpus_tab.ALL, False, query="LEGACY/")
+    legacy = corpus_table.filter_table(
+        table, corpus_table.ALL, corpus_table.ALL, False, query="LEGACY/"
+    )
     assert len(legacy) > 0 and legacy["path"].str.startswith("Legacy/").all()
     assert all(
         v != "v2" or (e or 0) > 0 or d or s
@@ -546,7 +579,7 @@ def test_totals_filters_and_charts_follow_the_table(corpus_copy: Path, workspace
 
 def test_big_tables_are_sent_a_page_at_a_time() -> None:
     n = corpus_tab.PAGE_SIZE * 2 + 5
-    table = pd.DataFrame({c: [""] * n for c in corpus_tab.COLUMNS})
+    table = pd.DataFrame({c: [""] * n for c in corpus_table.COLUMNS})
     table["path"] = [f"Cat/s{i:05d}.ahk" for i in range(n)]
     table["lines"] = table["size"] = table["includes"] = list(range(n))
     shown, slider = corpus_tab.show_page(table, "All", "All", False, "", "path", page=3)
@@ -572,7 +605,7 @@ def test_clicking_a_v1_script_shows_code_with_numbers_and_its_diagnostics(
         return read_script(path, *args, **kwargs)
 
     monkeypatch.setattr(corpus_tab, "read_script", counted)
-    monkeypatch.setattr(core.corpus, "read_script", counted)
+    monkeypatch.setattr(core.corpus.scan, "read_script", counted)
     info, code, diagnostics = corpus_tab.show_script(corpus_copy, "Legacy/old_style.ahk")
     assert reads == ["old_style.ahk"]  # read once: the checker works on the text already read
     assert "verdict v1" in info
@@ -594,8 +627,8 @@ def test_prune_listed_and_flagged_scripts_then_undo(corpus_copy: Path, workspace
     assert "Moved" in corpus_tab.apply_prune(ctx, items)
     assert not (corpus_copy / first).exists()
     assert (workspace / "quarantine" / first).is_file()
-    assert corpus_tab.can_undo(ctx)
-    assert f"Put back {len(items)} script(s)" in corpus_tab.undo_prune(ctx)
+    assert corpus_tab.undo(ctx).ready()
+    assert f"Put back {len(items)} script(s)" in corpus_tab.undo(ctx)()
     assert _snapshot(corpus_copy) == before
     with pytest.raises(StudioError, match="nothing to quarantine"):
         corpus_tab.plan_prune(ctx, "", [])
@@ -608,7 +641,7 @@ def test_prune_plan_takes_the_scans_verdicts_and_near_duplicate_marks(
     ctx = StudioContext(workspace=workspace, corpus=corpus)
     rules = ["verdict v1", "error diagnostics", "near-duplicates"]
     worked_out = corpus_tab.plan_prune(ctx, "", rules)  # nothing known yet: the prune checks
-    unchecked = corpus_tab.scan_table(corpus)
+    unchecked = corpus_table.scan_table(corpus)
     assert corpus_tab.plan_prune(ctx, "", rules, unchecked) == worked_out
     table = _checked(ctx)
 
@@ -623,9 +656,15 @@ def test_prune_plan_takes_the_scans_verdicts_and_near_duplicate_marks(
     assert "Legacy/v1_notepad_toggle_legacy.ahk" in reasons
 
 
-def test_opening_another_folder_changes_the_corpus_of_every_tab(corpus_copy, workspace) -> None:
+def test_opening_another_folder_changes_the_corpus_of_every_tab(
+    corpus_copy, workspace, tmp_path
+) -> None:
     ctx = StudioContext(workspace=workspace)
-    assert corpus_tab.open_corpus(ctx, f"  {corpus_copy}  ") == corpus_copy.resolve()
-    assert ctx.corpus == corpus_copy.resolve()
+    root, table = corpus_tab.open_corpus(ctx, f"  {corpus_copy}  ")
+    assert root == ctx.corpus == corpus_copy.resolve() and len(table) > 0
     with pytest.raises(StudioError, match="not found"):
         corpus_tab.open_corpus(ctx, str(corpus_copy / "missing"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StudioError, match=r"no \.ahk scripts in"):
+        corpus_tab.open_corpus(ctx, str(tmp_path / "empty"))
+    assert ctx.corpus == corpus_copy.resolve()  # a failed scan changed nothing

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.config import LoraSettings, architecture_from_config, trainable_params
 from core.errors import StudioError
-from core.tiny import build_tiny_model, ensure_tiny_model
+from core.models.tiny import build_tiny_model, ensure_tiny_model
+from core.train.config import LoraSettings
+from core.train.estimate import architecture_from_config, trainable_params
 
 MESSAGES = [
     {"role": "system", "content": "Reasoning medium. You are a helpful assistant."},

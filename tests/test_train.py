@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from core.backends import Backend, cuda_available
-from core.config import with_values
 from core.errors import StudioError
-from core.runs import list_checkpoints, read_metrics, read_status
-from core.train import base_tokenizer, loss_mode, loss_tokens, main, make_trainer
-from core.train_callbacks import FIELDS
+from core.train.backends import Backend, cuda_available
+from core.train.callbacks import FIELDS
+from core.train.config import with_values
+from core.train.inputs import base_tokenizer
+from core.train.run_folder import list_checkpoints, read_metrics, read_status
+from core.train.trainer import loss_mode, loss_tokens, main, make_trainer
 from core.workspace import REPO_ROOT
 from tests.train_fixtures import tiny_config, write_config, write_harmony
 
@@ -231,7 +232,7 @@ def test_a_run_folder_that_holds_a_run_is_not_overwritten(finished_run, tiny_mod
 
 
 def test_sft_settings_follow_the_backend(tiny_model, data):
-    from core.backends import trainer_overrides
+    from core.train.backends import trainer_overrides
 
     cfg = with_values(tiny_config(tiny_model, data[0]), {"training.optimizer": "adamw_8bit"})
     cpu = Backend("cpu", "test")
@@ -249,26 +250,61 @@ def test_prompts_longer_than_max_seq_length_are_a_clear_error(tiny_model, data, 
 
 
 BACKEND_CASES = [
-    # cuda, unsloth installed, wanted -> chosen backend or error
-    (False, False, "auto", "cpu"),
-    (True, True, "auto", "unsloth"),
-    (True, False, "auto", "hf"),
-    (True, False, "hf", "hf"),
-    (False, True, "cpu", "cpu"),
-    (False, True, "unsloth", "error: backend unsloth needs a CUDA GPU"),
-    (True, False, "unsloth", "error: backend unsloth: unsloth is not installed"),
+    # cuda (one GPU), unsloth installed, wanted -> chosen backend or error; hardware values
+    (False, False, "auto", "cpu", {}),
+    (True, True, "auto", "unsloth", {}),
+    (True, False, "auto", "hf", {}),
+    (True, False, "hf", "hf", {}),
+    (False, True, "cpu", "cpu", {}),
+    (False, True, "unsloth", "error: backend unsloth needs a CUDA GPU", {}),
+    (True, False, "unsloth", "error: backend unsloth: unsloth is not installed", {}),
+    (True, True, "auto", "hf", {"hardware.strategy": "fsdp"}),  # unsloth trains no shards
+    (
+        True,
+        False,
+        "hf",
+        "error: 2 processes, but this machine has 1 GPU",
+        {"hardware.processes": 2, "hardware.strategy": "ddp"},
+    ),
+    (
+        True,
+        False,
+        "hf",
+        "error: DeepSpeed is not installed",
+        {"hardware.strategy": "deepspeed-zero2"},
+    ),
+    (
+        False,
+        False,
+        "auto",
+        "error: DeepSpeed runs on CUDA GPUs only",
+        {"hardware.strategy": "deepspeed-zero2"},
+    ),
+    (
+        False,
+        False,
+        "auto",
+        "error: offload to CPU memory is for GPUs",
+        {"hardware.strategy": "fsdp", "hardware.processes": 2, "hardware.cpu_offload": True},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("cuda", "unsloth", "wanted", "expected"), BACKEND_CASES)
-def test_backend_choice_is_recorded_with_its_reason(monkeypatch, cuda, unsloth, wanted, expected):
-    from core import backends
-    from core.config import TrainConfig
+@pytest.mark.parametrize(("cuda", "unsloth", "wanted", "expected", "hardware"), BACKEND_CASES)
+def test_backend_choice_is_recorded_with_its_reason(
+    monkeypatch, cuda, unsloth, wanted, expected, hardware
+):
     from core.errors import StudioError
+    from core.train import backends
+    from core.train.config import TrainConfig
 
-    monkeypatch.setattr(backends, "cuda_available", lambda: cuda)
-    monkeypatch.setattr(backends, "has_package", lambda name: name != "unsloth" or unsloth)
-    cfg = with_values(TrainConfig(), {"backend": wanted})
+    monkeypatch.setattr(backends, "gpu_count", lambda: int(cuda))  # one GPU, or none
+    monkeypatch.setattr(
+        backends,
+        "has_package",
+        lambda name: name in ("bitsandbytes", "unsloth") and (name != "unsloth" or unsloth),
+    )
+    cfg = with_values(TrainConfig(), {"backend": wanted, "load_in_4bit": False, **hardware})
     if expected.startswith("error: "):
         with pytest.raises(StudioError, match=expected.removeprefix("error: ")):
             backends.choose_backend(cfg)
@@ -279,7 +315,7 @@ def test_backend_choice_is_recorded_with_its_reason(monkeypatch, cuda, unsloth, 
 
 def test_importing_the_engine_loads_no_gpu_or_training_library():
     code = (
-        "import sys, core.train, core.runs, core.merge, core.pipeline, core.backends;"
+        "import sys, core.train.trainer, core.train.runs, core.export.merge, core.pipeline;"
         "print(sorted(m for m in ('torch', 'transformers', 'trl', 'unsloth', 'bitsandbytes')"
         " if m in sys.modules))"
     )

@@ -8,13 +8,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 import yaml
 
-from core import runs
-from core.config import (
+from core.errors import StudioError
+from core.train import run_folder
+from core.train.config import (
     PRESETS,
     SCHEMA,
     TrainConfig,
@@ -22,11 +24,11 @@ from core.config import (
     config_values,
     load_config,
     save_config,
+    with_values,
 )
-from core.errors import StudioError
 from core.workspace import CONFIG_DIR, REPO_ROOT
-from studio import train_tab as tt
 from studio.context import StudioContext
+from studio.tabs import train as tt
 from tests.train_fixtures import tiny_config, write_harmony
 
 DEMO = CONFIG_DIR / "cpu-demo.yaml"
@@ -44,12 +46,12 @@ def ctx(workspace: Path, tmp_path: Path) -> StudioContext:
 
 def fake_run(workspace: Path, run_id: str, records: list[dict], **status) -> Path:
     """A run folder as core.train leaves it, without training: config, status, metrics."""
-    run_dir = runs.runs_dir(workspace) / run_id
+    run_dir = run_folder.runs_dir(workspace) / run_id
     run_dir.mkdir(parents=True)
-    save_config(TrainConfig(), run_dir / runs.CONFIG)
-    runs.write_status(run_dir, **({"state": "completed", "started": time.time()} | status))
+    save_config(TrainConfig(), run_dir / run_folder.CONFIG)
+    run_folder.write_status(run_dir, **({"state": "completed", "started": time.time()} | status))
     lines = "".join(json.dumps(r) + "\n" for r in records)
-    (run_dir / runs.METRICS).write_text(lines, encoding="utf-8")
+    (run_dir / run_folder.METRICS).write_text(lines, encoding="utf-8")
     return run_dir
 
 
@@ -92,10 +94,22 @@ def test_each_field_shows_its_help_and_range_in_plain_words():
     assert tt.field_info(spec, "must be > 0, got -1").startswith("⚠ must be > 0, got -1. ")
 
 
+# The form's components as dict keys: the handlers return {component: update}.
+UI = SimpleNamespace(
+    fields=[spec.key for spec in tt.SPECS],
+    groups=[f"group {g}" for g in tt.FORM_GROUPS],
+    file_note="file_note",
+    config_file="config_file",
+    problems="problems",
+    plan="plan",
+    command="command",
+)
+
+
 def test_loading_the_demo_config_fills_every_field_without_problems(ctx):
-    note, *fields_and_plan = tt.load_outputs(ctx, str(ctx.config_path), "")
-    updates = fields_and_plan[: len(tt.SPECS)]
-    assert "Loaded cpu-demo.yaml" in note
+    shown = tt.load_outputs(UI, ctx, str(ctx.config_path), "")
+    updates = [shown[key] for key in UI.fields]
+    assert "Loaded cpu-demo.yaml" in shown["file_note"]
     values = config_values(load_config(DEMO))
     assert [u["value"] for u in updates] == [
         tt.display_value(spec, values[spec.key]) for spec in tt.SPECS
@@ -111,16 +125,16 @@ def test_a_yaml_with_bad_fields_shows_each_problem_on_its_own_field(ctx):
     data["training"]["epochs"] = 3
     bad = ctx.config_dir / "bad.yaml"
     bad.write_text(yaml.safe_dump(data))
-    note, *outputs = tt.load_outputs(ctx, str(bad), "")
-    assert "Loaded bad.yaml, which has problems" in note
-    updates = outputs[: len(tt.SPECS)]
+    shown = tt.load_outputs(UI, ctx, str(bad), "")
+    assert "Loaded bad.yaml, which has problems" in shown["file_note"]
+    updates = [shown[key] for key in UI.fields]
     lr = updates[tt.SPECS.index(SCHEMA["training.learning_rate"])]
     assert lr["value"] == -1  # the raw value stays visible
     assert lr["info"].startswith("⚠ must be > 0, got -1") and lr["elem_classes"] == ["field-error"]
     assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] is None  # "wide" is no number
     flagged = {spec.key for spec, u in zip(tt.SPECS, updates, strict=True) if u["elem_classes"]}
     assert flagged == {"training.learning_rate", "lora.r"}
-    html = outputs[len(tt.SPECS) + len(tt.FORM_GROUPS)]
+    html = shown["problems"]
     assert "3 problem(s)" in html and "training.epochs" in html and "unknown key" in html
 
 
@@ -128,7 +142,7 @@ def test_a_form_with_a_bad_field_cannot_become_a_config(ctx):
     values = config_values(load_config(DEMO)) | {"training.warmup_ratio": 1.5}
     with pytest.raises(StudioError, match=r"training\.warmup_ratio: must be < 1, got 1\.5"):
         tt.form_config(values)
-    assert "1 problem(s)" in tt.plan_outputs(ctx, values, str(ctx.config_path), "")[0]
+    assert "1 problem(s)" in tt.plan_outputs(UI, ctx, values, str(ctx.config_path), "")["problems"]
 
 
 def test_presets_fill_the_form_with_valid_values(ctx):
@@ -166,9 +180,9 @@ def test_only_training_configs_are_offered_and_others_refused(ctx, tmp_path):
         str(elsewhere),
     )
     with pytest.raises(StudioError, match="pick a config file"):
-        tt.load_outputs(ctx, "/etc/passwd", "")
+        tt.load_outputs(UI, ctx, "/etc/passwd", "")
     with pytest.raises(StudioError, match="pick a config file"):
-        tt.load_outputs(ctx, str(ctx.config_dir / "normalize.yaml"), "")
+        tt.load_outputs(UI, ctx, str(ctx.config_dir / "normalize.yaml"), "")
 
 
 # ---------------------------------------------------------------- the plan before start
@@ -192,13 +206,23 @@ def test_the_plan_says_when_the_dataset_is_not_built(tiny_model, workspace):
 def test_the_shell_commands_name_the_config_and_the_run_folder(ctx):
     text = tt.shell_commands(CONFIG_DIR / "sft.yaml", "big", REPO_ROOT / "workspace", False)
     assert "python -m core.train --config config/sft.yaml --run-dir workspace/runs/big" in text
-    assert "accelerate launch --multi_gpu --num_processes 2 -m core.train --config" in text
+    assert text.endswith("--processes 1 --strategy single")
+    hardware = {"machines": 2, "processes": 4, "strategy": "fsdp", "main_address": "10.0.0.1"}
+    two = with_values(load_config(DEMO), {f"hardware.{k}": v for k, v in hardware.items()})
+    cluster = tt.shell_commands(DEMO, "big", REPO_ROOT / "workspace", False, two)
+    assert "# on the main machine\npython -m core.train --config" in cluster
+    assert cluster.endswith("--processes 4 --strategy fsdp --machine-rank 1")
     other = tt.shell_commands(CONFIG_DIR / "sft.yaml", "", ctx.workspace, True)
     assert f"--workspace {ctx.workspace}" in other and "Save them first" in other
     values = config_values(load_config(DEMO))
-    assert "Save them first" not in tt.plan_outputs(ctx, values, str(ctx.config_path), "x")[2]
+    assert (
+        "Save them first"
+        not in tt.plan_outputs(UI, ctx, values, str(ctx.config_path), "x")["command"]
+    )
     edited = values | {"lora.r": 4}
-    assert "Save them first" in tt.plan_outputs(ctx, edited, str(ctx.config_path), "x")[2]
+    assert (
+        "Save them first" in tt.plan_outputs(UI, ctx, edited, str(ctx.config_path), "x")["command"]
+    )
 
 
 def test_the_studio_process_never_imports_torch(tmp_path):
@@ -206,8 +230,9 @@ def test_the_studio_process_never_imports_torch(tmp_path):
 import sys
 from pathlib import Path
 import gradio as gr
-from core.config import load_values
-from studio import train_tab, export_tab
+from core.train.config import load_values
+from studio.tabs import train as train_tab
+from studio.tabs import export as export_tab
 from studio.context import StudioContext
 ctx = StudioContext(workspace=Path({str(tmp_path)!r}))
 with gr.Blocks():
@@ -233,31 +258,31 @@ assert "torch" not in sys.modules, "torch was imported"
 
 def test_follow_reads_only_the_new_complete_lines(workspace):
     run_dir = fake_run(workspace, "r1", [record(1), record(2)], step=2)
-    watched, changed, statuses = runs.follow_metrics(workspace, {}, ["r1"])
+    watched, changed, statuses = run_folder.follow_metrics(workspace, {}, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2]
     assert (statuses["r1"]["state"], statuses["r1"]["step"]) == ("completed", 2)
-    size = (run_dir / runs.METRICS).stat().st_size
+    size = (run_dir / run_folder.METRICS).stat().st_size
     assert watched["r1"]["offset"] == size
-    with open(run_dir / runs.METRICS, "a") as handle:
+    with open(run_dir / run_folder.METRICS, "a") as handle:
         handle.write(json.dumps(record(3)) + "\n" + '{"step": 4, "lo')  # the last one half-written
-    watched, changed, _ = runs.follow_metrics(workspace, watched, ["r1"])
+    watched, changed, _ = run_folder.follow_metrics(workspace, watched, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1, 2, 3]
-    assert runs.follow_metrics(workspace, watched, ["r1"])[:2] == (watched, False)
+    assert run_folder.follow_metrics(workspace, watched, ["r1"])[:2] == (watched, False)
 
 
 def test_metrics_rewritten_by_a_resume_are_read_again_from_the_start(workspace):
     run_dir = fake_run(workspace, "r1", [record(1), record(2), record(3)])
-    watched, _, _ = runs.follow_metrics(workspace, {}, ["r1"])
-    (run_dir / runs.METRICS).write_text(json.dumps(record(1)) + "\n")
-    runs.write_status(run_dir, metrics_version=1)
-    watched, changed, _ = runs.follow_metrics(workspace, watched, ["r1"])
+    watched, _, _ = run_folder.follow_metrics(workspace, {}, ["r1"])
+    (run_dir / run_folder.METRICS).write_text(json.dumps(record(1)) + "\n")
+    run_folder.write_status(run_dir, metrics_version=1)
+    watched, changed, _ = run_folder.follow_metrics(workspace, watched, ["r1"])
     assert changed and [r["step"] for r in watched["r1"]["rows"]] == [1]
 
 
 def counting(monkeypatch, name: str) -> list:
-    """Record each call of core.runs.<name> (still calling it)."""
-    calls, real = [], getattr(runs, name)
-    monkeypatch.setattr(runs, name, lambda *a, **k: calls.append(a) or real(*a, **k))
+    """Record each call of core.train.run_folder.<name> (still calling it)."""
+    calls, real = [], getattr(run_folder, name)
+    monkeypatch.setattr(run_folder, name, lambda *a, **k: calls.append(a) or real(*a, **k))
     return calls
 
 
@@ -266,7 +291,7 @@ def test_a_tick_reads_each_status_once_and_lists_checkpoints_only_when_the_run_m
 ):
     run_dir = fake_run(workspace, "a", [record(1)], state="stopped", step=1, max_steps=8)
     fake_run(workspace, "b", [record(1)])
-    (run_dir / runs.LOG).write_text("step 1/8\n")
+    (run_dir / run_folder.LOG).write_text("step 1/8\n")
     statuses, listings = (
         counting(monkeypatch, "read_status"),
         counting(monkeypatch, "list_checkpoints"),
@@ -282,12 +307,15 @@ def test_a_tick_reads_each_status_once_and_lists_checkpoints_only_when_the_run_m
     assert len(statuses) == 4 and len(listings) == 1  # the run did not move: nothing listed
     assert tick.checkpoints == [] and tick.log is None and tick.loss is None  # all unchanged
 
-    runs.write_status(run_dir, state="completed", step=1)
-    with open(run_dir / runs.LOG, "a") as handle:
+    run_folder.write_status(run_dir, state="completed", step=1)
+    with open(run_dir / run_folder.LOG, "a") as handle:
         handle.write("done\n")
     tick = tt.monitor(workspace, "a", ["b"], tick.watched, redraw=False)
     assert len(listings) == 2 and tick.checkpoints == ["checkpoint-1"]
     assert tick.log == "step 1/8\ndone\n" and "a: completed" in tick.progress
+    # The state the picker and the tables follow comes from this same read, which also stops
+    # the timer: a second read could still see "running" and never see the change.
+    assert tick.state == "completed" and not tick.active and view.state == "stopped"
 
 
 def test_the_monitor_shows_progress_plots_and_compared_runs(workspace):
@@ -331,6 +359,35 @@ def test_stop_and_resume_need_a_run(workspace):
         tt.resume_training(workspace, "../../etc", "last", 0, 0)
 
 
+def test_resume_is_offered_on_a_completed_run_only_with_more_steps(workspace):
+    view = tt.MonitorView({}, "", None, None, None, None, ["checkpoint-3"], "completed")
+    assert not tt.can_resume_run(view, 0, 0)
+    assert tt.can_resume_run(view, 0, 5) and tt.can_resume_run(view, 1.0, None)
+    stopped = tt.MonitorView({}, "", None, None, None, None, ["checkpoint-3"], "stopped")
+    assert tt.can_resume_run(stopped, 0, 0)
+    running = tt.MonitorView({}, "", None, None, None, None, ["checkpoint-3"], "running")
+    assert not tt.can_resume_run(running, 0, 5)
+    run_dir = workspace / "runs" / "done"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.yaml").write_text("base_model: x\n", encoding="utf-8")
+    run_folder.write_status(run_dir, state="completed", step=3)
+    with pytest.raises(StudioError, match="completed all its steps"):
+        tt.resume_training(workspace, "done", "last", 0, 0)
+
+
+def test_form_fields_carry_plain_words_labels_and_are_found_by_name():
+    specs = {spec.key: spec for spec in tt.SPECS}
+    assert specs["training.lr_scheduler_type"].label == "Learning-rate schedule"
+    assert specs["max_seq_length"].label == "Longest example (tokens)"
+    assert all(spec.label and spec.help for spec in tt.SPECS)
+    with gr.Blocks():
+        fields = [tt.make_field(spec) for spec in tt.SPECS]
+    assert tt.field_by_name(fields, "backend").elem_id == "train-field-backend"
+    assert (
+        tt.field_by_name(fields, "lora.target_parameters").label == "Expert weights with an adapter"
+    )
+
+
 # ---------------------------------------------------------------- a real run
 
 
@@ -360,8 +417,13 @@ def test_a_real_run_starts_streams_its_loss_stops_and_resumes(tiny_model, ctx, o
     assert "backend cpu" in tt.backend_outputs(values)
     run_id = tt.start_training(ctx, values, "tab test", str(ctx.config_path), False)
     assert run_id.endswith("-tab-test") and tt.default_run(ctx.workspace) == run_id
-    view = wait_view(ctx.workspace, run_id, lambda v: len(v.watched[run_id]["rows"]) >= 2)
-    assert view.active and "running" in view.progress and "step 2/30" in view.log
+    view = wait_view(
+        ctx.workspace,
+        run_id,
+        lambda v: len(v.watched[run_id]["rows"]) >= 2 and "step 2/30" in v.log,
+    )
+    assert view.active and "running" in view.progress
+    assert "kernels" not in view.log  # bitsandbytes' optional hub kernel notice is dropped
     assert "Stopping" in tt.stop_training(ctx.workspace, run_id)
     view = wait_view(ctx.workspace, run_id, lambda v: not v.active)
     assert "stopped" in view.progress and len(view.checkpoints) == 1

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.config import TrainConfig, save_config, with_values
-from core.data_prep import to_harmony
-from core.runs import read_status
+from core.dataset.data_prep import to_harmony
+from core.train.config import TrainConfig, save_config, with_values
+from core.train.run_folder import read_status
 from core.workspace import SAMPLE_CORPUS
 
 # Small and quick: short sequences, every step logged, adamw in float32, one thread per run.

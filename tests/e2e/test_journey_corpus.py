@@ -32,7 +32,7 @@ def test_corpus_scan_read_a_v1_script_and_quarantine_it_with_undo(
     page.locator("#corpus-scan").click()
     expect(page.locator("#corpus-status")).to_contain_text("scanned and checked", timeout=SLOW)
     expect(page.locator("#corpus-totals")).to_contain_text("verdict v2")
-    expect(page.locator("#corpus-plot-verdicts .js-plotly-plot")).to_be_visible()
+    expect(page.locator("#corpus-plot-verdicts .js-plotly-plot")).to_be_visible(timeout=SLOW)
 
     page.locator("#corpus-filter-problems input").check()
     click_cell(page, "corpus-table", "Legacy/v1_notepad_toggle_legacy.ahk")
@@ -52,9 +52,12 @@ def test_corpus_scan_read_a_v1_script_and_quarantine_it_with_undo(
     page.locator("#corpus-confirm-yes").click()
     expect(page.locator("#corpus-prune-status")).to_contain_text("Moved 1 script(s)")
     assert not (studio.corpus / "Legacy" / "v1_notepad_toggle_legacy.ahk").exists()
+    table = page.locator("#corpus-table")
+    expect(table).not_to_contain_text("v1_notepad_toggle_legacy.ahk", timeout=SLOW)  # rescanned
     page.locator("#corpus-prune-undo").click()
     expect(page.locator("#corpus-prune-status")).to_contain_text("Put back 1 script(s)")
     assert (studio.corpus / "Legacy" / "v1_notepad_toggle_legacy.ahk").is_file()
+    expect(table).to_contain_text("v1_notepad_toggle_legacy.ahk", timeout=SLOW)
 
 
 def test_normalise_validates_rules_as_you_type_and_dry_runs(studio_page: Page, screenshot) -> None:
@@ -78,6 +81,13 @@ def test_normalise_validates_rules_as_you_type_and_dry_runs(studio_page: Page, s
     screenshot("02-normalise")
     page.locator("#normalize-confirm-no").click()
     expect(page.locator("#normalize-confirm-yes")).to_be_hidden()
+    page.locator("#normalize-apply").click()
+    page.locator("#normalize-confirm-yes").click()
+    expect(page.locator("#normalize-status")).to_contain_text("Backup:", timeout=SLOW)
+    expect(page.locator("#normalize-totals")).not_to_contain_text("files would change")
+    expect(page.locator("#normalize-apply")).to_be_disabled()
+    page.locator("#normalize-undo").click()
+    expect(page.locator("#normalize-status")).to_contain_text("Restored", timeout=SLOW)
 
 
 def test_includes_validation_lists_the_broken_include_and_previews_the_fix(
@@ -130,3 +140,28 @@ def test_a_core_error_is_a_readable_message_not_a_traceback(studio_page: Page) -
     toast = page.locator(".toast-body").filter(has_text="reference CSV not found")
     expect(toast).to_be_visible(timeout=SLOW)
     assert "Traceback" not in page.content()
+    # The page recovers: the buttons come back, Cancel hides, the error stays in the status.
+    expect(page.locator("#dataset-preview")).to_be_enabled(timeout=SLOW)
+    expect(page.locator("#dataset-build")).to_be_enabled()
+    expect(page.locator("#dataset-cancel")).to_be_hidden()
+    expect(page.locator("#dataset-status")).to_contain_text("reference CSV not found")
+
+
+def test_a_failed_scan_recovers_the_page_and_changes_no_corpus(
+    studio_page: Page, studio, tmp_path
+) -> None:
+    page = studio_page
+    open_tab(page, "Corpus")
+    for folder, said in ((tmp_path / "missing", "not found"), (tmp_path, "no .ahk scripts")):
+        page.locator("#corpus-folder textarea").fill(str(folder))
+        page.locator("#corpus-scan").click()
+        expect(page.locator("#corpus-status")).to_contain_text(said, timeout=SLOW)
+        expect(page.locator("#corpus-scan")).to_be_enabled()
+        expect(page.locator("#corpus-cancel")).to_be_hidden()
+    expect(page.locator("#studio-header")).to_contain_text(studio.corpus.name)
+    open_tab(page, "Dataset")
+    expect(page.locator("#dataset-corpus textarea")).to_have_value(str(studio.corpus.resolve()))
+    page.reload()
+    expect(page.locator("#corpus-folder textarea")).to_have_value(
+        str(studio.corpus.resolve()), timeout=SLOW
+    )

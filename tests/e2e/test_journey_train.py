@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from studio.evaluate_tab import TABLE_COLUMNS
+from studio.tabs.evaluate import TABLE_COLUMNS
 from tests.train_fixtures import write_harmony
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +72,9 @@ def test_set_up_a_run_from_a_preset_and_see_the_plan(studio_page: Page, screensh
     expect(page.locator("#train-field-training-learning-rate")).to_contain_text(
         "⚠ must be > 0", timeout=QUICK
     )
+    expect(page.locator("#train-field-training-learning-rate")).to_have_class(  # red, not help
+        re.compile("field-error"), timeout=QUICK
+    )
     set_field(page, "training.learning_rate", "0.005")
     expect(page.locator("#train-problems")).to_be_empty(timeout=QUICK)
 
@@ -106,6 +109,13 @@ def test_start_watch_the_loss_plot_gain_points_and_stop(studio_page: Page, scree
     expect(page.locator("#train-run-note")).to_contain_text("Stopping", timeout=QUICK)
     expect(page.locator("#train-progress")).to_contain_text("stopped", timeout=SLOW)
     expect(page.locator("#train-resume")).to_be_enabled(timeout=QUICK)
+    # The other views follow without a reload: the note, the picker's label and the Runs table.
+    expect(page.locator("#train-run-note")).not_to_contain_text("Stopping", timeout=SLOW)
+    expect(page.locator("#train-run input")).to_have_value(re.compile("stopped"), timeout=SLOW)
+    open_tab(page, "train-tab-runs")
+    expect(page.locator("#train-runs")).to_contain_text("stopped", timeout=QUICK)
+    expect(page.locator("#train-runs")).not_to_contain_text("running", timeout=QUICK)
+    open_tab(page, "train-tab-monitor")
 
 
 def test_a_reload_recovers_the_run_and_the_runs_table_lists_it(

@@ -1,0 +1,3 @@
+from core.ahk.cli import main
+
+raise SystemExit(main())

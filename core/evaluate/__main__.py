@@ -1,0 +1,3 @@
+from core.evaluate.compare import main
+
+raise SystemExit(main())

@@ -1,0 +1,316 @@
+"""The executable AutoHotkey v2 task benchmark: does an answer do what its task asked?
+
+A task (JSONL: `id`, `prompt`, `test`, `expected`, optional `category`) comes with a test, AutoHotkey
+v2 that calls the solution and prints with `FileAppend(…, "*")`. An answer (JSONL: `id`, `answer`,
+the model's raw reply) has its code extracted; the code followed by the test runs in the real
+interpreter inside `core.ahk.sandbox`, and passes when its standard output equals `expected`
+(line endings normalised). Several answers to one id are samples: pass@k is computed from them.
+
+CLI: `python -m core.ahkbench --tasks T.jsonl --answers A.jsonl [--json OUT] [--jobs N]`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from core.ahk.sandbox import PRELUDE, PRELUDE_LINES, RunResult, Sandbox
+from core.errors import StudioError
+from core.evaluate.scoring import answer_code
+from core.fsutil import atomic_write_text
+
+STATUSES = ("pass", "wrong-output", "load-error", "runtime-error", "timeout", "no-code")
+DEFAULT_TASKS = Path(__file__).resolve().parents[2] / "data" / "ahkbench" / "tasks.jsonl"
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    prompt: str
+    test: str
+    expected: str
+    category: str = ""
+
+
+@dataclass
+class Result:
+    """One answer's outcome. `stderr` holds the interpreter's message for load and run errors."""
+
+    id: str
+    category: str
+    passed: bool
+    status: str
+    stdout: str = ""
+    stderr: str = ""
+    expected: str = ""
+    code: str = ""
+    sample: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    tasks: int
+    pass_at_1: float
+    pass_at_k: dict[int, float] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, dict] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["pass_at_k"] = {str(k): v for k, v in self.pass_at_k.items()}
+        return data
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+
+def _jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
+    """The records of a JSONL file; a bad line is a StudioError naming file, line and field."""
+    if not path.is_file():
+        raise StudioError("file not found", where=str(path), hint="give an existing JSONL file")
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise StudioError(f"not JSON: {exc.msg}", where=f"{path}:{number}") from None
+        if not isinstance(record, dict):
+            raise StudioError("each line must be a JSON object", where=f"{path}:{number}")
+        for name in required:
+            if not isinstance(record.get(name), str):
+                raise StudioError(
+                    f"field {name!r} missing or not a string", where=f"{path}:{number}"
+                )
+        records.append(record)
+    return records
+
+
+def load_tasks(path: Path) -> list[Task]:
+    """The tasks of a JSONL file; ids must be unique."""
+    tasks, seen = [], set()
+    for record in _jsonl(Path(path), ("id", "prompt", "test", "expected")):
+        if record["id"] in seen:
+            raise StudioError(f"task id {record['id']!r} appears twice", where=str(path))
+        seen.add(record["id"])
+        tasks.append(Task(*(str(record.get(k, "")) for k in Task.__dataclass_fields__)))
+    return tasks
+
+
+def load_answers(path: Path) -> dict[str, list[str]]:
+    """Answers by task id; several lines for one id are several samples."""
+    answers: dict[str, list[str]] = {}
+    for record in _jsonl(Path(path), ("id", "answer")):
+        answers.setdefault(record["id"], []).append(record["answer"])
+    return answers
+
+
+# ---- judging ------------------------------------------------------------------------------
+
+
+def build_script(code: str, test: str) -> str:
+    """What runs: the prelude (#Requires v2, errors to stderr), the answer's code, the test."""
+    return f"{PRELUDE}{code}\n\n{test}\n"
+
+
+def normalise_output(text: str) -> str:
+    """CRLF and CR to LF, trailing line breaks dropped."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+
+
+def classify(run: RunResult, expected: str) -> str:
+    """The status of one run."""
+    if run.timed_out:
+        return "timeout"
+    if " : ==> " in run.stderr:
+        return "load-error"
+    if run.exit_code != 0 and run.stderr.strip():
+        return "runtime-error"
+    return "pass" if normalise_output(run.stdout) == normalise_output(expected) else "wrong-output"
+
+
+def _message(run: RunResult) -> str:
+    """The interpreter's message with line numbers counted from the answer's first line."""
+    text = run.stderr.strip()
+    if run.timed_out:
+        return "ran out of time (an endless loop or a window waiting for input?)"
+    return text.replace("C:\\runs\\", "").strip() + (
+        f" [line numbers include {PRELUDE_LINES} prelude lines]" if text else ""
+    )
+
+
+def run_answers(
+    tasks: list[Task],
+    answers: dict[str, list[str]],
+    jobs: int | None = None,
+    timeout: float = 10.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Result]:
+    """Run every answer (each sample) of every task in one sandbox; a task without an answer
+    or an answer without code is `no-code` without running anything."""
+    pending: list[tuple[Task, int, str]] = []
+    results: list[Result] = []
+    for task in tasks:
+        for sample, text in enumerate(answers.get(task.id) or [""]):
+            code = answer_code(text)
+            if code:
+                pending.append((task, sample, code))
+            else:
+                results.append(Result(task.id, task.category, False, "no-code", sample=sample))
+    if pending:
+        with Sandbox(jobs=jobs, timeout=timeout) as box:
+            batch = max(1, box.jobs * 4)
+            for start in range(0, len(pending), batch):
+                chunk = pending[start : start + batch]
+                runs = box.run_many([build_script(code, task.test) for task, _, code in chunk])
+                for (task, sample, code), run in zip(chunk, runs, strict=True):
+                    results.append(_result(task, sample, code, run))
+                if progress is not None:
+                    progress(min(start + batch, len(pending)), len(pending))
+    order = {task.id: i for i, task in enumerate(tasks)}
+    return sorted(results, key=lambda r: (order[r.id], r.sample))
+
+
+def _result(task: Task, sample: int, code: str, run: RunResult) -> Result:
+    status = classify(run, task.expected)
+    stderr = "" if status in ("pass", "wrong-output") else _message(run)
+    return Result(
+        task.id, task.category, status == "pass", status, run.stdout, stderr, task.expected,
+        code, sample, run.seconds,
+    )  # fmt: skip
+
+
+# ---- summing up ---------------------------------------------------------------------------
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """The unbiased pass@k estimate from n samples of which c pass (Chen et al., 2021)."""
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.prod((n - c - i) / (n - i) for i in range(k))
+
+
+def summarise(results: list[Result], ks: tuple[int, ...] = (1,)) -> Report:
+    """pass@1 (and each k with enough samples) over tasks, status counts, a row per category."""
+    by_task: dict[str, list[Result]] = {}
+    for result in results:
+        by_task.setdefault(result.id, []).append(result)
+
+    def mean_pass(group: list[list[Result]], k: int) -> float:
+        values = [pass_at_k(len(rs), sum(r.passed for r in rs), k) for rs in group]
+        return round(sum(values) / len(values), 4) if values else 0.0
+
+    groups = list(by_task.values())
+    fewest = min((len(rs) for rs in groups), default=0)
+    report = Report(results, len(groups), mean_pass(groups, 1))
+    report.pass_at_k = {k: mean_pass(groups, k) for k in ks if k <= fewest}
+    report.statuses = {s: sum(r.status == s for r in results) for s in STATUSES}
+    for category in sorted({rs[0].category for rs in groups}):
+        members = [rs for rs in groups if rs[0].category == category]
+        flat = [r for rs in members for r in rs]
+        report.categories[category or "(none)"] = {
+            "tasks": len(members),
+            "pass_at_1": mean_pass(members, 1),
+            **{s: sum(r.status == s for r in flat) for s in STATUSES},
+        }
+    return report
+
+
+def evaluate(
+    tasks_path: Path,
+    answers: dict[str, list[str]],
+    jobs: int | None = None,
+    timeout: float = 10.0,
+    ks: tuple[int, ...] = (1,),
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Score answers against the tasks of `tasks_path`."""
+    results = run_answers(load_tasks(tasks_path), answers, jobs, timeout, progress)
+    return summarise(results, ks)
+
+
+def reference_solutions(tasks_path: Path = DEFAULT_TASKS) -> dict[str, str]:
+    """The reference solution of each task, kept beside the tasks in solutions/<id>.ahk."""
+    folder = Path(tasks_path).parent / "solutions"
+    return {t.id: (folder / f"{t.id}.ahk").read_text("utf-8") for t in load_tasks(tasks_path)}
+
+
+def leakage(
+    solutions: dict[str, str], train_texts: list[str], threshold: float = 0.7
+) -> list[tuple[str, int, float]]:
+    """(task id, train record index, similarity) for each reference solution that is a near
+    duplicate (MinHash, `core.corpus.minhash`) of a training record."""
+    from core.corpus.minhash import minhash_signatures, similar_pairs
+
+    ids = list(solutions)
+    signatures = minhash_signatures([solutions[i] for i in ids] + list(train_texts))
+    left, right, agree = similar_pairs(signatures, threshold)
+    found = []
+    for a, b, score in zip(left.tolist(), right.tolist(), agree.tolist(), strict=True):
+        if a < len(ids) <= b:
+            found.append((ids[a], b - len(ids), round(score, 4)))
+    return sorted(found)
+
+
+def format_table(report: Report) -> str:
+    """The per-category table the CLI prints."""
+    short = {"wrong-output": "wrong", "load-error": "load", "runtime-error": "runtime"}
+    heads = ["category", "tasks", "pass@1", *(short.get(s, s) for s in STATUSES)]
+    rows = [
+        [name, str(row["tasks"]), f"{row['pass_at_1']:.3f}", *(str(row[s]) for s in STATUSES)]
+        for name, row in report.categories.items()
+    ]
+    rows.append(
+        ["all", str(report.tasks), f"{report.pass_at_1:.3f}"]
+        + [str(report.statuses[s]) for s in STATUSES]
+    )
+    widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(len(heads))]
+    lines = []
+    for row in [heads, *rows]:
+        cells = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells))
+    extra = [f"pass@{k}: {v:.3f}" for k, v in report.pass_at_k.items() if k != 1]
+    return "\n".join(lines + extra)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from core.errors import cli_main
+
+    parser = argparse.ArgumentParser(
+        prog="python -m core.ahkbench",
+        description="Run model answers to AutoHotkey v2 tasks in the sandboxed interpreter.",
+    )
+    parser.add_argument("--tasks", type=Path, default=DEFAULT_TASKS, help="tasks JSONL")
+    parser.add_argument("--answers", type=Path, required=True, help="answers JSONL (id, answer)")
+    parser.add_argument("--json", type=Path, help="write pass@1 and every result here")
+    parser.add_argument("--jobs", type=int, help="scripts at once (default: one per CPU)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per script")
+    parser.add_argument("-k", type=int, action="append", help="also report pass@k (repeatable)")
+    args = parser.parse_args(argv)
+
+    @cli_main
+    def run() -> int:
+        ks = tuple(sorted({1, *(args.k or [])}))
+        report = evaluate(args.tasks, load_answers(args.answers), args.jobs, args.timeout, ks)
+        print(format_table(report))
+        if args.json:
+            atomic_write_text(args.json, json.dumps(report.to_dict(), indent=1) + "\n")
+        return 0
+
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from core.export.gguf import main
+
+raise SystemExit(main())

@@ -1,0 +1,3 @@
+from core.train.trainer import main
+
+raise SystemExit(main())

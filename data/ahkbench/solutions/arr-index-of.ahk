@@ -1,0 +1,6 @@
+IndexOf(arr, value) {
+    for i, v in arr
+        if v = value
+            return i
+    return 0
+}

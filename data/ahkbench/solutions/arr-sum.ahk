@@ -1,0 +1,6 @@
+SumArray(arr) {
+    total := 0
+    for v in arr
+        total += v
+    return total
+}

@@ -1,0 +1,9 @@
+class Animal {
+    __New(name) {
+        this.name := name
+    }
+    Speak() => this.name ": ..."
+}
+class Dog extends Animal {
+    Speak() => this.name ": Woof"
+}

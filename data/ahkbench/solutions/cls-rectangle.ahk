@@ -1,0 +1,7 @@
+class Rect {
+    __New(w, h) {
+        this.w := w, this.h := h
+    }
+    Area => this.w * this.h
+    Perimeter => 2 * (this.w + this.h)
+}

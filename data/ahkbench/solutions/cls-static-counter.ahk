@@ -1,0 +1,6 @@
+class Widget {
+    static Created := 0
+    __New() {
+        Widget.Created++
+    }
+}

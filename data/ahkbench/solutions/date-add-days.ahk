@@ -1,0 +1,1 @@
+AddDays(stamp, n) => FormatTime(DateAdd(stamp, n, "Days"), "yyyyMMdd")

@@ -1,0 +1,1 @@
+AddHours(stamp, h) => DateAdd(stamp, h, "Hours")

@@ -1,0 +1,1 @@
+DaysBetween(a, b) => DateDiff(b, a, "Days")

@@ -1,0 +1,1 @@
+Iso(stamp) => FormatTime(stamp, "yyyy-MM-dd'T'HH:mm:ss")

@@ -1,0 +1,4 @@
+IsWeekend(stamp) {
+    d := FormatTime(stamp, "WDay")
+    return d = 1 || d = 7
+}

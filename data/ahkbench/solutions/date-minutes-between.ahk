@@ -1,0 +1,1 @@
+MinutesBetween(a, b) => DateDiff(b, a, "Minutes")

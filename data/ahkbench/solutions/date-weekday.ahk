@@ -1,0 +1,4 @@
+WeekdayName(stamp) {
+    names := ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    return names[FormatTime(stamp, "WDay")]
+}

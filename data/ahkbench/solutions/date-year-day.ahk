@@ -1,0 +1,1 @@
+DayOfYear(stamp) => Integer(FormatTime(stamp, "YDay"))

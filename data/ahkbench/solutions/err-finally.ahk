@@ -1,0 +1,7 @@
+WithLog(trail, fn) {
+    trail.Push("start,")
+    try
+        fn()
+    finally
+        trail.Push("end,")
+}

@@ -1,0 +1,7 @@
+ErrorText(fn) {
+    try {
+        fn()
+        return "ok"
+    } catch as e
+        return Type(e) ": " e.Message
+}

@@ -1,0 +1,6 @@
+ToInt(s, fallback) {
+    try
+        return Integer(s)
+    catch TypeError
+        return fallback
+}

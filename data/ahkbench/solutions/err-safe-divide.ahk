@@ -1,0 +1,6 @@
+SafeDivide(a, b) {
+    try
+        return a / b
+    catch ZeroDivisionError
+        return "undefined"
+}

@@ -1,0 +1,6 @@
+Lookup(m, key, default := "n/a") {
+    try
+        return m[key]
+    catch UnsetItemError
+        return default
+}

@@ -1,0 +1,1 @@
+UpperCopy(src, dst) => FileAppend(StrUpper(FileRead(src)), dst)

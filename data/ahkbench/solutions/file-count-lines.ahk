@@ -1,0 +1,6 @@
+CountLines(name) {
+    n := 0
+    Loop Read name
+        n++
+    return n
+}

@@ -1,0 +1,4 @@
+Rename(old, new) {
+    FileMove(old, new)
+    return FileExist(new) != "" && FileExist(old) = ""
+}

@@ -1,0 +1,1 @@
+SizeOf(name) => FileExist(name) ? FileGetSize(name) : -1

@@ -1,0 +1,5 @@
+ApplyN(fn, n, x) {
+    Loop n
+        x := fn(x)
+    return x
+}

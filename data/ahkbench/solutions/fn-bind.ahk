@@ -1,0 +1,2 @@
+Concat(a, b) => a b
+Prefixer(prefix) => Concat.Bind(prefix)

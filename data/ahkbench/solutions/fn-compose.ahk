@@ -1,0 +1,1 @@
+Compose(f, g) => (x) => f(g(x))

@@ -1,0 +1,4 @@
+MakeCounter() {
+    n := 0
+    return () => ++n
+}

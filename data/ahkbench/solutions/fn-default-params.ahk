@@ -1,0 +1,1 @@
+Greet(name := "world", punct := "!") => "Hello, " name punct

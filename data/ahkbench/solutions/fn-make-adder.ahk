@@ -1,0 +1,1 @@
+MakeAdder(n) => (x) => x + n

@@ -1,0 +1,6 @@
+Reduce(arr, fn, init) {
+    acc := init
+    for v in arr
+        acc := fn(acc, v)
+    return acc
+}

@@ -1,0 +1,6 @@
+SumAll(nums*) {
+    total := 0
+    for v in nums
+        total += v
+    return total
+}

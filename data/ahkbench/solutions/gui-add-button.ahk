@@ -1,0 +1,1 @@
+AddOk(g) => g.Add("Button", , "OK")

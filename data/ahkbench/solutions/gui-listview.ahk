@@ -1,0 +1,7 @@
+People(rows) {
+    g := Gui()
+    lv := g.Add("ListView", "vLV", ["Name", "Age"])
+    for r in rows
+        lv.Add(, r*)
+    return g
+}

@@ -1,0 +1,1 @@
+Status(g, msg) => g["Status"].Text := msg

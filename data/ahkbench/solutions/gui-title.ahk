@@ -1,0 +1,1 @@
+MakeWindow(title) => Gui(, title)

@@ -1,0 +1,5 @@
+Bind(key, counter) {
+    fn := (*) => counter.n++
+    Hotkey(key, fn)
+    return fn
+}

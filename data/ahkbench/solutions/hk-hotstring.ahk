@@ -1,0 +1,1 @@
+AddAbbrev(abbr, text) => Hotstring("::" abbr, text)

@@ -1,0 +1,1 @@
+RegisterSave(fn) => Hotkey("^!s", fn)

@@ -1,0 +1,1 @@
+TypingHotstring(abbr) => Hotstring(":*C:" abbr, "DATE")

@@ -1,0 +1,4 @@
+Toggle(key, fn, state) {
+    Hotkey(key, fn, state ? "On" : "Off")
+    return state
+}

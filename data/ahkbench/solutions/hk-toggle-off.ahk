@@ -1,0 +1,2 @@
+Pause(key) => Hotkey(key, "Off")
+Resume(key) => Hotkey(key, "On")

@@ -1,0 +1,6 @@
+Invert(m) {
+    out := Map()
+    for k, v in m
+        out[v] := k
+    return out
+}

@@ -1,0 +1,1 @@
+Clamp(x, lo, hi) => Max(lo, Min(hi, x))

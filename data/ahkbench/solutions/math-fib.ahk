@@ -1,0 +1,6 @@
+Fib(n) {
+    a := 0, b := 1
+    Loop n
+        t := a + b, a := b, b := t
+    return a
+}

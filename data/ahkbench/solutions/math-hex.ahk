@@ -1,0 +1,1 @@
+Hex(n) => Format("{:X}", n)

@@ -1,0 +1,1 @@
+RoundTo(x, places) => Format("{:." places "f}", x)

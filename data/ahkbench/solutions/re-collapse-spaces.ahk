@@ -1,0 +1,1 @@
+Squeeze(s) => Trim(RegExReplace(s, "\s+", " "))

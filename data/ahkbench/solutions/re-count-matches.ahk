@@ -1,0 +1,4 @@
+CountWords(s, word) {
+    RegExReplace(s, "i)\b" word "\b", "", &n)
+    return n
+}

@@ -1,0 +1,1 @@
+FirstWord(s) => RegExMatch(s, "[A-Za-z]+", &m) ? m[0] : ""

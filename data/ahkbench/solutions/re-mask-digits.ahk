@@ -1,0 +1,1 @@
+MaskCard(s) => RegExReplace(s, "\d(?=(?:\D*\d){4})", "*")

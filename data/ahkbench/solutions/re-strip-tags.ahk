@@ -1,0 +1,1 @@
+StripTags(html) => RegExReplace(html, "<[^>]*>")

@@ -1,0 +1,1 @@
+IsEmail(s) => RegExMatch(s, "^[\w.-]+@[\w-]+(\.[\w-]+)+$") > 0

@@ -1,0 +1,4 @@
+CountOf(haystack, needle) {
+    StrReplace(haystack, needle, , true, &count)
+    return count
+}

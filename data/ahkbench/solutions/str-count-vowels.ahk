@@ -1,0 +1,7 @@
+CountVowels(s) {
+    n := 0
+    Loop Parse s
+        if InStr("aeiou", A_LoopField)
+            n++
+    return n
+}

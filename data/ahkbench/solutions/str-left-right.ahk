@@ -1,0 +1,1 @@
+Ellipsis(s, max) => StrLen(s) <= max ? s : SubStr(s, 1, max - 3) "..."

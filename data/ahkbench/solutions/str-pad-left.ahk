@@ -1,0 +1,5 @@
+PadLeft(s, width, char := " ") {
+    while StrLen(s) < width
+        s := char s
+    return s
+}

@@ -1,0 +1,6 @@
+StrRev(s) {
+    out := ""
+    Loop Parse s
+        out := A_LoopField out
+    return out
+}

@@ -1,0 +1,3 @@
+MaxOf(arr) {
+    return arr[arr.Length]
+}

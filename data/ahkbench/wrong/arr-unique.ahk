@@ -1,0 +1,3 @@
+Unique(arr) {
+    return arr
+}

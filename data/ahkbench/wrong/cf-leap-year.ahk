@@ -1,0 +1,1 @@
+IsLeap(year) => Mod(year, 4) = 0

@@ -1,0 +1,8 @@
+class Animal {
+    __New(name) {
+        this.name := name
+    }
+    Speak() => this.name ": ..."
+}
+class Dog extends Animal {
+}

@@ -1,0 +1,3 @@
+class Defaults {
+    __Get(name, params) => ""
+}

@@ -1,0 +1,6 @@
+class Widget {
+    Created := 0
+    __New() {
+        this.Created++
+    }
+}

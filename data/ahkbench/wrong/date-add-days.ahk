@@ -1,0 +1,1 @@
+AddDays(stamp, n) => stamp + n

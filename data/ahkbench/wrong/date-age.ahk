@@ -1,0 +1,1 @@
+Age(birth, today) => SubStr(today, 1, 4) - SubStr(birth, 1, 4)

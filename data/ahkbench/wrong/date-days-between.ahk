@@ -1,0 +1,1 @@
+DaysBetween(a, b) => DateDiff(a, b, "Days")

@@ -1,0 +1,1 @@
+DaysInMonth(year, month) => month = 2 ? 28 : (Mod(month, 2) ? 31 : 30)

@@ -1,0 +1,1 @@
+Duration(seconds) => Format("{}:{}:{}", seconds // 3600, Mod(seconds, 3600) // 60, Mod(seconds, 60))

@@ -1,0 +1,4 @@
+WeekdayName(stamp) {
+    names := ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    return names[FormatTime(stamp, "WDay")]
+}

@@ -1,0 +1,7 @@
+class ValidationError extends Error {
+}
+CheckAge(age) {
+    if age < 0 || age > 150
+        throw Error("age must be 0-150")
+    return age
+}

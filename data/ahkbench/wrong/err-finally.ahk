@@ -1,0 +1,5 @@
+WithLog(trail, fn) {
+    trail.Push("start,")
+    fn()
+    trail.Push("end,")
+}

@@ -1,0 +1,6 @@
+Retry(fn, times) {
+    try
+        return fn()
+    catch
+        return ""
+}

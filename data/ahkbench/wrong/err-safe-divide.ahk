@@ -1,0 +1,1 @@
+SafeDivide(a, b) => a / b

@@ -1,0 +1,1 @@
+CountLines(name) => StrSplit(FileRead(name), "`n").Length

@@ -1,0 +1,1 @@
+Kind(path) => FileExist(path) ? "file" : "none"

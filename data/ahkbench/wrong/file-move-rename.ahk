@@ -1,0 +1,4 @@
+Rename(old, new) {
+    FileCopy(old, new)
+    return FileExist(new) != "" && FileExist(old) = ""
+}

@@ -1,0 +1,1 @@
+SizeOf(name) => FileExist(name) ? StrLen(FileRead(name)) : 0

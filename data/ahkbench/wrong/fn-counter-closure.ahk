@@ -1,0 +1,4 @@
+MakeCounter() {
+    static n := 0
+    return () => ++n
+}

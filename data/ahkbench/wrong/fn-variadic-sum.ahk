@@ -1,0 +1,1 @@
+SumAll(nums*) => nums.Length

@@ -1,0 +1,5 @@
+Clicker(counter) {
+    g := Gui()
+    btn := g.Add("Button", "vAdd", "Add")
+    return g
+}

@@ -1,0 +1,5 @@
+ColorPicker(colors) {
+    g := Gui()
+    g.Add("DropDownList", "vColor Choose1", colors)
+    return g
+}

@@ -1,0 +1,1 @@
+Status(g, msg) => g.Title := msg

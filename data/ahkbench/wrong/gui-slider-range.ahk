@@ -1,0 +1,1 @@
+VolumeSlider(g) => g.Add("Slider", "vVol", 7)

@@ -1,0 +1,4 @@
+RegisterAll(keys, fn) {
+    Hotkey(keys[1], fn)
+    return keys.Length
+}

@@ -1,0 +1,6 @@
+Average(arr) {
+    total := 0
+    for v in arr
+        total += v
+    return total // arr.Length
+}

@@ -1,0 +1,1 @@
+Clamp(x, lo, hi) => Min(lo, Max(hi, x))

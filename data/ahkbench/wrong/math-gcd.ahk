@@ -1,0 +1,1 @@
+Gcd(a, b) => Min(a, b)

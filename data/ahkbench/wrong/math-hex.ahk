@@ -1,0 +1,1 @@
+Hex(n) => Format("{:x}", n)

@@ -1,0 +1,1 @@
+RoundTo(x, places) => Round(x)

@@ -1,0 +1,1 @@
+Squeeze(s) => RegExReplace(s, "\s+", " ")

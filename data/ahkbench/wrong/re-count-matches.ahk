@@ -1,0 +1,4 @@
+CountWords(s, word) {
+    RegExReplace(s, word, "", &n)
+    return n
+}

@@ -1,0 +1,1 @@
+FirstWord(s) => StrSplit(s, " ")[1]

@@ -1,0 +1,1 @@
+SwapName(s) => RegExReplace(s, "^\s*(\w+),\s*(\w+)\s*$", "$1 $2")

@@ -1,0 +1,1 @@
+IsEmail(s) => InStr(s, "@") > 0

@@ -1,0 +1,1 @@
+IsAnagram(a, b) => StrLen(a) = StrLen(b)

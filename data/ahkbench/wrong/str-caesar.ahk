@@ -1,0 +1,6 @@
+Caesar(s, shift) {
+    out := ""
+    Loop Parse s
+        out .= Chr(Ord(A_LoopField) + shift)
+    return out
+}

@@ -1,0 +1,3 @@
+TitleCase(s) {
+    return StrUpper(s)
+}

@@ -1,0 +1,3 @@
+MostCommonChar(s) {
+    return SubStr(s, 1, 1)
+}

@@ -1,0 +1,7 @@
+Initials(name) {
+    out := ""
+    for word in StrSplit(name, " ")
+        if word != ""
+            out .= SubStr(word, 1, 1)
+    return out
+}

@@ -1,0 +1,6 @@
+IsPalindrome(s) {
+    rev := ""
+    Loop Parse s
+        rev := A_LoopField rev
+    return s == rev
+}

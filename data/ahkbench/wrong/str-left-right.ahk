@@ -1,0 +1,1 @@
+Ellipsis(s, max) => SubStr(s, 1, max) "..."

@@ -1,0 +1,5 @@
+PadLeft(s, width, char := " ") {
+    while StrLen(s) < width
+        s := s char
+    return s
+}

@@ -1,0 +1,6 @@
+Repeat(s, n) {
+    out := s
+    Loop n
+        out .= s
+    return out
+}

@@ -1,0 +1,3 @@
+StrRev(s) {
+    return s
+}

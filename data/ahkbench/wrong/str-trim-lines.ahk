@@ -1,0 +1,3 @@
+TrimLines(text) {
+    return Trim(text)
+}

@@ -1,0 +1,3 @@
+WordCount(s) {
+    return StrSplit(s, " ").Length
+}

@@ -1,0 +1,1 @@
+"""One module per tab: each builds its part of the page and holds its handlers."""

@@ -1,0 +1,133 @@
+"""The AutoHotkey v2 task benchmark: every reference solution passes in the real interpreter,
+every wrong variant fails, each failure gets its status, and the CLI writes pass@1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.ahk.sandbox import missing_tools
+from core.errors import StudioError
+from core.evaluate import ahkbench
+from core.evaluate.ahkbench import (
+    DEFAULT_TASKS,
+    load_answers,
+    load_tasks,
+    pass_at_k,
+    reference_solutions,
+    run_answers,
+    summarise,
+)
+from core.workspace import SAMPLE_CORPUS
+
+DATA = DEFAULT_TASKS.parent
+needs_sandbox = pytest.mark.skipif(bool(missing_tools()), reason=f"needs {missing_tools()}")
+CATEGORIES = {"strings", "arrays-maps", "classes", "closures", "regex", "math", "control-flow",
+              "errors", "dates", "files", "gui", "hotkeys"}  # fmt: skip
+
+
+def test_task_files_are_built_from_the_sheets() -> None:
+    sys.path.insert(0, str(DATA))
+    try:
+        import build
+    finally:
+        sys.path.remove(str(DATA))
+    for rel, text in build.build_files().items():
+        assert (DATA / rel).read_text("utf-8") == text, (
+            f"{rel} is stale: run data/ahkbench/build.py"
+        )
+
+
+def test_at_least_150_tasks_in_every_category_with_references_and_wrong_variants() -> None:
+    tasks = load_tasks(DEFAULT_TASKS)
+    assert len(tasks) >= 150 and {t.category for t in tasks} == CATEGORIES
+    assert set(reference_solutions()) == {t.id for t in tasks}
+    assert len(list((DATA / "wrong").glob("*.ahk"))) >= 60
+
+
+@pytest.mark.interpreter
+@needs_sandbox
+def test_every_reference_passes_and_every_wrong_variant_fails() -> None:
+    tasks = load_tasks(DEFAULT_TASKS)
+    refs = {tid: [code] for tid, code in reference_solutions().items()}
+    wrong = {p.stem: [p.read_text("utf-8")] for p in (DATA / "wrong").glob("*.ahk")}
+    answers = {tid: refs[tid] + wrong.get(tid, []) for tid in refs}
+    results = run_answers(tasks, answers)
+    failed_refs = [
+        (r.id, r.status, r.stderr or r.stdout) for r in results if r.sample == 0 and not r.passed
+    ]
+    passed_wrong = [r.id for r in results if r.sample == 1 and r.passed]
+    assert failed_refs == [] and passed_wrong == []
+    report = summarise(results)
+    assert report.pass_at_1 == pytest.approx(1 - 0.5 * len(wrong) / len(tasks), abs=1e-3)
+
+
+@pytest.mark.interpreter
+@needs_sandbox
+def test_cli_scores_statuses_and_writes_json(tmp_path: Path, capsys) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    rows = [
+        {
+            "id": "add",
+            "category": "math",
+            "prompt": "Add(a, b)",
+            "test": 'FileAppend(Add(2, 3), "*")',
+            "expected": "5",
+        },
+        {"id": "loop", "category": "math", "prompt": "Spin()", "test": "Spin()", "expected": ""},
+    ]
+    tasks.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    answers = tmp_path / "answers.jsonl"
+    replies = [
+        ("add", "Here you go:\n```ahk\nAdd(a, b) => a + b\n```\nIt adds."),
+        ("add", "Add(a, b) {\n    return a - b\n}"),
+        ("add", "The function adds two numbers.\nAdd(a, b) => (a + b\n"),
+        ("add", "Add(a, b) => a + [][1]"),
+        ("add", "pecpecpecpec"),
+        ("loop", "Spin() {\n    Loop\n        Sleep 10\n}"),
+    ]
+    answers.write_text(
+        "".join(json.dumps({"id": i, "answer": a}) + "\n" for i, a in replies), "utf-8"
+    )
+    out = tmp_path / "r.json"
+    code = ahkbench.main(["--tasks", str(tasks), "--answers", str(answers), "--json", str(out),
+                          "--timeout", "3", "-k", "2"])  # fmt: skip
+    assert code == 0
+    data = json.loads(out.read_text())
+    statuses = [r["status"] for r in data["results"]]
+    assert statuses == ["pass", "wrong-output", "load-error", "runtime-error", "no-code", "timeout"]
+    assert data["pass_at_1"] == pytest.approx((0.2 + 0) / 2)
+    assert data["results"][1]["stdout"] == "-1" and "IndexError" in data["results"][3]["stderr"]
+    table = capsys.readouterr().out
+    assert "math" in table and "pass@1" in table
+
+
+def test_pass_at_k_is_the_unbiased_estimate() -> None:
+    assert pass_at_k(5, 1, 1) == pytest.approx(0.2)
+    assert pass_at_k(5, 1, 2) == pytest.approx(1 - (4 * 3) / (5 * 4))
+    assert pass_at_k(3, 0, 2) == 0.0 and pass_at_k(2, 1, 2) == 1.0
+
+
+def test_bad_task_line_names_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "t.jsonl"
+    bad.write_text('{"id": "a", "prompt": "p", "test": "t"}\n', "utf-8")
+    with pytest.raises(StudioError, match=r"t\.jsonl:1.*'expected'"):
+        load_tasks(bad)
+    bad.write_text('{"id": "a", "answer": 3}\n', "utf-8")
+    with pytest.raises(StudioError, match="'answer'"):
+        load_answers(bad)
+
+
+def test_reference_solutions_do_not_leak_from_the_training_corpus() -> None:
+    train = [p.read_text("utf-8", "replace") for p in sorted(SAMPLE_CORPUS.rglob("*.ahk"))]
+    solutions = reference_solutions()
+    leaks = ahkbench.leakage(solutions, train)
+    print(
+        f"\nleakage: {len(leaks)} of {len(solutions)} references near-duplicate {len(train)} train scripts"
+    )
+    assert leaks == []
+    planted = ahkbench.leakage(solutions, [solutions["cls-stack"] + "\n; copy"])
+    assert [hit[0] for hit in planted] == ["cls-stack"]
