@@ -313,6 +313,24 @@ def test_backend_choice_is_recorded_with_its_reason(
     assert chosen.name == expected and chosen.reason.startswith(wanted)
 
 
+def test_a_rank_of_a_launched_run_does_not_count_the_gpus_again(monkeypatch):
+    """Each rank sees only its own GPU (core.models.hardware.gpus_here): 2 processes on 2 GPUs
+    pass the launcher's check and must pass each rank's preflight too."""
+    from core.errors import StudioError
+    from core.train import backends
+    from core.train.config import TrainConfig
+
+    monkeypatch.setattr(backends, "gpu_count", lambda: 1)
+    monkeypatch.setattr(backends, "has_package", lambda name: name != "unsloth")
+    values = {"backend": "hf", "hardware.processes": 2, "hardware.strategy": "ddp"}
+    cfg = with_values(TrainConfig(), values)
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+    with pytest.raises(StudioError, match="2 processes, but this machine has 1 GPU"):
+        backends.choose_backend(cfg)  # the launcher, seeing one GPU
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    assert backends.choose_backend(cfg).name == "hf"  # rank 1, seeing its own GPU
+
+
 def test_importing_the_engine_loads_no_gpu_or_training_library():
     code = (
         "import sys, core.train.trainer, core.train.runs, core.export.merge, core.pipeline;"

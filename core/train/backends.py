@@ -11,6 +11,7 @@ studio): `gpu_count` then asks a child process once.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,8 @@ def choose_backend(cfg: TrainConfig) -> Backend:
 
 def check_processes(cfg: TrainConfig, backend: Backend, gpus: int) -> None:
     """StudioError when the hardware section asks for what this machine cannot run: DeepSpeed
-    without a GPU or without deepspeed, more processes than GPUs."""
+    without a GPU or without deepspeed, more processes than GPUs (counted before the launch, not
+    in each rank)."""
     hw = cfg.hardware
     if hw.strategy.startswith("deepspeed") and backend.on_cpu:
         raise StudioError(
@@ -114,7 +116,8 @@ def check_processes(cfg: TrainConfig, backend: Backend, gpus: int) -> None:
         raise StudioError(
             "DeepSpeed is not installed", where="hardware.strategy", hint="pip install deepspeed"
         )
-    if not backend.on_cpu and hw.processes > gpus:
+    in_rank = "LOCAL_RANK" in os.environ  # a rank sees its own GPU only; its launcher counted
+    if not backend.on_cpu and hw.processes > gpus and not in_rank:
         raise StudioError(
             f"{hw.processes} processes, but this machine has {gpus} GPU{'s' * (gpus != 1)}",
             where="hardware.processes",

@@ -57,7 +57,11 @@ def test_set_up_a_run_from_a_preset_and_see_the_plan(studio_page: Page, screensh
     page = studio_page
     open_tab(page, "tab-train")
     expect(page.locator("#train-file-note")).to_contain_text("Loaded cpu-demo.yaml", timeout=QUICK)
-    expect(page.locator("#train-plan")).to_contain_text("optimisation steps", timeout=QUICK)
+    try:
+        expect(page.locator("#train-plan")).to_contain_text("optimisation steps", timeout=QUICK)
+    except AssertionError as err:  # say what the form showed instead
+        shown = {k: page.locator(f"#train-{k}").inner_text() for k in ("problems", "file-note")}
+        raise AssertionError(f"no plan; the tab showed {shown}") from err
     expect(page.locator("#train-backend")).to_contain_text("backend cpu", timeout=SLOW)
 
     page.locator("#train-preset").get_by_text("Quick smoke test").click()
