@@ -355,3 +355,14 @@ def test_base_tokenizer_comes_from_local_files_only(tiny_model: Path, tmp_path: 
     with pytest.raises(StudioError, match="the tokenizer of ahk-studio/never-downloaded") as err:
         base_tokenizer(tiny_config(Path("x"), data, base_model="ahk-studio/never-downloaded"), None)
     assert "nothing here downloads" in str(err.value.hint)
+
+
+def test_fsdp_stores_4bit_weights_in_the_compute_dtype():
+    """FSDP shards parameters of one floating dtype: QLoRA under FSDP packs its 4-bit weights in
+    the compute dtype; elsewhere bitsandbytes keeps its own uint8 storage."""
+    import torch
+
+    from core.train.backends import _bnb_config
+
+    assert _bnb_config(torch.bfloat16, sharded=True).bnb_4bit_quant_storage == torch.bfloat16
+    assert _bnb_config(torch.bfloat16, sharded=False).bnb_4bit_quant_storage == torch.uint8

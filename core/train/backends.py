@@ -178,7 +178,7 @@ def load_model(cfg: TrainConfig, backend: Backend, model_path: str):
         )
         four_bit = False
     elif four_bit:
-        kwargs["quantization_config"] = _bnb_config(dtype)
+        kwargs["quantization_config"] = _bnb_config(dtype, cfg.hardware.strategy == "fsdp")
         backend.notes.append("base weights in 4-bit NF4 through bitsandbytes (QLoRA)")
     if not backend.on_cpu:
         kwargs["device_map"] = {"": _local_rank()}
@@ -324,20 +324,23 @@ def _gpu_dtype(cfg: TrainConfig):
     return torch.float16 if cfg.training.fp16 else torch.float32
 
 
-def _bnb_config(compute_dtype):
+def _bnb_config(compute_dtype, sharded: bool):
+    """4-bit NF4 weights (QLoRA). Under FSDP the packed weights are stored in the compute dtype
+    (bitsandbytes stores them as uint8 by default), as FSDP shards floating-point parameters of
+    one dtype."""
     from transformers import BitsAndBytesConfig
 
+    storage = {"bnb_4bit_quant_storage": compute_dtype} if sharded else {}
     return BitsAndBytesConfig(
         load_in_4bit=True,
         bnb_4bit_quant_type="nf4",
         bnb_4bit_use_double_quant=True,
         bnb_4bit_compute_dtype=compute_dtype,
+        **storage,
     )
 
 
 def _local_rank() -> int:
-    import os
-
     return int(os.environ.get("LOCAL_RANK", "0"))
 
 

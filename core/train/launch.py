@@ -213,7 +213,8 @@ def lost_rank(run_dir: Path, gone: dict[int, float]) -> tuple[str, list[str]] | 
     (killed, or crashed in native code) is the cause, else the rank that reported an error
     first; (message, that rank's last lines), or None when no rank says anything."""
     ranks = read_ranks(run_dir)
-    silent = [r for r in sorted(gone, key=gone.__getitem__) if not ranks[r].get("error")]
+    told = ("error", "terminated")  # a rank the launcher ended after another one failed says so
+    silent = [r for r in sorted(gone, key=gone.__getitem__) if not any(map(ranks[r].get, told))]
     if silent:
         number = silent[0]
         message = (
@@ -232,7 +233,7 @@ def watch_ranks(run_dir: Path, gone: dict[int, float]) -> None:
     without recording how it ended."""
     host = socket.gethostname()
     for number, record in read_ranks(run_dir).items():
-        ended = record.get("ended") or record.get("error")
+        ended = record.get("ended") or record.get("error") or record.get("terminated")
         if number in gone or ended or record.get("host") != host:
             continue
         if not pid_alive(int(record["pid"])):

@@ -545,6 +545,7 @@ def _work(run_dir: Path, workspace: Path, resume: str | None) -> int:
     """One rank of a launched run: train, and record in ranks/ how it ended (the launching
     process records the run's end from these)."""
     launch.record_rank(run_dir, started=time.time())
+    signal.signal(signal.SIGTERM, lambda signum, _: _terminated(run_dir, signum))
     if launch.rank() != 0:
         launch.log_to_rank_file(run_dir)
     try:
@@ -557,3 +558,10 @@ def _work(run_dir: Path, workspace: Path, resume: str | None) -> int:
         return 1
     launch.record_rank(run_dir, ended=time.time(), state=state)
     return 0
+
+
+def _terminated(run_dir: Path, signum: int) -> None:
+    """A rank ended by SIGTERM (accelerate ends the other ranks once one has failed) records it
+    and exits at once, so that the rank that failed first is the one the run's error names."""
+    launch.record_rank(run_dir, terminated=time.time())
+    os._exit(128 + signum)
