@@ -22,6 +22,7 @@ from core.evaluate.ahkbench import (
     pass_at_k,
     reference_solutions,
     run_answers,
+    spread,
     summarise,
 )
 from core.workspace import SAMPLE_CORPUS
@@ -179,6 +180,23 @@ def test_tasks_missing_from_the_answers_file_are_counted_as_unanswered() -> None
     ]  # fmt: skip
     report = summarise(results, (1, 2))
     assert report.unanswered == 1 and set(report.pass_at_k) == {1, 2}
+
+
+def test_a_limit_takes_the_tasks_of_every_category_in_turn() -> None:
+    tasks = load_tasks(DEFAULT_TASKS)
+    twelve = spread(tasks, 12)
+    assert {t.category for t in twelve} == CATEGORIES and spread(tasks, 12) == twelve
+    order = {t.id: i for i, t in enumerate(tasks)}
+    assert [order[t.id] for t in twelve] == sorted(order[t.id] for t in twelve)  # file order
+    firsts: dict[str, Task] = {}
+    for task in tasks:
+        firsts.setdefault(task.category, task)
+    assert twelve == sorted(firsts.values(), key=lambda t: order[t.id])
+    thirty = [t.category for t in spread(tasks, 30)]
+    assert sorted(thirty.count(c) for c in CATEGORIES) == [2] * 6 + [3] * 6
+    assert spread(tasks, None) == tasks and spread(tasks, 10_000) == tasks
+    with pytest.raises(StudioError, match="at least 1"):
+        spread(tasks, 0)
 
 
 def test_pass_at_k_is_the_unbiased_estimate() -> None:

@@ -115,6 +115,24 @@ def load_tasks(path: Path) -> list[Task]:
     return tasks
 
 
+def spread(tasks: list[Task], limit: int | None) -> list[Task]:
+    """`limit` tasks taken in turn from each category (in the order categories first appear),
+    in their order in the file; all tasks without a limit. The same tasks every time."""
+    if limit is None:
+        return list(tasks)
+    if limit < 1:
+        raise StudioError(f"limit must be at least 1, got {limit}")
+    first: dict[str, int] = {}  # category -> its place among the categories
+    taken: dict[str, int] = {}  # category -> its tasks seen so far
+    keys = []  # (turn within its category, category's place, place in the file)
+    for index, task in enumerate(tasks):
+        first.setdefault(task.category, len(first))
+        keys.append((taken.get(task.category, 0), first[task.category], index))
+        taken[task.category] = keys[-1][0] + 1
+    chosen = sorted(sorted(keys)[:limit], key=lambda key: key[2])
+    return [tasks[index] for *_, index in chosen]
+
+
 def load_answers(path: Path) -> dict[str, list[str]]:
     """Answers by task id; several lines for one id are several samples."""
     answers: dict[str, list[str]] = {}
