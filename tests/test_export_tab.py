@@ -186,13 +186,27 @@ def test_the_report_becomes_totals_verification_and_smoke_tables():
     checks = et.checks_table(REPORT)
     assert checks.values.tolist() == [["transformers", "0.0016", "0.2", "3/3", "passed"]]
     smoke = et.smoke_table(REPORT)
-    assert smoke["v2 verdict"].tolist() == ["v2", "v1"] and smoke["errors"].tolist() == [0, 1]
+    assert smoke["verdict"].tolist() == ["v2", "v1"] and smoke["errors"].tolist() == [0, 1]
     html = et.summary_html(REPORT)
     for text in ("F16", "3.0 MB", "38", ">yes<", "1/2", "fell back to Q8_0"):
         assert text in html
     assert (
         et.checks_table(None).empty and et.smoke_table(None).empty and et.summary_html(None) == ""
     )
+
+
+def test_the_smoke_table_never_shows_v2_beside_errors_and_the_summary_names_gibberish():
+    answers = [  # as a result written before the smoke test judged answers as Evaluate does
+        {"prompt": "a", "answer": "pecpecpec pecpec", "verdict": "no code", "errors": 0},
+        {"prompt": "b", "answer": "pecpec", "verdict": "no code", "errors": 0},
+        {"prompt": "c", "answer": 'MsgBox("hi"', "verdict": "v2", "errors": 2},
+    ]
+    report = {**REPORT, "smoke": {**REPORT["smoke"], "answers": answers}}
+    smoke = et.smoke_table(report)
+    assert smoke["verdict"].tolist() == ["no code", "no code", "v2 with errors"]
+    html = et.summary_html(report)
+    assert "0/3" in html and "2 of 3 answers are not code at all (gibberish or prose)" in html
+    assert "not code at all" not in et.summary_html(REPORT)
 
 
 def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.ahk.answer import answer_code, extract_code, shown_verdict
 from core.evaluate.scoring import (
-    answer_code,
     balance_problem,
     chrf,
     exact_match,
-    extract_code,
     score_output,
-    shown_verdict,
     summarise,
     worse_than,
 )
