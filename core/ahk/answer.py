@@ -10,14 +10,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.ahk.builtins import FUNCS, V1_COMMANDS
+
 FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 AHK_LANGS = {"ahk", "ahk2", "autohotkey", "autohotkey2", "autohotkeyv2"}
 NO_CODE = "no code"
 
+# Marks of code anywhere in a line: assignment, arrow, hotkey, braces, a comment, a #directive
+# (a markdown heading "# Title" has a space), a call with parentheses, a keyword opening a line.
 CODE_MARK = re.compile(
-    r":=|=>|::|[{}]|^\s*[;#]|\w\(.*\)|^\s*(?:if|else|loop|for|while|return|class|try|catch|"
-    r"global|static|local|throw|switch|case)\b",
+    r":=|=>|::|[{}]|^\s*(?:;|#[a-z])|\w\(.*\)|^\s*(?:if|else|loop|for|while|return|class|try|"
+    r"catch|global|static|local|throw|switch|case)\b",
     re.IGNORECASE,
+)
+# A built-in called at the start of a line: then a v1 comma, a parenthesis (closed or not: a cut
+# answer is broken code, not prose), an argument that starts like one (a string, a number, a
+# %var%, a bracket, a built-in A_ variable, ahk_ criteria), or nothing at all. The name is checked
+# against the built-ins in `_is_command`.
+COMMAND = re.compile(
+    r"^\s*([a-z]\w*)(?:\s*[,(]|\s+(?:[\"'%(\[{\d-]|a_\w|ahk_)|\s*$)", re.IGNORECASE
 )
 PROSE = re.compile(r"^\s*[A-Z][a-z']*(?:,?\s+[\w'(),-]+){3,}[.:!?]?\s*$")
 
@@ -47,11 +58,24 @@ def extract_code(text: str) -> str:
     return blocks[0][1].strip("\n") if blocks else text.strip("\n")
 
 
+def _is_command(line: str) -> bool:
+    """A line opening with a call of a built-in: `MsgBox "hi"`, `Sleep 100`, `MsgBox, hi` (v1),
+    `MsgBox("hi"` (cut short); a bare name only for a built-in that takes no argument (`ExitApp`)."""
+    match = COMMAND.match(line)
+    if not match:
+        return False
+    name, rest = match.group(1).lower(), line[match.end(1) :].strip()
+    if not rest:
+        return FUNCS.get(name, (1, None))[0] == 0
+    return name in FUNCS or name in V1_COMMANDS
+
+
 def looks_like_code(line: str) -> bool:
     """A line that reads as AutoHotkey rather than as a sentence."""
     if not line.strip():
         return False
-    return bool(CODE_MARK.search(line)) and not (PROSE.match(line) and line.rstrip()[-1:] in ".!?")
+    marked = bool(CODE_MARK.search(line)) or _is_command(line)
+    return marked and not (PROSE.match(line) and line.rstrip()[-1:] in ".!?")
 
 
 def answer_code(text: str) -> str:
