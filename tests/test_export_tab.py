@@ -209,6 +209,19 @@ def test_the_smoke_table_never_shows_v2_beside_errors_and_the_summary_names_gibb
     assert "not code at all" not in et.summary_html(REPORT)
 
 
+def test_a_merged_run_says_in_plain_words_how_close_the_merge_came(workspace):
+    run_dir = run_folder.runs_dir(workspace) / "merged"
+    for part in ("adapter/adapter_config.json", "merged/config.json"):
+        (run_dir / part).parent.mkdir(parents=True, exist_ok=True)
+        (run_dir / part).write_text("{}")
+    (run_dir / run_folder.CONFIG).write_text("base_model: x\n")
+    run_folder.write_status(run_dir, state="completed", merged={"max_abs_diff": 0.00123})
+    note, _, can_export = et.readiness(workspace, "merged")
+    assert can_export and "ready to export" in note and "logit" not in note
+    assert "the same words as the base model with the adapter" in note
+    assert "small rounding difference (at most 0.0012)" in note
+
+
 def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):
     exports = run_folder.runs_dir(workspace) / "r" / "exports"
     exports.mkdir(parents=True)
@@ -290,7 +303,7 @@ def test_merge_then_export_run_as_jobs_and_show_the_verified_file(run_dir, monke
         et.start_merge(workspace, run_id)
     view = wait_idle(workspace, run_id)
     assert "Merge: done" in view.job and view.can_export, view.log
-    assert "logits within" in view.note and "max abs logit difference" in view.log
+    assert "rounding difference" in view.note and "max abs logit difference" in view.log
     et.start_export(workspace, run_id, "q8_0", False)
     view = wait_idle(workspace, run_id)
     assert "Export Q8_0: done" in view.job, view.log

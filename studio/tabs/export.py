@@ -78,8 +78,13 @@ def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
         )
     else:
         diff = ready.merge_diff
-        check = f" (logits within {diff:.2g} of base + adapter)" if diff is not None else ""
-        note = render.message("ok", f"Merged{check}: ready to export.")
+        check = (
+            "Checked: the merged model predicts the same words as the base model with the "
+            f"adapter, to within a small rounding difference (at most {diff:.2g})."
+            if diff is not None
+            else None
+        )
+        note = render.message("ok", "Merged: ready to export.", check)
     return note, ready.can_merge, ready.can_export
 
 
