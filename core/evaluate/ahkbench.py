@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from core.ahk.answer import answer_code
 from core.ahk.sandbox import PRELUDE, PRELUDE_LINES, RunResult, Sandbox
 from core.errors import StudioError
-from core.evaluate.scoring import answer_code
 from core.fsutil import atomic_write_text
 
 STATUSES = ("pass", "wrong-output", "load-error", "runtime-error", "timeout", "no-code")

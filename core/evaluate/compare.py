@@ -491,8 +491,8 @@ def _interpreter_scores(rows: list[dict], run_dir: Path) -> None:
     """Let AutoHotkey v2 load each answer's code; interpreter_ok is True when /validate passes
     without a word (an error, a timeout or a newer #Requires all count as not loaded); an
     answer with no code does not load (an empty script would)."""
+    from core.ahk.answer import answer_code
     from core.ahk.interpreter import run_interpreter
-    from core.evaluate.scoring import answer_code
 
     if not rows:
         return
