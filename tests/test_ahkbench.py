@@ -9,16 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from core.ahk.sandbox import missing_tools
+from core.ahk.sandbox import RunResult, missing_tools
 from core.errors import StudioError
 from core.evaluate import ahkbench
 from core.evaluate.ahkbench import (
     DEFAULT_TASKS,
+    Result,
+    Task,
+    format_table,
     load_answers,
     load_tasks,
     pass_at_k,
     reference_solutions,
     run_answers,
+    spread,
     summarise,
 )
 from core.workspace import SAMPLE_CORPUS
@@ -103,6 +107,96 @@ def test_cli_scores_statuses_and_writes_json(tmp_path: Path, capsys) -> None:
     assert data["results"][1]["stdout"] == "-1" and "IndexError" in data["results"][3]["stderr"]
     table = capsys.readouterr().out
     assert "math" in table and "pass@1" in table
+
+
+@pytest.mark.interpreter
+@needs_sandbox
+def test_answers_that_keep_the_script_alive_pass_once_their_test_has_run() -> None:
+    add = 'FileAppend(Add(2, 3), "*")'
+    tasks = [Task("hotkey", "Add(a, b), and Ctrl+J shows it", add, "5", "hotkeys"),
+             Task("persistent", "Add(a, b), staying alive", add, "5", "math"),
+             Task("slow-exit", "Add(a, b), waiting on exit", add, "5", "math"),
+             Task("spin", "Spin()", "Spin()", "", "control-flow")]  # fmt: skip
+    answers = {
+        "hotkey": ["Add(a, b) => a + b\n\n^j::MsgBox Add(2, 3)"],
+        "persistent": ["Persistent\n\nAdd(a, b) {\n    return a + b\n}"],
+        "slow-exit": ["OnExit((*) => (Sleep(60000), 0))\n\nAdd(a, b) => a + b"],
+        "spin": ["Spin() {\n    Loop\n        Sleep 10\n}"],
+    }
+    results = run_answers(tasks, answers, jobs=2, timeout=5)
+    assert [(r.id, r.status) for r in results] == [
+        ("hotkey", "pass"), ("persistent", "pass"),
+        ("slow-exit", "pass"),  # out of time after its test had run to the end: its output counts
+        ("spin", "timeout"),  # out of time inside the test: its (empty) output is not judged
+    ]  # fmt: skip
+    assert results[0].seconds < 5 and results[1].seconds < 5
+    assert all(ahkbench.END_MARK not in r.stderr for r in results)
+
+
+def test_a_timed_out_script_is_judged_by_its_output_only_once_its_test_ran_to_the_end() -> None:
+    mark = ahkbench.END_MARK + "\n"
+    assert ahkbench.classify(RunResult(None, "5", mark, 5.0, True), "5") == "pass"
+    assert ahkbench.classify(RunResult(None, "4", mark, 5.0, True), "5") == "wrong-output"
+    assert ahkbench.classify(RunResult(None, "5", "", 5.0, True), "5") == "timeout"
+    assert ahkbench.classify(RunResult(None, "", "", 5.0, True), "") == "timeout"
+    assert ahkbench.classify(RunResult(0, "5", mark, 0.1), "5") == "pass"
+    failure = RunResult(None, "", "sandbox failure: gone", 0.0)  # not a timeout, no exit code
+    assert ahkbench.classify(failure, "") == "runtime-error"
+    script = ahkbench.build_script("Add(a, b) => a + b", 'FileAppend(Add(2, 3), "*")')
+    assert script.endswith(
+        f'FileAppend(Add(2, 3), "*")\n\nFileAppend("{mark[:-1]}`n", "**")\nExitApp\n'
+    )
+
+
+def result(task: str, passed: bool, sample: int = 0, answered: bool = True) -> Result:
+    status = "pass" if passed else "wrong-output" if answered else "no-code"
+    return Result(task, "math", passed, status, sample=sample, answered=answered)
+
+
+def test_a_partial_answers_file_says_how_many_tasks_had_no_answer_and_why_pass_at_k_is_absent():
+    three = [result("a", i == 0, i) for i in range(3)]
+    report = summarise([*three, result("b", True), result("c", False, answered=False)], (1, 3))
+    assert report.pass_at_1 == pytest.approx((1 / 3 + 1 + 0) / 3, abs=1e-4)
+    assert report.unanswered == 1 and report.categories["math"]["unanswered"] == 1
+    assert report.pass_at_k == {1: report.pass_at_1}
+    why = "1 of 2 answered tasks have fewer than 3 answers (fewest: 1)"
+    assert report.pass_at_k_absent == {3: why}
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["unanswered"] == 1 and data["pass_at_k_absent"] == {"3": why}
+    table = format_table(report)
+    assert f"pass@3: not computed, {why}" in table
+    assert "no answer for 1 of 3 tasks (counted as failed, no-code)" in table
+    b_three = [result("b", True, i) for i in range(3)]
+    full = summarise([*three, *b_three, result("c", False, answered=False)], (1, 3))
+    assert full.pass_at_k[3] == pytest.approx((1 + 1 + 0) / 3, abs=1e-4)  # c fails at every k
+    assert full.pass_at_k_absent == {} and "not computed" not in format_table(full)
+
+
+def test_tasks_missing_from_the_answers_file_are_counted_as_unanswered() -> None:
+    tasks = [Task("a", "p", "t", "x", "math"), Task("b", "p", "t", "x", "math")]
+    results = run_answers(tasks, {"a": ["no code here", "none here either"]})  # nothing runs
+    assert [(r.id, r.status, r.answered) for r in results] == [
+        ("a", "no-code", True), ("a", "no-code", True), ("b", "no-code", False),
+    ]  # fmt: skip
+    report = summarise(results, (1, 2))
+    assert report.unanswered == 1 and set(report.pass_at_k) == {1, 2}
+
+
+def test_a_limit_takes_the_tasks_of_every_category_in_turn() -> None:
+    tasks = load_tasks(DEFAULT_TASKS)
+    twelve = spread(tasks, 12)
+    assert {t.category for t in twelve} == CATEGORIES and spread(tasks, 12) == twelve
+    order = {t.id: i for i, t in enumerate(tasks)}
+    assert [order[t.id] for t in twelve] == sorted(order[t.id] for t in twelve)  # file order
+    firsts: dict[str, Task] = {}
+    for task in tasks:
+        firsts.setdefault(task.category, task)
+    assert twelve == sorted(firsts.values(), key=lambda t: order[t.id])
+    thirty = [t.category for t in spread(tasks, 30)]
+    assert sorted(thirty.count(c) for c in CATEGORIES) == [2] * 6 + [3] * 6
+    assert spread(tasks, None) == tasks and spread(tasks, 10_000) == tasks
+    with pytest.raises(StudioError, match="at least 1"):
+        spread(tasks, 0)
 
 
 def test_pass_at_k_is_the_unbiased_estimate() -> None:

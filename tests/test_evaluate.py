@@ -231,3 +231,33 @@ def test_benchmark_writes_pass_at_1_of_base_and_fine_tuned_with_examples(run_dir
     worst = data["examples"]["worst"][0]
     assert (worst["id"], worst["stdout"], worst["expected"]) == ("up", "ab", "AB")
     assert "fine-tuned" in ev.format_benchmark(data)
+
+
+@pytest.mark.interpreter
+@pytest.mark.skipif(bool(missing_tools()), reason="needs the AutoHotkey sandbox")
+def test_benchmark_with_samples_reports_pass_at_k_of_base_and_fine_tuned(run_dir, monkeypatch):
+    tasks = run_dir / "bench.jsonl"
+    tasks.write_text("".join(json.dumps(t) + "\n" for t in BENCH_TASKS), "utf-8")
+    asked: list[tuple[int, float]] = []
+
+    def fake(loaded, conversations, settings=None):
+        asked.append((len(conversations), settings.temperature))
+        base, seen = adapter_switched_off(loaded), {}
+        texts = []
+        for c in conversations:  # the fine-tuned model gets Add right in its first sample only
+            prompt = c[-1]["content"]
+            seen[prompt] = seen.get(prompt, 0) + 1
+            right = not base and prompt == "Write Add(a, b)." and seen[prompt] == 1
+            texts.append(TUNED[prompt] if right else "Add(a, b) => a - b\nUp(s) => s")
+        return [gen.Completion(t, "", 3, 0.01) for t in texts]
+
+    monkeypatch.setattr(gen, "generate_many", fake)
+    sampled = gen.GenerationSettings(max_new_tokens=8, temperature=0.8)
+    data = ev.benchmark(run_dir, tasks, settings=sampled, samples=3)
+    assert asked == [(6, 0.8), (6, 0.8)] and data["samples"] == 3
+    tuned, base = data["models"]["finetuned"], data["models"]["base"]
+    assert tuned["pass_at_k"] == {"1": pytest.approx(1 / 6, abs=1e-4), "3": 0.5}
+    assert base["pass_at_k"] == {"1": 0.0, "3": 0.0} and base["pass_at_k_absent"] == {}
+    assert "pass@3" in ev.format_benchmark(data).splitlines()[-1]
+    with pytest.raises(StudioError, match="temperature 0 gives the same answer"):
+        ev.benchmark(run_dir, tasks, settings=QUICK, samples=3)

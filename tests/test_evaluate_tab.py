@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -288,3 +289,39 @@ def test_the_benchmark_shows_pass_at_1_failure_classes_and_examples(workspace):
     bars = {bar.name: list(bar.y) for bar in figure.data}
     assert bars == {"fine-tuned": [1, 1, 0, 0, 0, 0], "base": [0, 0, 0, 0, 0, 2]}
     assert "Press Task benchmark" in et.benchmark_views(workspace, "demo-run")[0]
+
+
+def test_the_benchmark_button_asks_for_k_samples_at_the_temperature_given(workspace, monkeypatch):
+    import core.ahk.sandbox
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(core.ahk.sandbox, "require_sandbox", lambda: None)
+    monkeypatch.setattr(jobs, "start_job", lambda ws, kind, argv, meta: started.append(argv))
+    et.start_benchmark(workspace, "demo-run", 12, 64, True, 5, 0.8)
+    argv = started[0]
+    assert argv[argv.index("--samples") + 1] == "5"
+    assert argv[argv.index("--temperature") + 1] == "0.8"
+    assert argv[argv.index("--limit") + 1] == "12" and "--compare-base" in argv
+    with pytest.raises(StudioError, match="pass@5 needs 5 different answers"):
+        et.start_benchmark(workspace, "demo-run", 0, 64, True, 5, 0.0)
+    assert len(started) == 1  # refused before a job starts
+
+
+def test_the_benchmark_shows_pass_at_k_of_both_models_with_k_samples(workspace):
+    tuned = [{"id": "add", "sample": s, "passed": s == 0, "status": "pass" if s == 0 else
+              "wrong-output", "category": "math", "stdout": "5", "expected": "5", "stderr": "",
+              "code": "Add(a, b) => a + b"} for s in range(3)]  # fmt: skip
+    base = [dict(r, passed=False, status="no-code", stdout="", code="") for r in tuned]
+    reports = {"finetuned": bench_report(1, {"pass": 1, "wrong-output": 2}, tuned),
+               "base": bench_report(0, {"no-code": 3}, base)}  # fmt: skip
+    reports["finetuned"]["pass_at_k"] = {"1": 0.1667, "3": 0.5}
+    reports["base"]["pass_at_k"] = {"1": 0.0}
+    reports["base"]["pass_at_k_absent"] = {"3": "1 of 2 answered tasks have fewer than 3 answers"}
+    data = {"run": "demo-run", "samples": 3, "models": reports,
+            "examples": ev.benchmark_examples(reports)}  # fmt: skip
+    html = et.benchmark_html(data)
+    assert "pass@1 · fine-tuned" in html and "pass@1 · base" in html
+    cards = re.findall(r'class="value">([^<]*)</div><div class="label">pass@3 · ([^<]*)<', html)
+    assert cards == [("50%", "fine-tuned"), ("–", "base")]
+    assert "base: no pass@3, 1 of 2 answered tasks have fewer than 3 answers" in html
+    assert "pass@3" not in et.benchmark_html(dict(data, samples=1))  # greedy: pass@1 only

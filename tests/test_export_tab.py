@@ -186,13 +186,40 @@ def test_the_report_becomes_totals_verification_and_smoke_tables():
     checks = et.checks_table(REPORT)
     assert checks.values.tolist() == [["transformers", "0.0016", "0.2", "3/3", "passed"]]
     smoke = et.smoke_table(REPORT)
-    assert smoke["v2 verdict"].tolist() == ["v2", "v1"] and smoke["errors"].tolist() == [0, 1]
+    assert smoke["verdict"].tolist() == ["v2", "v1"] and smoke["errors"].tolist() == [0, 1]
     html = et.summary_html(REPORT)
     for text in ("F16", "3.0 MB", "38", ">yes<", "1/2", "fell back to Q8_0"):
         assert text in html
     assert (
         et.checks_table(None).empty and et.smoke_table(None).empty and et.summary_html(None) == ""
     )
+
+
+def test_the_smoke_table_never_shows_v2_beside_errors_and_the_summary_names_gibberish():
+    answers = [  # as a result written before the smoke test judged answers as Evaluate does
+        {"prompt": "a", "answer": "pecpecpec pecpec", "verdict": "no code", "errors": 0},
+        {"prompt": "b", "answer": "pecpec", "verdict": "no code", "errors": 0},
+        {"prompt": "c", "answer": 'MsgBox("hi"', "verdict": "v2", "errors": 2},
+    ]
+    report = {**REPORT, "smoke": {**REPORT["smoke"], "answers": answers}}
+    smoke = et.smoke_table(report)
+    assert smoke["verdict"].tolist() == ["no code", "no code", "v2 with errors"]
+    html = et.summary_html(report)
+    assert "0/3" in html and "2 of 3 answers are not code at all (gibberish or prose)" in html
+    assert "not code at all" not in et.summary_html(REPORT)
+
+
+def test_a_merged_run_says_in_plain_words_how_close_the_merge_came(workspace):
+    run_dir = run_folder.runs_dir(workspace) / "merged"
+    for part in ("adapter/adapter_config.json", "merged/config.json"):
+        (run_dir / part).parent.mkdir(parents=True, exist_ok=True)
+        (run_dir / part).write_text("{}")
+    (run_dir / run_folder.CONFIG).write_text("base_model: x\n")
+    run_folder.write_status(run_dir, state="completed", merged={"max_abs_diff": 0.00123})
+    note, _, can_export = et.readiness(workspace, "merged")
+    assert can_export and "ready to export" in note and "logit" not in note
+    assert "the same words as the base model with the adapter" in note
+    assert "small rounding difference (at most 0.0012)" in note
 
 
 def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):
@@ -276,7 +303,7 @@ def test_merge_then_export_run_as_jobs_and_show_the_verified_file(run_dir, monke
         et.start_merge(workspace, run_id)
     view = wait_idle(workspace, run_id)
     assert "Merge: done" in view.job and view.can_export, view.log
-    assert "logits within" in view.note and "max abs logit difference" in view.log
+    assert "rounding difference" in view.note and "max abs logit difference" in view.log
     et.start_export(workspace, run_id, "q8_0", False)
     view = wait_idle(workspace, run_id)
     assert "Export Q8_0: done" in view.job, view.log

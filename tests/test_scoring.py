@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.ahk.answer import answer_code, extract_code, judge_answer, shown_verdict
 from core.evaluate.scoring import (
-    answer_code,
     balance_problem,
     chrf,
     exact_match,
-    extract_code,
     score_output,
-    shown_verdict,
     summarise,
     worse_than,
 )
@@ -153,3 +151,56 @@ def test_code_is_found_inside_prose():
     text = "Here is the function:\nAdd(a, b) {\n    return a + b\n}\nIt adds two numbers."
     assert answer_code(text) == "Add(a, b) {\n    return a + b\n}"
     assert answer_code("I cannot help with that. Please ask again.") == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'MsgBox "hi"',
+        'Run "notepad.exe"',
+        "Sleep 100",
+        "ToolTip A_Index",
+        'WinActivate "ahk_exe notepad.exe"',
+        "ExitApp",
+        "x := 1",
+        '^!n::Run "notepad.exe"',
+        "#Requires AutoHotkey v2.0",
+    ],
+)
+def test_an_unfenced_line_of_ahk_v2_is_code(line):
+    assert answer_code(line) == line
+    assert score_output(line, line).verdict == "v2"
+
+
+def test_an_unfenced_hotkey_without_its_action_is_code_not_gibberish():
+    assert answer_code("^!n::") == "^!n::"
+    assert judge_answer("^!n::").verdict not in ("no code", "v2")  # code, but not a whole hotkey
+
+
+@pytest.mark.parametrize("line", ["MsgBox, hi", "Send, ^c", "StringReplace, out, in, a, b, All"])
+def test_an_unfenced_v1_command_line_is_code_the_checker_calls_v1(line):
+    assert answer_code(line) == line
+    assert score_output(line, line).verdict == "v1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pecpecpec pecpec",
+        "pecpecpecpecpecpec",
+        "I cannot help with that. Please ask again.",
+        "Run the script and press the hotkey.",
+        "Sleep is important.",
+        "# Solution",
+        "Sure",
+        "",
+    ],
+)
+def test_prose_and_gibberish_stay_no_code(text):
+    assert answer_code(text) == ""
+    assert judge_answer(text).verdict == "no code" and not judge_answer(text).clean_v2
+
+
+def test_a_call_cut_short_is_broken_code_not_no_code():
+    judged = judge_answer('Here you go:\nMsgBox("hi"')
+    assert judged.code == 'MsgBox("hi"' and judged.errors > 0 and not judged.clean_v2

@@ -5,6 +5,7 @@ v2 that calls the solution and prints with `FileAppend(…, "*")`. An answer (JS
 the model's raw reply) has its code extracted; the code followed by the test runs in the real
 interpreter inside `core.ahk.sandbox`, and passes when its standard output equals `expected`
 (line endings normalised). Several answers to one id are samples: pass@k is computed from them.
+A task the answers file has no answer for fails (`no-code`) and is counted as unanswered.
 
 CLI: `python -m core.ahkbench --tasks T.jsonl --answers A.jsonl [--json OUT] [--jobs N]`.
 """
@@ -15,16 +16,18 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from core.ahk.answer import answer_code
 from core.ahk.sandbox import PRELUDE, PRELUDE_LINES, RunResult, Sandbox
 from core.errors import StudioError
-from core.evaluate.scoring import answer_code
 from core.fsutil import atomic_write_text
 
 STATUSES = ("pass", "wrong-output", "load-error", "runtime-error", "timeout", "no-code")
 DEFAULT_TASKS = Path(__file__).resolve().parents[2] / "data" / "ahkbench" / "tasks.jsonl"
+# Written to stderr once the test has run to its end, just before the script exits.
+END_MARK = "ahkbench: the test ran to its end"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class Task:
 
 @dataclass
 class Result:
-    """One answer's outcome. `stderr` holds the interpreter's message for load and run errors."""
+    """One answer's outcome. `stderr` holds the interpreter's message for load and run errors;
+    `answered` is False for the stand-in result of a task the answers file has no answer for."""
 
     id: str
     category: str
@@ -50,20 +54,27 @@ class Result:
     code: str = ""
     sample: int = 0
     seconds: float = 0.0
+    answered: bool = True
 
 
 @dataclass
 class Report:
+    """pass@1 over all tasks (an unanswered task counts as failed); `unanswered` says how many
+    tasks had no answer; `pass_at_k_absent` says, for each k asked for but not computed, why."""
+
     results: list[Result]
     tasks: int
     pass_at_1: float
     pass_at_k: dict[int, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     categories: dict[str, dict] = field(default_factory=dict)
+    unanswered: int = 0
+    pass_at_k_absent: dict[int, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["pass_at_k"] = {str(k): v for k, v in self.pass_at_k.items()}
+        data["pass_at_k_absent"] = {str(k): v for k, v in self.pass_at_k_absent.items()}
         return data
 
 
@@ -104,6 +115,24 @@ def load_tasks(path: Path) -> list[Task]:
     return tasks
 
 
+def spread(tasks: list[Task], limit: int | None) -> list[Task]:
+    """`limit` tasks taken in turn from each category (in the order categories first appear),
+    in their order in the file; all tasks without a limit. The same tasks every time."""
+    if limit is None:
+        return list(tasks)
+    if limit < 1:
+        raise StudioError(f"limit must be at least 1, got {limit}")
+    first: dict[str, int] = {}  # category -> its place among the categories
+    taken: dict[str, int] = {}  # category -> its tasks seen so far
+    keys = []  # (turn within its category, category's place, place in the file)
+    for index, task in enumerate(tasks):
+        first.setdefault(task.category, len(first))
+        keys.append((taken.get(task.category, 0), first[task.category], index))
+        taken[task.category] = keys[-1][0] + 1
+    chosen = sorted(sorted(keys)[:limit], key=lambda key: key[2])
+    return [tasks[index] for *_, index in chosen]
+
+
 def load_answers(path: Path) -> dict[str, list[str]]:
     """Answers by task id; several lines for one id are several samples."""
     answers: dict[str, list[str]] = {}
@@ -116,8 +145,10 @@ def load_answers(path: Path) -> dict[str, list[str]]:
 
 
 def build_script(code: str, test: str) -> str:
-    """What runs: the prelude (#Requires v2, errors to stderr), the answer's code, the test."""
-    return f"{PRELUDE}{code}\n\n{test}\n"
+    """What runs: the prelude (#Requires v2, errors to stderr), the answer's code, the test, then
+    END_MARK on stderr and ExitApp. Without the ExitApp an answer that defines a hotkey, calls
+    Persistent or builds a Gui would keep the script alive after its test, and time out."""
+    return f'{PRELUDE}{code}\n\n{test}\n\nFileAppend("{END_MARK}`n", "**")\nExitApp\n'
 
 
 def normalise_output(text: str) -> str:
@@ -125,13 +156,27 @@ def normalise_output(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
 
+def ran_to_end(run: RunResult) -> tuple[bool, RunResult]:
+    """Whether the script got past its test (END_MARK on stderr), and the run without the mark."""
+    if END_MARK not in run.stderr:
+        return False, run
+    return True, replace(run, stderr=run.stderr.replace(END_MARK + "\n", "", 1))
+
+
 def classify(run: RunResult, expected: str) -> str:
-    """The status of one run."""
-    if run.timed_out:
+    """The status of one run (of a script from `build_script`).
+
+    A script that ran out of time before the end of its test is `timeout`, even when what it
+    printed so far equals the expected output (an endless loop after the last line printed, or
+    an expected output that is empty). One that ran out of time after its test had run to the
+    end (it only failed to exit: an OnExit callback that waits, say) is judged by its output,
+    like a script that ended: the test saw everything it checks."""
+    finished, run = ran_to_end(run)
+    if run.timed_out and not finished:
         return "timeout"
     if " : ==> " in run.stderr:
         return "load-error"
-    if run.exit_code != 0 and run.stderr.strip():
+    if not run.timed_out and run.exit_code != 0 and run.stderr.strip():
         return "runtime-error"
     return "pass" if normalise_output(run.stdout) == normalise_output(expected) else "wrong-output"
 
@@ -154,16 +199,19 @@ def run_answers(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Result]:
     """Run every answer (each sample) of every task in one sandbox; a task without an answer
-    or an answer without code is `no-code` without running anything."""
+    (`answered` False) or an answer without code is `no-code` without running anything."""
     pending: list[tuple[Task, int, str]] = []
     results: list[Result] = []
     for task in tasks:
+        answered = bool(answers.get(task.id))
         for sample, text in enumerate(answers.get(task.id) or [""]):
             code = answer_code(text)
             if code:
                 pending.append((task, sample, code))
             else:
-                results.append(Result(task.id, task.category, False, "no-code", sample=sample))
+                no_code = Result(task.id, task.category, False, "no-code", sample=sample)
+                no_code.answered = answered
+                results.append(no_code)
     if pending:
         with Sandbox(jobs=jobs, timeout=timeout) as box:
             batch = max(1, box.jobs * 4)
@@ -180,6 +228,7 @@ def run_answers(
 
 def _result(task: Task, sample: int, code: str, run: RunResult) -> Result:
     status = classify(run, task.expected)
+    run = ran_to_end(run)[1]  # the message without the mark
     stderr = "" if status in ("pass", "wrong-output") else _message(run)
     return Result(
         task.id, task.category, status == "pass", status, run.stdout, stderr, task.expected,
@@ -198,19 +247,33 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def summarise(results: list[Result], ks: tuple[int, ...] = (1,)) -> Report:
-    """pass@1 (and each k with enough samples) over tasks, status counts, a row per category."""
+    """pass@1 (and each k every answered task has k samples for) over tasks, status counts, a
+    row per category. An unanswered task fails at every k; a k that some answered task has
+    fewer samples for is left out of `pass_at_k` with the reason in `pass_at_k_absent`."""
     by_task: dict[str, list[Result]] = {}
     for result in results:
         by_task.setdefault(result.id, []).append(result)
 
     def mean_pass(group: list[list[Result]], k: int) -> float:
-        values = [pass_at_k(len(rs), sum(r.passed for r in rs), k) for rs in group]
+        values = [
+            pass_at_k(len(rs), sum(r.passed for r in rs), k) if rs[0].answered else 0.0
+            for rs in group
+        ]
         return round(sum(values) / len(values), 4) if values else 0.0
 
     groups = list(by_task.values())
-    fewest = min((len(rs) for rs in groups), default=0)
+    answered = [len(rs) for rs in groups if rs[0].answered]
     report = Report(results, len(groups), mean_pass(groups, 1))
-    report.pass_at_k = {k: mean_pass(groups, k) for k in ks if k <= fewest}
+    report.unanswered = len(groups) - len(answered)
+    for k in ks:
+        short = sum(n < k for n in answered)
+        if short:
+            report.pass_at_k_absent[k] = (
+                f"{short} of {len(answered)} answered tasks have fewer than {k} answers "
+                f"(fewest: {min(answered)})"
+            )
+        else:
+            report.pass_at_k[k] = mean_pass(groups, k)
     report.statuses = {s: sum(r.status == s for r in results) for s in STATUSES}
     for category in sorted({rs[0].category for rs in groups}):
         members = [rs for rs in groups if rs[0].category == category]
@@ -219,6 +282,7 @@ def summarise(results: list[Result], ks: tuple[int, ...] = (1,)) -> Report:
             "tasks": len(members),
             "pass_at_1": mean_pass(members, 1),
             **{s: sum(r.status == s for r in flat) for s in STATUSES},
+            "unanswered": sum(not rs[0].answered for rs in members),
         }
     return report
 
@@ -280,6 +344,12 @@ def format_table(report: Report) -> str:
         ]
         lines.append("  ".join(cells))
     extra = [f"pass@{k}: {v:.3f}" for k, v in report.pass_at_k.items() if k != 1]
+    extra += [f"pass@{k}: not computed, {why}" for k, why in report.pass_at_k_absent.items()]
+    if report.unanswered:
+        extra.append(
+            f"no answer for {report.unanswered} of {report.tasks} tasks "
+            "(counted as failed, no-code): the answers file covers only part of the tasks"
+        )
     return "\n".join(lines + extra)
 
 
@@ -299,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per script")
     parser.add_argument("-k", type=int, action="append", help="also report pass@k (repeatable)")
     args = parser.parse_args(argv)
+    if any(k < 1 for k in args.k or []):
+        parser.error("-k must be at least 1")
 
     @cli_main
     def run() -> int:

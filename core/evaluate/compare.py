@@ -379,16 +379,16 @@ def benchmark(
     samples: int = 1,
 ) -> dict:
     """pass@1 (and pass@samples) of the fine-tuned model, and of its base, on the task benchmark;
-    written to eval/ahkbench.json with per-category rows, failure classes and examples."""
+    written to eval/ahkbench.json with per-category rows, failure classes and examples.
+    `limit` takes that many tasks spread over the categories (`ahkbench.spread`)."""
     from core.ahk.sandbox import require_sandbox
     from core.evaluate import ahkbench
 
     tasks_path = Path(tasks) if tasks else ahkbench.DEFAULT_TASKS
-    task_list = ahkbench.load_tasks(tasks_path)[:limit]
+    task_list = ahkbench.spread(ahkbench.load_tasks(tasks_path), limit)
     require_sandbox()
     settings = settings or gen.GenerationSettings()
-    if samples > 1 and settings.temperature <= 0:
-        raise StudioError("pass@k with k > 1 needs sampling", hint="set a temperature above 0")
+    check_samples(samples, settings.temperature)
     finetuned = gen.load_model(run_dir, _finetuned_kind(gen.run_models(run_dir), model))
     base = _base_model(run_dir, finetuned, compare_base)
     conversations = [[{"role": "user", "content": t.prompt}] for t in task_list] * samples
@@ -410,6 +410,18 @@ def benchmark(
             "models": reports, "examples": benchmark_examples(reports)}  # fmt: skip
     atomic_write_text(benchmark_path(run_dir), json.dumps(data, indent=1) + "\n")
     return data
+
+
+def check_samples(samples: int, temperature: float) -> None:
+    """StudioError unless `samples` answers per task can differ: k > 1 needs sampling."""
+    if samples < 1:
+        raise StudioError(f"samples per task must be at least 1, got {samples}")
+    if samples > 1 and temperature <= 0:
+        raise StudioError(
+            f"pass@{samples} needs {samples} different answers per task, and temperature 0 "
+            "gives the same answer each time",
+            hint="set a temperature above 0 (0.8 is usual), or 1 sample per task for pass@1",
+        )
 
 
 def benchmark_examples(reports: dict) -> dict:
@@ -436,7 +448,7 @@ def read_benchmark(run_dir: Path) -> dict | None:
 
 
 def format_benchmark(data: dict) -> str:
-    """pass@1 per category, one column per model."""
+    """pass@1 per category, one column per model, and pass@samples (or why it is absent)."""
     models = [m for m in MODELS if m in data["models"]]
     cats = sorted({c for m in models for c in data["models"][m]["categories"]})
     lines = ["category".ljust(14) + "".join(LABELS[m].rjust(12) for m in models)]
@@ -446,6 +458,17 @@ def format_benchmark(data: dict) -> str:
     lines.append(
         "pass@1".ljust(14) + "".join(f"{data['models'][m]['pass_at_1']:12.3f}" for m in models)
     )
+    k = str(data.get("samples", 1))
+    if k != "1":
+        cells = [data["models"][m]["pass_at_k"].get(k) for m in models]
+        lines.append(
+            f"pass@{k}".ljust(14)
+            + "".join("-".rjust(12) if v is None else f"{v:12.3f}" for v in cells)
+        )
+        for m in models:
+            why = data["models"][m].get("pass_at_k_absent", {}).get(k)
+            if why:
+                lines.append(f"{LABELS[m]}: pass@{k} not computed, {why}")
     return "\n".join(lines)
 
 
@@ -468,8 +491,8 @@ def _interpreter_scores(rows: list[dict], run_dir: Path) -> None:
     """Let AutoHotkey v2 load each answer's code; interpreter_ok is True when /validate passes
     without a word (an error, a timeout or a newer #Requires all count as not loaded); an
     answer with no code does not load (an empty script would)."""
+    from core.ahk.answer import answer_code
     from core.ahk.interpreter import run_interpreter
-    from core.evaluate.scoring import answer_code
 
     if not rows:
         return
@@ -551,7 +574,11 @@ def main(argv: list[str] | None = None) -> int:
         "--split", default="test", help="split beside the training file (test, val)"
     )
     parser.add_argument("--data", type=Path, help="a Harmony JSONL file instead of the split")
-    parser.add_argument("--limit", type=int, help="evaluate only the first N prompts")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        help="evaluate only the first N prompts (--benchmark: N tasks spread over the categories)",
+    )
     parser.add_argument(
         "--compare-base", action="store_true", help="also generate with the base model"
     )

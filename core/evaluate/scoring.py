@@ -10,13 +10,12 @@ import re
 from dataclasses import asdict, dataclass
 from statistics import fmean
 
-FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-AHK_LANGS = {"ahk", "ahk2", "autohotkey", "autohotkey2", "autohotkeyv2"}
+from core.ahk.answer import NO_CODE, judge_answer
+
 HOTSTRING = re.compile(r"^\s*:([^:\s]*):.*?::(.*)$")
 HOTKEY = re.compile(r"^\s*[^\s\"';]+?(?:\s+&\s+[^\s\"';]+?)?(?:\s+up)?::(.*)$", re.IGNORECASE)
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
-NO_CODE = "no code"
 
 
 @dataclass(frozen=True)
@@ -56,44 +55,6 @@ def chrf(output: str, reference: str) -> float:
     from sacrebleu.metrics import CHRF
 
     return float(CHRF().sentence_score(output, [reference]).score)
-
-
-def extract_code(text: str) -> str:
-    """The code of an answer: its first AutoHotkey-labelled fenced block, else its first fenced
-    block, else the whole text (a model trained on bare snippets answers without fences)."""
-    blocks = FENCE.findall(text)
-    for lang, body in blocks:
-        if lang.lower() in AHK_LANGS:
-            return body.strip("\n")
-    return blocks[0][1].strip("\n") if blocks else text.strip("\n")
-
-
-CODE_MARK = re.compile(
-    r":=|=>|::|[{}]|^\s*[;#]|\w\(.*\)|^\s*(?:if|else|loop|for|while|return|class|try|catch|"
-    r"global|static|local|throw|switch|case)\b",
-    re.IGNORECASE,
-)
-PROSE = re.compile(r"^\s*[A-Z][a-z']*(?:,?\s+[\w'(),-]+){3,}[.:!?]?\s*$")
-
-
-def looks_like_code(line: str) -> bool:
-    """A line that reads as AutoHotkey rather than as a sentence."""
-    if not line.strip():
-        return False
-    return bool(CODE_MARK.search(line)) and not (PROSE.match(line) and line.rstrip()[-1:] in ".!?")
-
-
-def answer_code(text: str) -> str:
-    """The code of an answer, or "" when it holds none: a fenced block as in `extract_code`, else
-    the lines from the first that looks like code to the last (prose around code is dropped)."""
-    if FENCE.search(text):
-        code = extract_code(text)
-        return code if any(looks_like_code(line) for line in code.split("\n")) else ""
-    lines = text.replace("\r\n", "\n").split("\n")
-    marked = [i for i, line in enumerate(lines) if looks_like_code(line)]
-    if not marked:
-        return ""
-    return "\n".join(lines[marked[0] : marked[-1] + 1]).strip("\n")
 
 
 def _code_part(line: str) -> str:
@@ -178,36 +139,29 @@ def _scan_line(
 
 
 def score_output(output: str, reference: str, kind: str = "code") -> Scores:
-    """Score one output. For `kind="code"` the extracted code also gets the v2 checker's verdict
-    (clean v2 = verdict v2 with no errors) and the bracket/string balance; an answer without code
-    gets the verdict "no code" and is neither clean nor balanced."""
+    """Score one output. For `kind="code"` the answer's code also gets the checker's verdict by
+    core.ahk.answer.judge_answer (the Export smoke test's rule too: clean v2 = verdict v2 with no
+    errors) and the bracket/string balance; an answer without code gets the verdict "no code"
+    and is neither clean nor balanced."""
     match, similarity = exact_match(output, reference), chrf(output, reference)
     if kind != "code":
         return Scores(exact_match=match, chrf=similarity)
-    from core.ahk.check import check_source
-
-    code = answer_code(output)
-    if not code:  # gibberish or prose: nothing to check, and certainly not clean v2
+    judged = judge_answer(output)
+    if not judged.code:  # gibberish or prose: nothing to check, and certainly not clean v2
         return Scores(exact_match=match, chrf=similarity, balanced=False, balance_problem="no code",
                       verdict=NO_CODE, errors=0, warnings=0, diagnostics=0, clean_v2=False)  # fmt: skip
-    checked = check_source(code)
-    problem = balance_problem(code)
+    problem = balance_problem(judged.code)
     return Scores(
         exact_match=match,
         chrf=similarity,
         balanced=problem is None,
         balance_problem=problem,
-        verdict=shown_verdict(checked.verdict, checked.errors),
-        errors=checked.errors,
-        warnings=checked.warnings,
-        diagnostics=len(checked.diagnostics),
-        clean_v2=checked.verdict == "v2" and checked.errors == 0,
+        verdict=judged.verdict,
+        errors=judged.errors,
+        warnings=judged.warnings,
+        diagnostics=judged.diagnostics,
+        clean_v2=judged.clean_v2,
     )
-
-
-def shown_verdict(verdict: str, errors: int) -> str:
-    """The verdict as shown: "v2" only without errors, so it never contradicts the error count."""
-    return "v2 with errors" if verdict == "v2" and errors else verdict
 
 
 def rank_key(scores: dict) -> tuple[float, float, float, float]:

@@ -5,18 +5,19 @@
   runtime the file is for; through transformers' GGUF loader only where llama-cpp-python is
   missing) against the merged model, on a few prompts, with a tolerance that fits the
   quantisation, scaled by the size of the reference logits.
-- `smoke_test`: a few AutoHotkey v2 requests answered by the GGUF, each answer run through the
-  v2 checker of core/ahk/check.py.
+- `smoke_test`: a few AutoHotkey v2 requests answered by the GGUF, each answer judged by
+  core/ahk/answer.py, the rule the Evaluate tab scores with: an answer without code is
+  "no code", and one with error diagnostics is never clean.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.ahk.answer import NO_CODE, is_clean_v2, judge_answer
 from core.errors import StudioError
 from core.native import run_native
 
@@ -41,7 +42,6 @@ TOLERANCES = {
     "q4_k_m": 0.6,
     "q4_0": 0.6,
 }
-_FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.S)
 
 
 @dataclass
@@ -71,11 +71,18 @@ class LogitCheck:
 
 @dataclass
 class SmokeAnswer:
+    """One answer and the checker's verdict on it as Evaluate shows it (core.ahk.answer): "no code",
+    "v2", "v2 with errors", "v1", "mixed" or "unknown"; None when it was not checked."""
+
     prompt: str
     answer: str
-    verdict: str | None  # core.ahk's verdict ('v2', 'v1', 'mixed', 'unknown'); None unchecked
+    verdict: str | None
     errors: int
     warnings: int
+
+    @property
+    def clean_v2(self) -> bool:
+        return is_clean_v2(self.verdict, self.errors)
 
 
 @dataclass
@@ -87,9 +94,11 @@ class SmokeReport:
     answers: list[SmokeAnswer] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        v2 = sum(a.verdict == "v2" and a.errors == 0 for a in self.answers)
+        v2 = sum(a.clean_v2 for a in self.answers)
         head = f"smoke test ({self.backend}, {self.checker}): {v2}/{len(self.answers)} answers are clean v2"
-        return [head] + [
+        warning = no_code_warning([a.verdict for a in self.answers])
+        heads = [head, f"  {warning}"] if warning else [head]
+        return heads + [
             f"  {a.prompt[:50]!r}: {a.verdict or 'unchecked'}, {a.errors} errors -> {a.answer[:60]!r}"
             for a in self.answers
         ]
@@ -289,10 +298,15 @@ def _llama_cpp_tokens_and_logits(gguf_path: Path, prompts: list[str], ids: list[
 # --- smoke test ----------------------------------------------------------------------------------
 
 
-def extract_code(answer: str) -> str:
-    """The code of an answer: the fenced blocks when there are any, else the whole text."""
-    blocks = _FENCE.findall(answer)
-    return "\n".join(blocks) if blocks else answer
+def no_code_warning(verdicts: list[str | None]) -> str | None:
+    """A plain warning when most answers hold no code at all (gibberish or prose), else None."""
+    no_code = sum(v == NO_CODE for v in verdicts)
+    if no_code * 2 <= len(verdicts):
+        return None
+    return (
+        f"{no_code} of {len(verdicts)} answers are not code at all (gibberish or prose): "
+        "the model does not write AutoHotkey yet"
+    )
 
 
 def _answers_llama_cpp(gguf_path: Path, prompts: list[str], max_tokens: int) -> list[str]:
@@ -350,14 +364,14 @@ def _answers_transformers(
 def smoke_test(
     gguf_path: Path, source_dir: Path, prompts: list[str] = SMOKE_PROMPTS, max_tokens: int = 64
 ) -> SmokeReport:
-    """Answer `prompts` with the exported file and run each answer through the v2 checker."""
+    """Answer `prompts` with the exported file and judge each answer as Evaluate does."""
     if llama_cpp_available() is None:
         backend, answers = "llama.cpp", _answers_llama_cpp(gguf_path, prompts, max_tokens)
     else:
         backend = "transformers GGUF loader"
         answers = _answers_transformers(gguf_path, source_dir, prompts, max_tokens)
     try:
-        from core.ahk.check import check_source
+        import core.ahk.check  # noqa: F401
     except ImportError as err:
         report = SmokeReport(backend, f"checker unavailable: {err}")
         report.answers = [
@@ -366,8 +380,8 @@ def smoke_test(
         return report
     report = SmokeReport(backend, "core.ahk")
     for prompt, answer in zip(prompts, answers, strict=True):
-        result = check_source(extract_code(answer))
+        judged = judge_answer(answer)
         report.answers.append(
-            SmokeAnswer(prompt, answer, result.verdict, result.errors, result.warnings)
+            SmokeAnswer(prompt, answer, judged.verdict, judged.errors, judged.warnings)
         )
     return report

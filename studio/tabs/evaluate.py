@@ -101,13 +101,22 @@ def start_evaluation(
 
 
 def start_benchmark(
-    workspace: Path, run_id: str, limit: float, max_new_tokens: float, compare: bool
+    workspace: Path,
+    run_id: str,
+    limit: float,
+    max_new_tokens: float,
+    compare: bool,
+    samples: float = 1,
+    temperature: float = 0.0,
 ) -> str:
-    """Start the task benchmark (`python -m core.evaluate --benchmark`) as a job; its id."""
+    """Start the task benchmark (`python -m core.evaluate --benchmark`) as a job; its id.
+    `samples` answers per task (sampled at `temperature`) give pass@samples beside pass@1."""
     from core.ahk.sandbox import require_sandbox
 
     if not run_id:
         raise StudioError("pick a run first")
+    k, temperature = int(samples or 1), float(temperature or 0.0)
+    ev.check_samples(k, temperature)
     require_sandbox()
     run_dir = run_path(workspace, run_id)
     models = gen.run_models(run_dir)
@@ -119,8 +128,8 @@ def start_benchmark(
     count = int(limit or 0) or None
     argv = jobs.core_command(
         "core.evaluate", "--benchmark", "--run-dir", run_dir, "--max-new-tokens",
-        int(max_new_tokens), *(["--limit", str(count)] if count else []),
-        *(["--compare-base"] if compare else []),
+        int(max_new_tokens), "--samples", k, "--temperature", str(temperature),
+        *(["--limit", str(count)] if count else []), *(["--compare-base"] if compare else []),
     )  # fmt: skip
     return jobs.start_job(workspace, BENCH_KIND, argv, meta={"run": run_id})
 
@@ -210,18 +219,21 @@ def benchmark_views(workspace: Path, run_id: str | None) -> tuple[str, str, go.F
 
 
 def benchmark_html(data: dict | None) -> str:
-    """pass@1 of each model, a row per category, and the best and worst examples."""
+    """pass@1 (and pass@k with k samples per task) of each model, a row per category, and the
+    best and worst examples."""
     if not data:
         return ""
     models = {m: r for m, r in data["models"].items()}
-    cards = [
-        (
-            f"pass@1 · {MODEL_NAMES[m]}",
-            _percent(r["pass_at_1"]),
-            "good" if r["pass_at_1"] >= 0.5 else "warn",
-        )
-        for m, r in models.items()
-    ]
+    k = str(data.get("samples", 1))
+    cards, absent = [], []
+    for at in ["1"] if k == "1" else ["1", k]:
+        for m, r in models.items():
+            value = r["pass_at_1"] if at == "1" else r.get("pass_at_k", {}).get(at)
+            kind = "" if value is None else "good" if value >= 0.5 else "warn"
+            cards.append((f"pass@{at} · {MODEL_NAMES[m]}", _percent(value), kind))
+            if value is None:
+                why = r.get("pass_at_k_absent", {}).get(at, "not measured")
+                absent.append(render.message("warn", f"{MODEL_NAMES[m]}: no pass@{at}, {why}"))
     head = "".join(f"<th>{MODEL_NAMES[m]}</th>" for m in models)
     cats = sorted({c for r in models.values() for c in r["categories"]})
     rows = "".join(
@@ -234,7 +246,7 @@ def benchmark_html(data: dict | None) -> str:
         for c in cats
     )
     table = f"<table class='bench-table'><tr><th>category</th>{head}</tr>{rows}</table>"
-    return render.totals(cards) + table + _examples_html(data["examples"])
+    return render.totals(cards) + "".join(absent) + table + _examples_html(data["examples"])
 
 
 def _examples_html(examples: dict) -> str:
@@ -418,7 +430,8 @@ def build(ctx: StudioContext) -> None:
             "**loads in AutoHotkey v2** (the real interpreter, when installed), balanced brackets "
             "and strings, exact match and chrF against the reference. **Task benchmark** asks "
             "both models the bundled AutoHotkey v2 tasks and runs each answer's code with the "
-            "task's test in the real interpreter, sandboxed: pass@1 is the share that works.",
+            "task's test in the real interpreter, sandboxed: pass@1 is the share that works; with "
+            "k samples per task, pass@k is the chance that one of k answers works.",
             elem_classes="tab-intro",
         )
         ui = _layout(ctx)
@@ -438,7 +451,12 @@ def _layout(ctx: StudioContext) -> SimpleNamespace:
         )
         ui.split = gr.Dropdown(["test", "val"], value="test", label="Split", elem_id="eval-split")
         ui.limit = gr.Number(
-            0, precision=0, minimum=0, label="Prompts (0 = all)", elem_id="eval-limit"
+            0,
+            precision=0,
+            minimum=0,
+            label="Prompts (0 = all)",
+            elem_id="eval-limit",
+            info="the first N prompts; the task benchmark takes N tasks across the categories",
         )
         ui.max_new = gr.Slider(
             16, 2048, value=512, step=16, label="Max new tokens", elem_id="eval-max-new-tokens"
@@ -449,6 +467,25 @@ def _layout(ctx: StudioContext) -> SimpleNamespace:
         ui.stop = gr.Button("Stop", variant="stop", elem_id="eval-stop", size="md")
         ui.bench = gr.Button("Task benchmark", elem_id="eval-bench", size="md")
         ui.refresh = gr.Button("Refresh runs", elem_id="eval-refresh-runs", size="md")
+    with gr.Row():
+        ui.samples = gr.Number(
+            1,
+            precision=0,
+            minimum=1,
+            maximum=100,
+            label="Samples per task (k)",
+            elem_id="eval-bench-samples",
+            info="task benchmark: answers asked per task; 1 gives pass@1, k > 1 also pass@k",
+        )
+        ui.temperature = gr.Slider(
+            0.0,
+            2.0,
+            value=0.0,
+            step=0.05,
+            label="Temperature",
+            elem_id="eval-bench-temperature",
+            info="task benchmark: 0 = greedy; k > 1 needs a temperature above 0 (0.8 is usual)",
+        )
     ui.bench_status = gr.HTML(elem_id="eval-bench-status")
     with gr.Row():
         ui.bench_html = gr.HTML(elem_id="eval-bench-results")
@@ -502,8 +539,8 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
         }
 
     @render.guard("Task benchmark")
-    def on_bench(run_id, limit, max_new, compare, worse_only, seen) -> dict:
-        start_benchmark(ctx.workspace, run_id, limit, max_new, compare)
+    def on_bench(run_id, limit, max_new, compare, samples, temperature, worse_only, seen) -> dict:
+        start_benchmark(ctx.workspace, run_id, limit, max_new, compare, samples, temperature)
         return show(run_id, worse_only, seen)
 
     @render.guard("Evaluate")
@@ -532,7 +569,8 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     render.on_page_load(render.guard("Evaluate")(on_load), [ui.run, *views], ui.worse)
     inputs = [ui.run, ui.split, ui.limit, ui.max_new, ui.compare, ui.worse, ui.results]
     ui.start.click(on_start, inputs, views, **private)
-    bench_inputs = [ui.run, ui.limit, ui.max_new, ui.compare, ui.worse, ui.results]
+    bench_inputs = [ui.run, ui.limit, ui.max_new, ui.compare, ui.samples, ui.temperature]
+    bench_inputs += [ui.worse, ui.results]
     ui.bench.click(on_bench, bench_inputs, views, **private)
     ui.stop.click(
         render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id)),

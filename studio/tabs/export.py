@@ -18,8 +18,10 @@ import gradio as gr
 import pandas as pd
 
 from core import jobs
+from core.ahk.answer import is_clean_v2, shown_verdict
 from core.errors import StudioError
 from core.export.gguf import QUANTS, SavedResult, available_quants, default_output, follow_result
+from core.export.verify import no_code_warning
 from core.fsutil import inside
 from core.train import run_folder
 from studio import render
@@ -37,7 +39,7 @@ QUANT_LABELS = {
     "q4_0": "Q4_0 · 4-bit, the smallest and fastest",
 }
 CHECK_COLUMNS = ["checked with", "max logit difference", "limit", "same top token", "result"]
-SMOKE_COLUMNS = ["prompt", "v2 verdict", "errors", "answer"]
+SMOKE_COLUMNS = ["prompt", "verdict", "errors", "answer"]
 FILE_COLUMNS = ["file", "size", "modified"]
 
 
@@ -76,8 +78,13 @@ def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
         )
     else:
         diff = ready.merge_diff
-        check = f" (logits within {diff:.2g} of base + adapter)" if diff is not None else ""
-        note = render.message("ok", f"Merged{check}: ready to export.")
+        check = (
+            "Checked: the merged model predicts the same words as the base model with the "
+            f"adapter, to within a small rounding difference (at most {diff:.2g})."
+            if diff is not None
+            else None
+        )
+        note = render.message("ok", "Merged: ready to export.", check)
     return note, ready.can_merge, ready.can_export
 
 
@@ -188,13 +195,19 @@ def checks_table(report: dict | None) -> pd.DataFrame:
 
 
 def smoke_table(report: dict | None) -> pd.DataFrame:
-    """The smoke test's prompts, the file's answers and the v2 checker's verdict on each."""
+    """The smoke test's prompts, the file's answers and the checker's verdict on each, worded as
+    in the Evaluate tab ("no code", "v2 with errors": never "v2" beside an error count)."""
     smoke = (report or {}).get("smoke") or {}
     rows = [
-        [a["prompt"], a["verdict"] or "unchecked", a["errors"], _clip(a["answer"])]
+        [a["prompt"], _verdict(a), a["errors"], _clip(a["answer"])]
         for a in smoke.get("answers", [])
     ]
     return pd.DataFrame(rows, columns=SMOKE_COLUMNS)
+
+
+def _verdict(answer: dict) -> str:
+    # a result written before the smoke test showed verdicts as Evaluate does may say "v2" with errors
+    return shown_verdict(answer["verdict"], answer["errors"]) if answer["verdict"] else "unchecked"
 
 
 def _clip(text: str, limit: int = 400) -> str:
@@ -206,7 +219,7 @@ def summary_html(report: dict | None) -> str:
     if not report:
         return ""
     answers = ((report.get("smoke") or {}).get("answers")) or []
-    clean = sum(a["verdict"] == "v2" and a["errors"] == 0 for a in answers)
+    clean = sum(is_clean_v2(a["verdict"], a["errors"]) for a in answers)
     passed = all(c["max_diff"] <= c["limit"] for c in report.get("checks", []))
     stats = [
         ("type", report["quant"].upper(), ""),
@@ -215,7 +228,9 @@ def summary_html(report: dict | None) -> str:
         ("logits match the merged model", "yes" if passed else "no", "good" if passed else "bad"),
         ("smoke answers that are clean v2", f"{clean}/{len(answers)}", "good" if clean else "warn"),
     ]
-    warnings = "".join(render.message("warn", w) for w in report.get("warnings", []))
+    no_code = no_code_warning([a["verdict"] for a in answers])
+    notes = ([no_code] if no_code else []) + report.get("warnings", [])
+    warnings = "".join(render.message("warn", w) for w in notes)
     return render.totals(stats) + warnings
 
 
@@ -354,7 +369,7 @@ def _results_panel(ui: SimpleNamespace) -> None:
                     pd.DataFrame([], columns=SMOKE_COLUMNS),
                     interactive=False,
                     wrap=True,
-                    label="Smoke test: AutoHotkey v2 prompts answered by the GGUF, checked for v2",
+                    label="Smoke test: AutoHotkey v2 prompts answered by the GGUF, judged as in Evaluate",
                     elem_id="export-smoke",
                     max_height=320,
                     column_widths=["30%", "12%", "8%", "50%"],

@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from core.ahk.answer import answer_code, shown_verdict
 from core.errors import StudioError
 from core.evaluate import generate as gen
-from core.evaluate.scoring import answer_code, shown_verdict
 from core.evaluate.worker import shared_worker
 from core.train.run_folder import run_path
 from studio import render
