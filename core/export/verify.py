@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,14 +231,26 @@ def transformers_check(gguf_path: Path, quant: str, prompts: list[str], ids, ref
 
 
 def llama_cpp_available() -> str | None:
-    """None when llama-cpp-python imports, else why not."""
+    """None when llama-cpp-python loads, else why not. Its native library is tried in a child
+    process (once per process, unless this one has loaded it already), so that a build for
+    another CPU cannot take the studio down when the Export tab asks."""
     if importlib.util.find_spec("llama_cpp") is None:
         return "llama-cpp-python is not installed (pip install llama-cpp-python)"
+    return None if "llama_cpp" in sys.modules else _llama_cpp_loads()
+
+
+@functools.cache
+def _llama_cpp_loads() -> str | None:
     try:
-        import llama_cpp  # noqa: F401
-    except (ImportError, OSError) as err:
+        run_native(_load_llama_cpp, what="loading llama-cpp-python", where="llama_cpp")
+    except (ImportError, OSError, StudioError) as err:
         return f"llama-cpp-python does not load: {err}"
     return None
+
+
+def _load_llama_cpp() -> None:
+    """Load llama-cpp-python and its native library (in the child of llama_cpp_available)."""
+    import llama_cpp  # noqa: F401
 
 
 def load_llama(gguf_path: Path, n_ctx: int = 512, logits_all: bool = False):

@@ -1,6 +1,6 @@
 """Last of the browser journeys (the studio is shared by them all): after every tab was used —
 the Dataset tab's token view and the Playground loaded models — the studio's own process has
-never loaded torch or a tokenizer library; they lived in its child processes."""
+never loaded torch, a tokenizer library or llama.cpp; they lived in its child processes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-NATIVE_LIBRARIES = ("libtorch", "torch/lib", "tokenizers", "safetensors")
+NATIVE_LIBRARIES = ("libtorch", "torch/lib", "tokenizers", "safetensors", "llama_cpp")
 
 
 def mapped_files(pid: int) -> set[str]:
