@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 from bench.synth import bench_corpus, compile_project
 from core.ahk.check import check_source, check_sources, worker_count
-from core.ahk.compiled import build_dir
+from core.ahk.compiled import is_compiled
 from core.corpus.includes import validate
 from core.corpus.normalize import load_rules, plan
 from core.reading import find_relative, read_script
@@ -117,10 +117,10 @@ def print_cli(folder: Path, size: int, before: Path | None) -> None:
     roots = [REPO] + ([before] if before else [])
     figures = time_cli(folder, roots)
     wall, cpu = figures[0]
-    how = (
+    how = (  # the CLI's child inherits this process's environment (AHK_CHECKER_PURE)
         "compiled"
-        if build_dir().is_dir()
-        else "pure Python: `python -m core.ahk.build` compiles it"
+        if is_compiled()
+        else "pure Python (`python -m core.ahk.build` compiles it unless AHK_CHECKER_PURE is set)"
     )
     print(
         f"\npython -m core.ahk DIR --json on 1,867 scripts ({size / 1e6:.1f} MB), checker {how}: "

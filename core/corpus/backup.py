@@ -270,6 +270,11 @@ def add_undo_arguments(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--workspace", type=Path, help="workspace folder (backups go there)")
 
 
+def undo_hint(module: str, root: Path) -> str:
+    """The command that undoes the last change a corpus CLI (`python -m module`) made on root."""
+    return f"undo with: python -m {module} --root {root} --undo"
+
+
 def undo_from_cli(args: argparse.Namespace, tool: str) -> int:
     """--undo: put back the files of the last `tool` apply on args.root, and say so."""
     backup = undo_last(args.workspace, tool, args.root, force=args.force)

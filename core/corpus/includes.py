@@ -27,7 +27,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.ahk.include_resolver import IncludeArg, IncludeResolver, parse_argument
-from core.corpus.backup import Backup, Change, add_undo_arguments, commit, undo_from_cli, undo_last
+from core.corpus.backup import (
+    Backup,
+    Change,
+    add_undo_arguments,
+    commit,
+    undo_from_cli,
+    undo_hint,
+    undo_last,
+)
 from core.corpus.normalize import Edit, read_source
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
@@ -343,9 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     backup = apply_fix(args.root, edits, args.workspace)
     print(f"commented out {sum(e.total for e in edits)} include(s) in {len(edits)} file(s)")
-    print(
-        f"backup in {backup.dir}; undo with: python -m core.corpus.includes --root {args.root} --undo"
-    )
+    print(f"backup in {backup.dir}; {undo_hint('core.corpus.includes', args.root)}")
     return 0
 
 

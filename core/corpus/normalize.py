@@ -31,6 +31,7 @@ from core.corpus.backup import (
     commit,
     sha256_bytes,
     undo_from_cli,
+    undo_hint,
     undo_last,
 )
 from core.errors import StudioError, cli_main
@@ -329,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     backup = apply(args.root, edits, args.workspace)
     print(f"changed {len(edits)} file(s) ({total} replacements); backup in {backup.dir}")
-    print(f"undo with: python -m core.corpus.normalize --root {args.root} --undo")
+    print(undo_hint("core.corpus.normalize", args.root))
     return 0
 
 

@@ -23,6 +23,7 @@ from core.corpus.backup import (
     sha256_bytes,
     sha256_file,
     undo_from_cli,
+    undo_hint,
     undo_last,
 )
 from core.corpus.minhash import near_duplicate_clusters
@@ -255,9 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     backup = apply_prune(args.root, items, args.workspace)
     print(f"moved {len(items)} file(s) to {quarantine_dir(args.workspace)}")
-    print(
-        f"backup in {backup.dir}; undo with: python -m core.corpus.prune --root {args.root} --undo"
-    )
+    print(f"backup in {backup.dir}; {undo_hint('core.corpus.prune', args.root)}")
     return 0
 
 
