@@ -41,16 +41,17 @@ def test_scripts_print_exit_and_report_errors(box: Sandbox) -> None:
     assert " : ==> " in load.stderr and "Missing" in load.stderr
 
 
+# A string of 2**29 characters (1 GB in UTF-16; about 3 GB while it doubles the last time).
+HOG = PRELUDE + 's := "x"\nLoop 29\n    s .= s\nFileAppend(StrLen(s), "*")'
+
+
 def test_endless_loop_times_out_and_memory_is_capped(box: Sandbox) -> None:
-    loop, hog = box.run_many(
-        [
-            PRELUDE + "Loop\n    x := 1",
-            PRELUDE + 's := "x"\nLoop 40\n    s .= s\nFileAppend(1, "*")',
-        ],
-        timeout=3,
-    )
-    assert loop.timed_out and loop.exit_code is None and 2.9 < loop.seconds < 4
-    assert hog.exit_code != 0 and hog.stdout == ""
+    loop, hog = box.run_many([PRELUDE + "Loop\n    x := 1", HOG], timeout=6)
+    assert loop.timed_out and loop.exit_code is None and 5.9 < loop.seconds < 7
+    assert box.memory_mb == sandbox.DEFAULT_MEMORY_MB == 2048
+    assert (hog.exit_code, hog.stdout) == (2, "") and "Out of memory" in hog.stderr
+    with Sandbox(jobs=1, timeout=30, memory_mb=6144) as roomy:  # the cap, not the machine, stops it
+        assert roomy.run_many([HOG])[0].stdout == str(2**29)
 
 
 def test_hostile_scripts_change_nothing_on_the_host(box: Sandbox) -> None:
