@@ -27,16 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.ahk.include_resolver import IncludeArg, IncludeResolver, parse_argument
-from core.corpus.backup import (
-    Backup,
-    Change,
-    add_undo_arguments,
-    commit,
-    undo_from_cli,
-    undo_hint,
-    undo_last,
-)
-from core.corpus.normalize import Edit, read_source
+from core.corpus.backup import Backup, add_undo_arguments, undo_from_cli, undo_hint, undo_last
+from core.corpus.edits import Edit, commit_edits, read_source
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
 from core.reading import find_relative, read_script
@@ -300,9 +292,7 @@ def _line_at(lines: list[str], number: int) -> str | None:
 
 def apply_fix(root: Path, edits: list[Edit], workspace: Path | None = None) -> Backup:
     """Write the fix atomically after backing the files up (<workspace>/backups/includes/...)."""
-    changes = [Change(e.path, e.source.sha256, data=e.source.encode(e.after)) for e in edits]
-    summary = {"files": len(edits), "commented_out": sum(e.total for e in edits)}
-    return commit(root, changes, TOOL, workspace, summary)
+    return commit_edits(root, edits, TOOL, workspace, "commented_out")
 
 
 def undo_fix(

@@ -13,7 +13,6 @@ matched as if its lines ended in LF (so `$` and `\\n` behave) and written back w
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import re
@@ -24,24 +23,15 @@ from pathlib import Path
 
 import yaml
 
-from core.corpus.backup import (
-    Backup,
-    Change,
-    add_undo_arguments,
-    commit,
-    sha256_bytes,
-    undo_from_cli,
-    undo_hint,
-    undo_last,
-)
+from core.corpus.backup import Backup, add_undo_arguments, undo_from_cli, undo_hint, undo_last
+from core.corpus.edits import SYMLINK, Edit, commit_edits, source_of, working_text
 from core.errors import StudioError, cli_main
 from core.fsutil import atomic_write_text
-from core.reading import ReadResult, find_relative, read_script
+from core.reading import find_relative, read_script
 from core.workspace import CONFIG_DIR
 
 DEFAULT_RULES = CONFIG_DIR / "normalize.yaml"
 TOOL = "normalize"
-SYMLINK = "a symlink: left alone (edit the file it points to)"
 
 # ---------------------------------------------------------------- rules
 
@@ -133,86 +123,6 @@ def save_rules(rules: list[Rule], path: Path) -> None:
 # ---------------------------------------------------------------- reading and planning
 
 
-@dataclass(frozen=True)
-class SourceText:
-    """A script's text as the rules see it, and how to turn edited text back into its bytes."""
-
-    text: str
-    encoding: str
-    bom: bytes
-    crlf: bool  # every line ended in CRLF: text holds LF, encode() writes CRLF back
-    sha256: str  # of the original bytes
-
-    def encode(self, text: str) -> bytes:
-        if self.crlf:
-            text = text.replace("\n", "\r\n")
-        codec = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        return self.bom + text.encode(codec)
-
-
-def read_source(path: Path) -> SourceText | str:
-    """The script's SourceText, or the reason it cannot be rewritten safely."""
-    if os.path.islink(path):
-        return SYMLINK
-    result = read_script(path)
-    working = _working_text(result)
-    return working if isinstance(working, str) else _source(result, *working)
-
-
-def _working_text(result: ReadResult) -> tuple[str, bool] | str:
-    """(text as the rules see it, whether it was CRLF), or why the file must be left alone."""
-    if result.text is None or result.data is None:
-        return result.skip_reason or "unreadable"
-    if result.replaced:
-        return f"{result.replaced} undecodable byte(s); rewriting would lose them"
-    text = result.text
-    if "\r\n" in text and text.count("\n") == text.count("\r\n"):
-        return text.replace("\r\n", "\n"), True
-    return text, False
-
-
-def _source(result: ReadResult, text: str, crlf: bool) -> SourceText | str:
-    assert result.encoding is not None and result.data is not None  # _working_text checked it
-    source = SourceText(text, result.encoding, result.bom, crlf, sha256_bytes(result.data))
-    if source.encode(text) != result.data:
-        return "its bytes do not survive a decode and encode; left alone"
-    return source
-
-
-@dataclass(frozen=True)
-class Edit:
-    """The change the rules make to one file (nothing is written until apply)."""
-
-    path: str  # POSIX, relative to the corpus root
-    counts: dict[str, int]  # rule label -> replacements, in rule order, rules that matched only
-    source: SourceText
-    after: str
-
-    @property
-    def before(self) -> str:
-        return self.source.text
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def diff(self, context: int = 3) -> str:
-        """A unified diff of the change (LF line endings, whatever the file uses)."""
-        lines = difflib.unified_diff(
-            self.before.splitlines(),
-            self.after.splitlines(),
-            f"a/{self.path}",
-            f"b/{self.path}",
-            n=context,
-            lineterm="",
-        )
-        return "\n".join(lines) + "\n"
-
-    def report_entry(self) -> dict:
-        """The seed's report shape: {path, replacements: ["'p' -> 'r' (Nx)", ...]}."""
-        return {"path": self.path, "replacements": [f"{k} ({n}x)" for k, n in self.counts.items()]}
-
-
 def apply_rules(text: str, rules: list[Rule]) -> tuple[str, dict[str, int]]:
     """The text after every rule, in order, and the replacements each rule made."""
     counts: dict[str, int] = {}
@@ -239,7 +149,7 @@ def plan(
     for rel in find_relative(root):
         full = os.path.join(root, rel)
         result = None if os.path.islink(full) else read_script(full)
-        working = SYMLINK if result is None else _working_text(result)
+        working = SYMLINK if result is None else working_text(result)
         if isinstance(working, str):
             skip(rel, working)
             continue
@@ -247,7 +157,7 @@ def plan(
         if after == working[0]:
             continue
         assert result is not None  # a symlink (no result) was skipped above
-        source = _source(result, *working)
+        source = source_of(result, *working)
         if isinstance(source, str):
             skip(rel, source)
         else:
@@ -273,9 +183,7 @@ def apply(root: Path, edits: list[Edit], workspace: Path | None = None) -> Backu
     Returns the backup (in <workspace>/backups/normalize/<timestamp>/); `undo` restores it.
     Raises StudioError, before writing anything, if a file changed since the plan.
     """
-    changes = [Change(e.path, e.source.sha256, data=e.source.encode(e.after)) for e in edits]
-    summary = {"files": len(edits), "replacements": sum(e.total for e in edits)}
-    return commit(root, changes, TOOL, workspace, summary)
+    return commit_edits(root, edits, TOOL, workspace, "replacements")
 
 
 def undo(root: Path | None = None, workspace: Path | None = None, force: bool = False) -> Backup:

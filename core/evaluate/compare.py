@@ -30,6 +30,7 @@ from core.errors import Cancelled, StudioError, cancel_on_sigterm, cli_main
 from core.evaluate import generate as gen
 from core.evaluate.scoring import score_output, summarise, worse_than
 from core.fsutil import atomic_write_text, read_if_changed
+from core.train.run_folder import RunFolder
 
 MODELS = ("finetuned", "base")
 LABELS = {"finetuned": "fine-tuned", "base": "base"}
@@ -153,7 +154,7 @@ def _example(index: int, messages: list[dict], metadata: list[tuple[str, dict]])
 
 
 def eval_dir(run_dir: Path) -> Path:
-    return Path(run_dir) / "eval"
+    return RunFolder(run_dir).evaluation
 
 
 def request_stop(run_dir: Path) -> None:

@@ -23,8 +23,7 @@ import yaml
 
 from core.fsutil import atomic_write_text
 from core.train.config import TrainConfig
-
-ACCELERATE_YAML, DEEPSPEED_JSON, RANKS = "accelerate.yaml", "deepspeed.json", "ranks"
+from core.train.run_folder import RunFolder
 
 
 def accelerate_config(
@@ -115,9 +114,9 @@ def write_launch_files(run_dir: Path, cfg: TrainConfig, on_cpu: bool) -> Path:
     """Write accelerate.yaml (and deepspeed.json for DeepSpeed) into the run folder; the YAML."""
     deepspeed_file = None
     if cfg.hardware.strategy.startswith("deepspeed"):
-        deepspeed_file = run_dir / DEEPSPEED_JSON
+        deepspeed_file = RunFolder(run_dir).deepspeed_config
         atomic_write_text(deepspeed_file, json.dumps(deepspeed_config(cfg), indent=2) + "\n")
-    path = run_dir / ACCELERATE_YAML
+    path = RunFolder(run_dir).accelerate_config
     port = None if cfg.hardware.machines > 1 else free_port()  # two runs at once never clash
     mapping = accelerate_config(cfg, on_cpu, deepspeed_file, port)
     atomic_write_text(path, yaml.safe_dump(mapping, sort_keys=False))
@@ -133,8 +132,9 @@ def free_port() -> int:
 
 def launch_argv(run_dir: Path, workspace: Path, resume: str | None) -> list[str]:
     """`accelerate launch` of the run's workers (python -m core.train --worker …)."""
+    config = RunFolder(run_dir).accelerate_config
     argv = [sys.executable, "-m", "accelerate.commands.launch"]
-    argv += ["--config_file", str(run_dir / ACCELERATE_YAML), "--monitor_interval", "0.5"]
+    argv += ["--config_file", str(config), "--monitor_interval", "0.5"]
     argv += ["-m", "core.train", "--run-dir", str(run_dir), "--workspace", str(workspace)]
     return argv + ["--worker"] + (["--resume", resume] if resume else [])
 
@@ -148,7 +148,7 @@ def rank() -> int:
 
 
 def rank_file(run_dir: Path, number: int, suffix: str = "json") -> Path:
-    return run_dir / RANKS / f"rank-{number}.{suffix}"
+    return RunFolder(run_dir).ranks / f"rank-{number}.{suffix}"
 
 
 def record_rank(run_dir: Path, **fields: Any) -> None:
@@ -175,7 +175,7 @@ def log_to_rank_file(run_dir: Path) -> None:
 def read_ranks(run_dir: Path) -> dict[int, dict[str, Any]]:
     """Every rank file of the run: {rank: its record}."""
     found = {}
-    for path in (run_dir / RANKS).glob("rank-*.json"):
+    for path in RunFolder(run_dir).ranks.glob("rank-*.json"):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -186,7 +186,7 @@ def read_ranks(run_dir: Path) -> dict[int, dict[str, Any]]:
 
 def clear_ranks(run_dir: Path) -> None:
     """Forget the rank files of an earlier launch (a resume starts them afresh)."""
-    for path in (run_dir / RANKS).glob("rank-*.*"):
+    for path in RunFolder(run_dir).ranks.glob("rank-*.*"):
         path.unlink(missing_ok=True)
 
 

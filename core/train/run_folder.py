@@ -68,6 +68,11 @@ class RunFolder:
     adapter = property(lambda self: self.path / "adapter")
     merged = property(lambda self: self.path / "merged")
     exports = property(lambda self: self.path / "exports")
+    evaluation = property(lambda self: self.path / "eval")  # prompts scored, the benchmark
+    discarded = property(lambda self: self.path / "discarded")  # history a resume set aside
+    ranks = property(lambda self: self.path / "ranks")  # rank-N.json/.log of a launched run
+    accelerate_config = property(lambda self: self.path / "accelerate.yaml")
+    deepspeed_config = property(lambda self: self.path / "deepspeed.json")
 
     @property
     def has_adapter(self) -> bool:

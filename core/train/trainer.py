@@ -44,6 +44,7 @@ from core.train.run_folder import (
     METRICS,
     STATUS,
     STOP,
+    RunFolder,
     atomic_folder,
     list_checkpoints,
     read_metrics,
@@ -298,7 +299,7 @@ def _checkpoint_to_resume(run_dir: Path, resume: str | None) -> Path | None:
 
 
 def _set_aside(run_dir: Path, step: int, later: list) -> None:
-    aside = run_dir / "discarded" / time.strftime("%Y%m%d-%H%M%S")
+    aside = RunFolder(run_dir).discarded / time.strftime("%Y%m%d-%H%M%S")
     aside.mkdir(parents=True, exist_ok=True)
     for checkpoint in later:
         shutil.move(checkpoint.path, aside / checkpoint.path.name)
