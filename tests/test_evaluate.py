@@ -45,7 +45,7 @@ def adapter_switched_off(loaded: gen.LoadedModel) -> bool:
 
 def test_runner_writes_results_and_summary_with_both_columns(run_dir):
     summary = ev.evaluate(run_dir, compare_base=True, settings=QUICK, interpreter=False)
-    rows = ev.read_results(run_dir)
+    rows = ev.follow_results(run_dir).rows
     assert summary == ev.read_summary(run_dir)
     assert summary["state"] == "completed"
     assert summary["done"] == summary["total"] == len(rows) == 3
@@ -99,7 +99,7 @@ def test_stop_file_ends_the_run_after_the_current_batch(run_dir, monkeypatch):
     summary = ev.evaluate(run_dir, settings=QUICK, interpreter=False, progress=False, batch_size=1)
     assert summary["state"] == "stopped"
     assert summary["done"] == 1 and summary["total"] == 3
-    assert len(ev.read_results(run_dir)) == 1
+    assert len(ev.follow_results(run_dir).rows) == 1
 
 
 def test_interrupt_leaves_valid_partial_results(run_dir, monkeypatch):
@@ -144,7 +144,9 @@ def test_results_are_read_again_only_when_the_file_was_replaced(tmp_path):
 
 def test_an_output_with_a_unicode_line_separator_stays_one_row(tmp_path):
     write_results(tmp_path, ["x := 1\u2028y := 2"])  # json.dumps keeps U+2028 as it is
-    assert [r["finetuned"]["output"] for r in ev.read_results(tmp_path)] == ["x := 1\u2028y := 2"]
+    assert [r["finetuned"]["output"] for r in ev.follow_results(tmp_path).rows] == [
+        "x := 1\u2028y := 2"
+    ]
 
 
 def test_a_run_without_adapter_is_a_clear_error(tiny_model, tmp_path):

@@ -210,7 +210,7 @@ def test_smoke_test_answers_ahk_prompts_with_the_exported_file(exports):
     clean = sum(a.clean_v2 for a in report.answers)
     head = f"smoke test ({expected_backend}, core.ahk): {clean}/3 answers are clean v2"
     assert head in result.summary_lines()
-    saved = export.read_result(result.gguf_path)  # the file beside the GGUF says the same
+    saved = export.follow_result(result.gguf_path).report  # the file beside the GGUF says the same
     assert saved == json.loads(json.dumps(result.to_dict()))
 
 
@@ -445,7 +445,9 @@ def test_cli_exports_a_run_and_refuses_a_second_time(run_dir, capsys):
     assert export.main(["--run-dir", str(run_dir), "--quant", "q8_0", "--no-smoke", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["gguf_path"].endswith("model-q8_0.gguf") and data["quant"] == "q8_0"
-    assert export.read_result(run_dir / "exports" / "model-q8_0.gguf") == data  # kept beside it
+    assert (
+        export.follow_result(run_dir / "exports" / "model-q8_0.gguf").report == data
+    )  # kept beside it
     assert data["checks"] and all(check["passed"] for check in data["checks"])
     assert export.main(["--run-dir", str(run_dir), "--quant", "f16", "--no-smoke"]) == 1
     assert "error:" in capsys.readouterr().err
@@ -461,7 +463,10 @@ def test_the_result_file_is_read_again_only_when_it_changed(tmp_path):
     second = export.follow_result(gguf, first)
     assert second.report == {"quant": "f16", "size_bytes": 10} and second.stamp != first.stamp
     export.result_path(gguf).write_text('{"quant": ')  # cut short
-    assert export.follow_result(gguf, second).report is None and export.read_result(gguf) is None
+    assert (
+        export.follow_result(gguf, second).report is None
+        and export.follow_result(gguf).report is None
+    )
 
 
 def test_cli_runs_as_a_module(run_dir):

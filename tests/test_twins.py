@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import StudioError
 from core.models.registry import FAMILIES
-from core.models.twins import RECIPES, dequantise_mxfp4, ensure_twin, quantise_mxfp4
+from core.models.twins import FP4_VALUES, RECIPES, ensure_twin, quantise_mxfp4
 from core.train.config import save_config
 from core.train.run_folder import STOP, list_checkpoints
 from tests.conftest import TEST_CACHE
@@ -26,6 +26,18 @@ EXPORTED = [  # every family with a hub model
     "gemma",
     "phi",
 ]
+
+
+def dequantise_mxfp4(blocks, scales):
+    """The float32 tensor [..., out, in] that (blocks, scales) hold: the oracle the packing is
+    checked against (llama.cpp and transformers read the same layout)."""
+    import torch
+
+    lut = torch.tensor(FP4_VALUES)
+    low, high = lut[(blocks & 0x0F).long()], lut[(blocks >> 4).long()]
+    values = torch.stack((low, high), dim=-1).flatten(-2)
+    values = values * torch.exp2(scales.float() - 127).unsqueeze(-1)
+    return values.flatten(-2)
 
 
 def twin(family: str) -> Path:

@@ -178,11 +178,6 @@ class Results:
     stamp: tuple | None = None  # (path, inode, mtime_ns, size) of the file read; None: no file
 
 
-def read_results(run_dir: Path) -> list[dict]:
-    """The rows of eval/results.jsonl (empty when there are none)."""
-    return follow_results(run_dir).rows
-
-
 def follow_results(run_dir: Path, seen: Results | None = None) -> Results:
     """The results rows, read only when eval/results.jsonl changed since `seen` was read.
 

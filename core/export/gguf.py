@@ -134,11 +134,6 @@ def follow_result(gguf_path: Path, seen: SavedResult | None = None) -> SavedResu
         return SavedResult(None, stamp)
 
 
-def read_result(gguf_path: Path) -> dict | None:
-    """The result written beside `gguf_path` (ExportResult.to_dict()), or None if there is none."""
-    return follow_result(gguf_path).report
-
-
 def default_output(run_dir: RunFolder | Path, quant: str) -> Path:
     """Where a run's export goes unless told otherwise: <run-dir>/exports/model-<quant>.gguf."""
     return RunFolder.of(run_dir).exports / f"model-{quant}.gguf"

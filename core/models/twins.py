@@ -233,17 +233,6 @@ def quantise_mxfp4(weights):
     return packed, (exponent.squeeze(-1) + 127).to(torch.uint8)
 
 
-def dequantise_mxfp4(blocks, scales):
-    """The float32 tensor [..., out, in] that (blocks, scales) hold."""
-    import torch
-
-    lut = torch.tensor(FP4_VALUES)
-    low, high = lut[(blocks & 0x0F).long()], lut[(blocks >> 4).long()]
-    values = torch.stack((low, high), dim=-1).flatten(-2)
-    values = values * torch.exp2(scales.float() - 127).unsqueeze(-1)
-    return values.flatten(-2)
-
-
 def save_mxfp4(model, folder: Path) -> None:
     """Save `model` as gpt-oss is published: `<name>_blocks` / `<name>_scales` for each expert
     weight (out × in, MXFP4), everything else in bf16, and the quantization_config."""

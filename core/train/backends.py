@@ -38,11 +38,6 @@ class Backend:
         return self.name == "cpu"
 
 
-def cuda_available() -> bool:
-    """Whether torch sees a CUDA GPU (see gpu_count)."""
-    return gpu_count() > 0
-
-
 def gpu_count() -> int:
     """The CUDA GPUs torch sees (a rank of a distributed run: its own), from
     core.models.hardware: a process that has not imported torch asks a child process, so that
