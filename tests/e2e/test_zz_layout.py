@@ -1,8 +1,8 @@
 """After the journeys (the workspace then holds a corpus, a dataset, a run, an export and an
 evaluation): every tab at 1440×900 and at 1280×720, screenshot saved, checked for what a person
-would see as broken — a page wider than the window (cut headers or tables), tab buttons off the
-screen, raw control characters in the text — and, on a laptop screen, the live loss plot in view
-when the Monitor opens."""
+would see as broken — a page wider than the window (cut tables), a table header too narrow for
+its name, tab buttons off the screen, raw control characters in the text — and, on a laptop
+screen, the live loss plot in view when the Monitor opens."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ pytestmark = pytest.mark.e2e
 TABS = ["corpus", "normalize", "includes", "dataset", "train", "evaluate", "export", "playground"]
 VIEWPORTS = [(1440, 900), (1280, 720)]
 CONTROL_CHARS = r"/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/"
+
+
+CUT_HEADERS = """() => [...document.querySelectorAll('th')]
+  .filter(th => th.offsetParent !== null && th.innerText.trim())
+  .filter(th => [...th.querySelectorAll('span')].some(s => s.scrollWidth > s.clientWidth + 1
+      || s.getBoundingClientRect().right > th.getBoundingClientRect().right + 1))
+  .map(th => th.innerText.trim())"""
 
 
 def overflow(page: Page) -> int:
@@ -46,6 +53,8 @@ def test_every_tab_fits_the_window_and_shows_no_raw_control_characters(
         box = page.locator(f"#tab-{tab}-button").bounding_box()
         if box is None or box["x"] + box["width"] > width:
             problems.append(f"{tab}: its tab button is off the screen")
+        if cut := page.evaluate(CUT_HEADERS):
+            problems.append(f"{tab}: table headers cut short: {cut}")
         if page.evaluate(f"{CONTROL_CHARS}.test(document.body.innerText)"):
             problems.append(f"{tab}: raw control characters in the page's text")
     page.context.close()
