@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import gradio as gr
 import pytest
 
 from core import jobs
@@ -17,8 +18,10 @@ from core.evaluate import compare as ev
 from core.fsutil import atomic_write_text
 from core.workspace import REPO_ROOT
 from studio import render
+from studio.context import StudioContext
 from studio.tabs import evaluate as et
 from studio.tabs import playground as pt
+from tests.test_export_tab import by_id, wired
 from tests.test_generate import V2_HOTKEY, build_eval_run
 from tests.test_scoring import V1_SNIPPET
 
@@ -136,6 +139,18 @@ def test_a_run_without_adapter_is_refused_before_a_job_starts(tiny_model, tmp_pa
     with pytest.raises(StudioError, match="pick a run"):
         et.start_evaluation(workspace, None, "test", 0, 64, True)
     assert jobs.list_jobs(workspace) == []
+
+
+def test_an_evaluation_that_cannot_start_says_why_in_its_status_line(tiny_model, tmp_path):
+    bare = build_eval_run(tmp_path, tiny_model, adapter=False)
+    with gr.Blocks() as demo:
+        et.build(StudioContext(workspace=bare.parent.parent))
+    start, _, _, _ = wired(demo, "eval-start")
+    shown = by_id(start("demo-run", "test", 0, 64, True, False, ev.Results([])))
+    assert list(shown) == ["eval-status"] and "no adapter yet" in shown["eval-status"]
+    bench, _, _, _ = wired(demo, "eval-bench")
+    shown = by_id(bench(None, 0, 64, True, 1, 0.0, False, ev.Results([])))
+    assert list(shown) == ["eval-bench-status"] and "pick a run" in shown["eval-bench-status"]
 
 
 def test_stop_without_a_running_evaluation_says_so(workspace):

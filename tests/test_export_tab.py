@@ -107,6 +107,47 @@ def test_a_run_without_an_adapter_says_so_and_cannot_be_merged(workspace):
         et.start_export(workspace, "fresh", "f16", False)
 
 
+def wired(demo: gr.Blocks, elem_id: str, event: str = "click") -> tuple:
+    """The handler `event` of the component `elem_id` runs, and the one chained after it (if
+    any), as (fn, its outputs' elem_ids, next fn, its outputs' elem_ids)."""
+    fns = list(demo.fns.values())
+    block = next(b for b in demo.blocks.values() if b.elem_id == elem_id)
+    index, first = next((i, f) for i, f in enumerate(fns) if (block._id, event) in f.targets)
+    after = next((f for f in fns if f.trigger_after == index), None)
+
+    def ids(fn) -> list:
+        return [o.elem_id for o in fn.outputs] if fn else []
+
+    return first.fn, ids(first), after.fn if after else None, ids(after)
+
+
+def by_id(outputs: dict) -> dict:
+    """A handler's {component: update} keyed by elem_id."""
+    return {c.elem_id: v for c, v in outputs.items()}
+
+
+def test_a_merge_or_export_that_cannot_start_says_why_in_the_tab_and_leaves_the_buttons_idle(
+    workspace,
+):
+    run_dir = run_folder.runs_dir(workspace) / "fresh"
+    run_dir.mkdir(parents=True)
+    (run_dir / run_folder.CONFIG).write_text("base_model: x\n")
+    with gr.Blocks() as demo:
+        et.build(StudioContext(workspace=workspace))
+    for elem_id, args, why in (
+        ("export-merge", ("fresh", SavedResult(None)), "cannot be merged yet"),
+        ("export-gguf", ("fresh", "f16", False, SavedResult(None)), "no merged model yet"),
+    ):
+        start, _, idle, idle_ids = wired(demo, elem_id)
+        shown = by_id(start(*args))  # no exception: the error stays in the job line
+        assert list(shown) == ["export-job"] and why in shown["export-job"]
+        assert 'class="msg error"' in shown["export-job"]
+        buttons = by_id(idle("fresh"))
+        assert {"export-merge", "export-gguf", "export-cancel", "export-note"} <= set(idle_ids)
+        assert buttons["export-merge"].interactive is False
+        assert buttons["export-cancel"].visible is False and "no adapter" in buttons["export-note"]
+
+
 def test_a_training_run_is_not_offered_for_merging(workspace):
     run_dir = run_folder.runs_dir(workspace) / "busy"
     (run_dir / "adapter").mkdir(parents=True)

@@ -568,16 +568,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     guarded_show = render.guard("Evaluate")(show)
     render.on_page_load(render.guard("Evaluate")(on_load), [ui.run, *views], ui.worse)
     inputs = [ui.run, ui.split, ui.limit, ui.max_new, ui.compare, ui.worse, ui.results]
-    ui.start.click(on_start, inputs, views, **private)
+    # a start that fails leaves its error in the status line of what it started
+    ui.start.click(render.settled(on_start, ui.status), inputs, views, **private)
     bench_inputs = [ui.run, ui.limit, ui.max_new, ui.compare, ui.samples, ui.temperature]
     bench_inputs += [ui.worse, ui.results]
-    ui.bench.click(on_bench, bench_inputs, views, **private)
-    ui.stop.click(
-        render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id)),
-        ui.run,
-        ui.status,
-        **private,
-    )
+    ui.bench.click(render.settled(on_bench, ui.bench_status), bench_inputs, views, **private)
+    on_stop = render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id))
+    ui.stop.click(render.settled(on_stop, ui.status), ui.run, ui.status, **private)
     # Runs trained since the page opened show up on Refresh and when the tab is opened.
     gr.on(
         [ui.refresh.click, ui.tab.select],

@@ -399,12 +399,8 @@ def view_outputs(
     return {
         ui.result: v.result,
         ui.run: gr.Dropdown(choices=render.run_choices(workspace)),
-        ui.note: v.note,
         ui.job: v.job,
-        ui.merge: gr.Button(interactive=v.can_merge),
-        ui.export: gr.Button(interactive=v.can_export),
-        ui.cancel: gr.Button(visible=v.running),
-        ui.timer: gr.Timer(active=v.running),
+        **_controls(ui, v),
         ui.results: gr.Column(visible=v.has_results),
         ui.summary: v.summary,
         ui.checks: v.checks,
@@ -412,6 +408,17 @@ def view_outputs(
         ui.files: v.files,
         ui.modelfile: v.modelfile,
         ui.log: v.log,
+    }
+
+
+def _controls(ui: SimpleNamespace, v: SimpleNamespace) -> dict:
+    """The note and the buttons of a `refresh` view: what the run can do now."""
+    return {
+        ui.note: v.note,
+        ui.merge: gr.Button(interactive=v.can_merge),
+        ui.export: gr.Button(interactive=v.can_export),
+        ui.cancel: gr.Button(visible=v.running),
+        ui.timer: gr.Timer(active=v.running),
     }
 
 
@@ -473,8 +480,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     )
     ui.run.change(show, shown, views, **quiet)
     ui.timer.tick(show, shown, views, **quiet)
-    ui.merge.click(on_merge, shown, views, **one_at_a_time)
-    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite, ui.result], views, **one_at_a_time)
+    # An action that fails leaves its error in the job line and the buttons as the run now allows
+    controls = [ui.note, ui.merge, ui.export, ui.cancel, ui.timer]
+    idle = render.guard("Export")(lambda run_id: _controls(ui, refresh(workspace, run_id)))
+    export_inputs = [ui.run, ui.quant, ui.overwrite, ui.result]
+    for button, fn, inputs in ((ui.merge, on_merge, shown), (ui.export, on_export, export_inputs)):
+        started = button.click(render.settled(fn, ui.job), inputs, views, **one_at_a_time)
+        started.then(idle, ui.run, controls, **quiet)
     ui.cancel.click(
         render.guard("Cancel")(lambda run_id: cancel(workspace, run_id)), ui.run, ui.job, **private
     ).then(show, shown, views, **quiet)
