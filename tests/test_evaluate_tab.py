@@ -16,6 +16,7 @@ from core import jobs
 from core.errors import StudioError
 from core.evaluate import compare as ev
 from core.fsutil import atomic_write_text
+from core.train import run_folder
 from core.workspace import REPO_ROOT
 from studio import render
 from studio.context import StudioContext
@@ -23,6 +24,7 @@ from studio.tabs import evaluate as et
 from studio.tabs import playground as pt
 from tests.test_export_tab import by_id, wired
 from tests.test_generate import V2_HOTKEY, build_eval_run
+from tests.test_provenance import bare_run, train_more
 from tests.test_scoring import V1_SNIPPET
 
 
@@ -73,6 +75,25 @@ def test_a_run_never_evaluated_says_so(workspace):
     status, totals, table, running, results = v.status, v.totals, v.table, v.running, v.results
     assert "not been evaluated yet" in status and totals == "" and table.empty and not running
     assert results == ev.Results([])
+
+
+def test_results_of_an_older_adapter_say_stale_and_re_evaluate(tmp_path):
+    run_dir = bare_run(tmp_path, "resumed")
+    scored = run_folder.adapter_fingerprint(run_dir)
+    summary = {"state": "completed", "done": 1, "total": 1, "split": "test", "adapter": scored}
+    atomic_write_text(run_dir / "eval" / "summary.json", json.dumps(summary))
+    bench = {"adapter": scored, "samples": 1, "examples": {}, "models": {}}
+    bench["models"] = {
+        "finetuned": {"tasks": 3, "pass_at_1": 0.5, "categories": {}, "statuses": {}}
+    }
+    atomic_write_text(run_dir / "eval" / "ahkbench.json", json.dumps(bench))
+    assert "STALE" not in et.refresh(tmp_path, "resumed", False).status
+    train_more(run_dir, 16, b"weights after a resume")
+    status = et.refresh(tmp_path, "resumed", False).status
+    assert "STALE: these results scored an older adapter (step 8)" in status
+    assert status.endswith("re-evaluate.</div>")
+    bench_note = et.benchmark_views(tmp_path, "resumed")[0]
+    assert "scored an older adapter" in bench_note and "re-run the task benchmark" in bench_note
 
 
 def test_the_examples_table_shows_both_outputs_and_filters_the_worse(workspace):

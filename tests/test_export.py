@@ -17,7 +17,7 @@ import pytest
 from core.ahk.answer import judge_answer
 from core.errors import StudioError
 from core.export import gguf as export
-from core.export import modelfile
+from core.export import modelfile, provenance
 from core.export import verify as gguf_verify
 from core.export.writer import permute_for_rope, strip_generation_tags
 
@@ -434,6 +434,18 @@ def test_other_architectures_run_llama_cpps_converter(tmp_path, tiny_model, expo
     assert result.method == "llama.cpp convert_hf_to_gguf.py"
     assert all(check.passed for check in result.checks) and result.checks
     assert result.modelfile_path.is_file()
+
+
+def test_the_result_records_the_adapter_the_merged_model_holds(tiny_model, tmp_path):
+    merged = tmp_path / "merged"
+    merged.mkdir()
+    for item in tiny_model.iterdir():
+        (merged / item.name).symlink_to(item)
+    adapter = {"sha256": "ab" * 32, "step": 12}
+    provenance.write_merged(merged, adapter)
+    result = export.export_gguf(merged, tmp_path / "m.gguf", "f16", smoke=False)
+    assert result.adapter == adapter
+    assert export.read_result(tmp_path / "m.gguf")["adapter"] == adapter
 
 
 def test_cli_exports_a_run_and_refuses_a_second_time(run_dir, capsys):

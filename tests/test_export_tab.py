@@ -15,6 +15,7 @@ import pytest
 
 from core import jobs
 from core.errors import StudioError
+from core.export import provenance
 from core.export.gguf import SavedResult
 from core.train import run_folder
 from core.train.config import load_config, save_config
@@ -22,6 +23,7 @@ from studio import render
 from studio.context import StudioContext
 from studio.tabs import export as et
 from tests.test_generate import build_eval_run
+from tests.test_provenance import bare_run, train_more
 
 REPORT = {
     "gguf_path": "/w/runs/r/exports/model-f16.gguf",
@@ -263,6 +265,29 @@ def test_a_merged_run_says_in_plain_words_how_close_the_merge_came(workspace):
     assert "small rounding difference (at most 0.0012)" in note
 
 
+def test_after_a_resume_the_merge_and_its_exports_are_marked_stale_with_what_to_do(workspace):
+    run_dir = bare_run(workspace, "resumed")
+    (run_dir / "merged").mkdir()
+    (run_dir / "merged" / "config.json").write_text("{}")
+    provenance.write_merged(run_dir / "merged", run_folder.adapter_fingerprint(run_dir))
+    gguf = run_dir / "exports" / "model-f16.gguf"
+    gguf.parent.mkdir()
+    gguf.write_bytes(b"GGUF")
+    report = {**REPORT, "gguf_path": str(gguf), "adapter": run_folder.adapter_fingerprint(run_dir)}
+    (run_dir / "exports" / "model-f16.result.json").write_text(json.dumps(report))
+    view = et.refresh(workspace, "resumed", None)
+    assert "ready to export" in view.note and view.can_export
+    assert "the run's adapter" in view.files and "STALE" not in view.files
+    train_more(run_dir, 16, b"weights after a resume")
+    view = et.refresh(workspace, "resumed", None)
+    assert "STALE: the merged model holds an older adapter (step 8)" in view.note
+    assert "(step 16, e.g. Resume trained on): re-merge (press Merge)" in view.note
+    assert view.can_merge and not view.can_export
+    assert "STALE</span> older adapter: re-merge, re-export" in view.files
+    summary = et.summary_html(report, provenance.against(run_dir, report["adapter"]))
+    assert summary.startswith('<div class="msg error">STALE: this export holds an older adapter')
+
+
 def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):
     exports = run_folder.runs_dir(workspace) / "r" / "exports"
     exports.mkdir(parents=True)
@@ -352,6 +377,7 @@ def test_merge_then_export_run_as_jobs_and_show_the_verified_file(run_dir, monke
     assert view.checks["result"].tolist() and set(view.checks["result"]) == {"passed"}
     assert len(view.smoke) == 3 and view.modelfile.startswith("# Ollama Modelfile")
     assert "model-q8_0.gguf" in view.files and "model-q8_0.Modelfile" in view.files
+    assert "the run's adapter" in view.files and "STALE" not in view.summary + view.note
     assert jobs.list_jobs(workspace, "export")[0].meta == {"run": run_id, "quant": "q8_0"}
     again = et.refresh(workspace, run_id)  # as after a page reload: the same report
     assert again.summary == view.summary and again.modelfile == view.modelfile

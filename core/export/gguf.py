@@ -14,7 +14,7 @@ read back and its logits compared with the merged model before it takes its fina
 interrupted or crashed export leaves no file under it (a later export of the same name clears
 what a killed one left).
 Beside the GGUF go <name>.Modelfile, <name>.README.txt and <name>.result.json (the result, as
---json prints it).
+--json prints it, with the adapter the merged model holds: core/export/provenance.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.errors import StudioError, cancel_on_sigterm, cli_main
-from core.export import modelfile
+from core.export import modelfile, provenance
 from core.export import verify as gguf_verify
 from core.export.writer import (
     NATIVE_TYPES,
@@ -75,6 +75,7 @@ class ExportResult:
     checks: list[gguf_verify.LogitCheck] = field(default_factory=list)
     smoke: gguf_verify.SmokeReport | None = None
     warnings: list[str] = field(default_factory=list)
+    adapter: dict | None = None  # the adapter the merged model holds (its provenance.json)
 
     def summary_lines(self) -> list[str]:
         lines = [
@@ -664,6 +665,7 @@ def export_gguf(
     source_dir, out_path, quant = Path(source_dir), Path(out_path), quant.lower()
     config = _source_config(source_dir)
     _check_request(source_dir, out_path, quant, overwrite)
+    adapter = provenance.merged_adapter(source_dir)  # read before the weights are
     model_type = str(config.get("model_type", "unknown"))
     checkout = find_llama_cpp(llama_cpp_dir)
     if model_type != "llama" and checkout is None:
@@ -676,6 +678,7 @@ def export_gguf(
             )
             _readable(tmp)
         result.gguf_path = out_path
+        result.adapter = adapter
         result.modelfile_path = out_path.with_suffix(".Modelfile")
         result.readme_path = out_path.with_suffix(".README.txt")
         _write_companions(result, source_dir, int(config.get("max_position_embeddings") or 4096))

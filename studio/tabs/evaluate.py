@@ -20,6 +20,7 @@ from core import jobs
 from core.errors import StudioError
 from core.evaluate import compare as ev
 from core.evaluate import generate as gen
+from core.export import provenance
 from core.train.run_folder import run_path
 from studio import render
 from studio.context import StudioContext
@@ -215,7 +216,18 @@ def benchmark_views(workspace: Path, run_id: str | None) -> tuple[str, str, go.F
         note = render.message("info", "Press Task benchmark to run the tasks in AutoHotkey v2.")
     else:
         note = render.message("ok", f"Task benchmark: {data['models']['finetuned']['tasks']} tasks")
+        note += stale_note(workspace, run_id, data, "re-run the task benchmark")
     return note, benchmark_html(data), failure_figure(data)
+
+
+def stale_note(workspace: Path, run_id: str | None, scored: dict | None, redo: str) -> str:
+    """A warning when `scored` (a summary or benchmark) scored another adapter than the run's."""
+    recorded = (scored or {}).get("adapter")
+    if not run_id or recorded is None:
+        return ""
+    source = provenance.against(run_path(workspace, run_id), recorded)
+    stale = source.warning("these results scored", redo)
+    return render.message("error", stale) if stale else ""
 
 
 def benchmark_html(data: dict | None) -> str:
@@ -408,7 +420,7 @@ def refresh(
     job, summary = last_job(workspace, run_id), ev.read_summary(run_dir)
     results = ev.follow_results(run_dir, seen)
     return EvalView(
-        status=status_note(job, summary),
+        status=status_note(job, summary) + stale_note(workspace, run_id, summary, "re-evaluate"),
         totals=totals_html(summary),
         figure=metrics_figure(summary),
         table=examples_table(results.rows, worse_only),
