@@ -504,3 +504,40 @@ def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
     _, err = child.communicate(timeout=120)
     assert child.returncode == 130 and "interrupted" in err
     assert list(exports.iterdir()) == []
+
+
+def test_a_killed_export_leaves_a_temporary_file_that_the_next_export_removes(run_dir):
+    exports = run_dir / "exports"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core.export", "--run-dir", str(run_dir), "--quant", "f16"],
+        cwd=Path(export.__file__).parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not [p for p in exports.glob(".model-f16.gguf.*.tmp") if p.stat().st_size]:
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.01)
+    child.kill()  # mid-write, as an out-of-memory kill would: nothing of its own can clean up
+    child.wait(timeout=60)
+    assert list(exports.glob("*.tmp")), "the killed export left no temporary file to clean up"
+    export.export_run(run_dir, "q8_0", smoke=False)  # another type: it clears the f16 leftover
+    assert sorted(p.name for p in exports.iterdir() if p.suffix in (".tmp", ".f16")) == []
+    assert (exports / "model-q8_0.gguf").is_file()
+
+
+def test_the_temporary_files_of_an_export_running_now_are_kept(tiny_model, tmp_path):
+    import fcntl
+    import os
+
+    busy, left = tmp_path / ".model-f16.gguf.abc123.tmp", tmp_path / ".model-q4_0.gguf.def.tmp"
+    scratch = tmp_path / "..model-q4_k_m.gguf.x1.tmp.y2.f16"
+    for path in (busy, left, scratch):
+        path.write_bytes(b"half a file")
+    fd = os.open(tmp_path / ".model-f16.gguf.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as the f16 export holds it while it writes
+    try:
+        export.export_gguf(tiny_model, tmp_path / "model-q8_0.gguf", "q8_0", smoke=False)
+    finally:
+        os.close(fd)
+    assert busy.exists() and not left.exists() and not scratch.exists()

@@ -11,7 +11,7 @@ A Llama model whose tokenizer the converter does not recognise (the demo's own b
 written by core/export/writer.py instead, as is any Llama model when no converter is found.
 Q6_K, Q5_K_M, Q4_K_M and Q4_0 are made from an F16 file by llama.cpp's quantiser. Every file is
 read back and its logits compared with the merged model before it takes its final name; an
-interrupted or crashed export leaves no file under it (a later export of the same name clears
+interrupted or crashed export leaves no file under it (the next export into that folder clears
 what a killed one left).
 Beside the GGUF go <name>.Modelfile, <name>.README.txt and <name>.result.json (the result, as
 --json prints it, with the adapter the merged model holds: core/export/provenance.py).
@@ -599,30 +599,58 @@ def _make_and_check(
     )
 
 
-@contextlib.contextmanager
-def _export_lock(out_path: Path) -> Iterator[None]:
-    """Hold `.<name>.lock` beside the output while exporting it; once held, the temporary files
-    of that name (`.<name>.*.tmp`, `.<name>.*.f16`) are a killed export's and are removed. The
-    lock file goes when the export ends (a second exporter is refused at once, never waits; the
-    studio also runs one export of a run at a time)."""
+def _try_lock(lock: Path) -> int | None:
+    """An open descriptor holding `lock` (created when missing), or None when another holds it."""
     import fcntl
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = out_path.parent / f".{out_path.name}.lock"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise StudioError(f"{out_path.name} is being exported by another process") from None
+        return None
+    return fd
+
+
+def _exporting(lock: Path) -> bool:
+    """Whether an export holds `lock` now."""
+    if not lock.exists():
+        return False
+    fd = _try_lock(lock)
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
+def _clear_leftovers(folder: Path, mine: str) -> None:
+    """Remove the temporary files (`.<name>.*.tmp`, `..<name>.*.f16`) that killed exports left
+    in `folder`: those of `mine` (whose lock the caller holds) and of every name no export
+    holds the lock of now."""
+    owners: dict[str, list[Path]] = {}
+    for path in folder.glob(".*.gguf.*"):
+        if path.suffix in (".tmp", ".f16"):
+            name = path.name.lstrip(".").split(".gguf.", 1)[0] + ".gguf"
+            owners.setdefault(name, []).append(path)
+    for name, leftovers in owners.items():
+        if name == mine or not _exporting(folder / f".{name}.lock"):
+            for path in leftovers:
+                path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _export_lock(out_path: Path) -> Iterator[None]:
+    """Hold `.<name>.lock` beside the output while exporting it; once held, the temporary files
+    that killed exports left in the folder are removed (`_clear_leftovers`). The lock file goes
+    when the export ends (a second exporter is refused at once, never waits; the studio also
+    runs one export of a run at a time)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = out_path.parent / f".{out_path.name}.lock"
+    fd = _try_lock(lock)
+    if fd is None:
+        raise StudioError(f"{out_path.name} is being exported by another process")
     try:
-        leftovers = [
-            *out_path.parent.glob(f".{out_path.name}.*"),
-            *out_path.parent.glob(f"..{out_path.name}.*"),
-        ]
-        for stale in leftovers:
-            if stale.suffix in (".tmp", ".f16"):
-                stale.unlink(missing_ok=True)
+        _clear_leftovers(out_path.parent, out_path.name)
         yield
     finally:
         lock.unlink(missing_ok=True)  # still held: nothing of the export stays in exports/
