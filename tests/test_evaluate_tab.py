@@ -327,6 +327,34 @@ def test_the_benchmark_shows_pass_at_1_failure_classes_and_examples(workspace):
     assert "Press Task benchmark" in et.benchmark_views(workspace, "demo-run")[0]
 
 
+def test_the_headline_leads_with_the_benchmarks_pass_at_1_and_never_rewards_no_code(tmp_path):
+    run_dir = bare_run(tmp_path, "benched")
+    gibberish = {"clean_v2_share": 0.0, "no_code_share": 1.0, "chrf": 3.0}
+    tuned = {"clean_v2_share": 1.0, "no_code_share": 0.0, "chrf": 40.0}
+    summary = {"state": "completed", "done": 2, "total": 2, "split": "test", "finetuned_worse": 0,
+               "overall": {"finetuned": tuned, "base": gibberish}}  # fmt: skip
+    atomic_write_text(run_dir / "eval" / "summary.json", json.dumps(summary))
+    assert "task pass@1" not in et.refresh(tmp_path, "benched", False).totals  # no benchmark yet
+    reports = {"finetuned": bench_report(1, {"pass": 1, "wrong-output": 1}, []),
+               "base": bench_report(0, {"no-code": 2}, [])}  # fmt: skip
+    bench = {"models": reports, "adapter": run_folder.adapter_fingerprint(run_dir)}
+    atomic_write_text(ev.benchmark_path(run_dir), json.dumps(bench))
+    totals = et.refresh(tmp_path, "benched", False).totals
+    cards = re.findall(
+        r'class="stat ([a-z]*)"><div class="value">([^<]*)</div><div class="label">([^<]*)', totals
+    )
+    assert cards[:2] == [
+        ("good", "50%", "task pass@1 · fine-tuned"),
+        ("warn", "0%", "task pass@1 · base"),
+    ]
+    assert ("bad", "100%", "no code (gibberish) · base") in cards
+    assert ("warn", "0%", "clean v2 · base") in cards  # answers without code are never clean
+    train_more(run_dir, 16, b"weights after a resume")
+    totals = et.refresh(tmp_path, "benched", False).totals
+    assert "task pass@1 · fine-tuned (older adapter)" in totals
+    assert "task pass@1 · base" in et.totals_html(None, bench)  # a benchmark alone has cards too
+
+
 def test_the_benchmark_button_asks_for_k_samples_at_the_temperature_given(workspace, monkeypatch):
     import core.ahk.sandbox
 

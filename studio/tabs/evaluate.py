@@ -173,14 +173,20 @@ def status_note(job: jobs.JobStatus | None, summary: dict | None) -> str:
     )
 
 
-def totals_html(summary: dict | None) -> str:
-    """The headline numbers, what matters first: loads in AutoHotkey v2, clean v2, answers with
-    no code at all (gibberish), chrF, and how often tuning hurt."""
+def totals_html(summary: dict | None, bench: dict | None = None, bench_stale: bool = False) -> str:
+    """The headline numbers, what matters first: the task benchmark's pass@1 when it ran (an
+    answer without code fails its task), loads in AutoHotkey v2, clean v2, answers with no code
+    at all (gibberish), chrF, and how often tuning hurt. `bench_stale`: the benchmark scored an
+    older adapter than the run has."""
     summary = summary or {}
     overall = summary.get("overall") or {}
-    if not overall:
-        return ""
     stats = []
+    for name, report in ((bench or {}).get("models") or {}).items():
+        value, older = report["pass_at_1"], " (older adapter)" if bench_stale else ""
+        kind = "warn" if bench_stale else _kind(value)
+        stats.append((f"task pass@1 · {MODEL_NAMES[name]}{older}", _percent(value), kind))
+    if not (overall or stats):
+        return ""
     for name, scores in overall.items():
         loads = scores.get("interpreter_ok_share")
         if loads is not None:
@@ -418,10 +424,12 @@ def refresh(
         )
     run_dir = run_path(workspace, run_id)
     job, summary = last_job(workspace, run_id), ev.read_summary(run_dir)
+    bench = ev.read_benchmark(run_dir)
+    bench_stale = bench is not None and provenance.against(run_dir, bench.get("adapter")).stale
     results = ev.follow_results(run_dir, seen)
     return EvalView(
         status=status_note(job, summary) + stale_note(workspace, run_id, summary, "re-evaluate"),
-        totals=totals_html(summary),
+        totals=totals_html(summary, bench, bench_stale),
         figure=metrics_figure(summary),
         table=examples_table(results.rows, worse_only),
         log=jobs.read_log(workspace, job.id, 6000) if job else "",
