@@ -217,9 +217,8 @@ def adapter_stamp(run: Run) -> float:
     return _newest(RunFolder.of(run).adapter)
 
 
-_DIGESTS: dict[
-    tuple, str
-] = {}  # (path, inode, mtime, size) -> sha256: a poll hashes each file once
+# (path, inode, mtime, size) -> sha256: a view's poll hashes each version of a file once
+_DIGESTS: dict[tuple, str] = {}
 
 
 def _digest(path: Path) -> str:

@@ -1,6 +1,7 @@
 """Browser journey off the happy path: Evaluate, Export GGUF and Merge each started into an error.
 The error stays in the tab's status line (not only in a toast that fades), the buttons are left
-as the run now allows, and the page goes on answering."""
+as the run now allows, and the page goes on answering. A merge whose adapter trained on since is
+shown stale, with what to do."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.export.provenance import write_merged
 from core.train.config import TrainConfig, save_config
-from core.train.run_folder import write_status
+from core.train.run_folder import adapter_fingerprint, write_status
 from tests.test_generate import _trained_adapter
 
 pytestmark = pytest.mark.e2e
@@ -36,6 +38,7 @@ def run_dir(studio, tiny_model: Path):
     (run_dir / "exports").mkdir()
     (run_dir / "exports" / "model-f16.gguf").write_bytes(b"GGUF")
     write_status(run_dir, state="completed", started=time.time(), step=8)
+    write_merged(run_dir / "merged", adapter_fingerprint(run_dir))
     yield run_dir
     shutil.rmtree(run_dir)
 
@@ -59,6 +62,17 @@ def test_failed_starts_leave_their_error_in_the_tab_and_the_page_recovers(
     expect(job.locator(".msg.error")).to_contain_text("exists already", timeout=QUICK)
     expect(page.locator("#export-gguf")).to_be_enabled()
     expect(page.locator("#export-cancel")).to_be_hidden()
+
+    with open(run_dir / "adapter" / "adapter_model.safetensors", "ab") as weights:
+        weights.write(b" ")  # as a Resume leaves it: other weights, a later step
+    write_status(run_dir, step=16)
+    page.locator("#export-refresh").click()
+    expect(page.locator("#export-note")).to_contain_text(
+        "STALE: the merged model holds an older adapter (step 8)", timeout=QUICK
+    )
+    expect(page.locator("#export-note")).to_contain_text("re-merge (press Merge), then re-export")
+    expect(page.locator("#export-gguf")).to_be_disabled()
+    expect(page.locator("#export-merge")).to_be_enabled()
 
     shutil.rmtree(run_dir / "adapter")  # gone since the page showed the run
     page.locator("#export-merge").click()
