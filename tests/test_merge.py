@@ -68,12 +68,16 @@ def test_merged_weights_give_the_logits_of_base_plus_adapter(run_dir, tiny_model
     assert sorted(p.name for p in run_dir.iterdir() if p.name.startswith(".")) == []
 
 
-def test_a_second_merge_replaces_the_first(run_dir):
+def test_a_second_merge_replaces_the_first_and_clears_what_a_killed_one_left(run_dir):
     merge_run(run_dir)
     (run_dir / "merged" / "stale.txt").write_text("old")
+    for killed in (".merged.k1ll3d", ".merged.k1ll3d.old"):  # a merge killed mid-write leaves
+        (run_dir / killed).mkdir()
+        (run_dir / killed / "model.safetensors").write_bytes(b"half a model")
     merge_run(run_dir)
     assert not (run_dir / "merged" / "stale.txt").exists()
     assert (run_dir / "merged" / "model.safetensors").is_file()
+    assert sorted(p.name for p in run_dir.iterdir() if p.name.startswith(".")) == []
 
 
 def test_a_failed_logits_check_writes_nothing(run_dir, monkeypatch):

@@ -4,7 +4,8 @@ Loads the run's base model and its LoRA adapter, folds the adapter into the weig
 (`merge_and_unload`), checks that the merged model gives the same logits as base + adapter on a
 sample prompt, and only then writes safetensors, the tokenizer and provenance.json (which adapter
 it holds: core/export/provenance.py) to `<run>/merged/` (through a temporary folder renamed into
-place, so a failed merge never leaves half a model).
+place, so a failed merge never leaves half a model; the next merge removes what a killed one
+left there).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def merge_run(
     base = model_source(cfg, workspace)
     target = Path(out_dir) if out_dir else resolve_path(cfg.output.merged_dir, workspace)
     dtype = _dtype_name(cfg)
+    _clear_leftovers(target)
     say(f"loading {base} ({dtype}) with the adapter")
     model, tokenizer = _load_with_adapter(base, adapter, dtype)
     say("merging the adapter into the weights")
@@ -144,6 +146,14 @@ def _sample_ids(tokenizer, cfg: TrainConfig, workspace: Path | None):
         text = messages[-1]["content"]
     ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
     return ids[:, -256:]
+
+
+def _clear_leftovers(target: Path) -> None:
+    """Remove the half-written folders (`.merged.*`) that killed merges left beside `target`
+    (the studio merges a run once at a time, so none of them is being written now)."""
+    for path in target.parent.glob(f".{target.name}.*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _save_atomically(
