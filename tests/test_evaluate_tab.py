@@ -80,14 +80,16 @@ def test_a_run_never_evaluated_says_so(workspace):
 def test_results_of_an_older_adapter_say_stale_and_re_evaluate(tmp_path):
     run_dir = bare_run(tmp_path, "resumed")
     scored = run_folder.adapter_fingerprint(run_dir)
-    summary = {"state": "completed", "done": 1, "total": 1, "split": "test", "adapter": scored}
+    summary = {"state": "completed", "done": 1, "total": 1, "split": "test", "adapter": scored,
+               "models": {"finetuned": "adapter"}}  # fmt: skip
     atomic_write_text(run_dir / "eval" / "summary.json", json.dumps(summary))
     bench = {"adapter": scored, "samples": 1, "examples": {}, "models": {}}
     bench["models"] = {
         "finetuned": {"tasks": 3, "pass_at_1": 0.5, "categories": {}, "statuses": {}}
     }
     atomic_write_text(run_dir / "eval" / "ahkbench.json", json.dumps(bench))
-    assert "STALE" not in et.refresh(tmp_path, "resumed", False).status
+    status = et.refresh(tmp_path, "resumed", False).status
+    assert "fine-tuned = adapter of step 8" in status and "STALE" not in status
     train_more(run_dir, 16, b"weights after a resume")
     status = et.refresh(tmp_path, "resumed", False).status
     assert "STALE: these results scored an older adapter (step 8)" in status

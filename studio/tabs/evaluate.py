@@ -166,10 +166,12 @@ def status_note(job: jobs.JobStatus | None, summary: dict | None) -> str:
     kind = "ok" if state == "completed" else "warn"
     models = summary.get("models", {})
     against = f" against the base ({models['base']})" if "base" in models else ""
+    step = (summary.get("adapter") or {}).get("step")
+    scored = f"{models.get('finetuned')}" + ("" if step is None else f" of step {step}")
     return render.message(
         kind,
         f"{state}: {summary['done']} of {summary['total']} prompts of {summary.get('split')}, "
-        f"fine-tuned = {models.get('finetuned')}{against}",
+        f"fine-tuned = {scored}{against}",
     )
 
 
