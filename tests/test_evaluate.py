@@ -12,6 +12,7 @@ from core.errors import StudioError
 from core.evaluate import compare as ev
 from core.evaluate import generate as gen
 from core.fsutil import atomic_write_text
+from core.train.run_folder import adapter_fingerprint
 from tests.test_generate import EXAMPLES, build_eval_run
 
 QUICK = gen.GenerationSettings(max_new_tokens=8)
@@ -52,6 +53,7 @@ def test_runner_writes_results_and_summary_with_both_columns(run_dir):
     assert set(summary["overall"]) == {"finetuned", "base"}
     assert set(summary["per_category"]) == {"Hotkeys", "Strings", "Reference"}
     assert summary["models"]["finetuned"] == "adapter"
+    assert summary["adapter"] == adapter_fingerprint(run_dir)  # which adapter was scored
     for row in rows:
         assert {"prompt", "reference", "finetuned", "base", "finetuned_worse"} <= set(row)
         for name in ("finetuned", "base"):
@@ -226,6 +228,7 @@ def test_benchmark_writes_pass_at_1_of_base_and_fine_tuned_with_examples(run_dir
     monkeypatch.setattr(gen, "generate_many", fake)
     data = ev.benchmark(run_dir, tasks, settings=QUICK)
     assert ev.read_benchmark(run_dir) == data
+    assert data["adapter"] == adapter_fingerprint(run_dir)
     tuned, base = data["models"]["finetuned"], data["models"]["base"]
     assert (tuned["pass_at_1"], base["pass_at_1"]) == (0.5, 0.0)
     assert tuned["categories"]["math"]["pass"] == 1 and base["statuses"]["no-code"] == 2

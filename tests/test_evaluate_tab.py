@@ -9,17 +9,22 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import gradio as gr
 import pytest
 
 from core import jobs
 from core.errors import StudioError
 from core.evaluate import compare as ev
 from core.fsutil import atomic_write_text
+from core.train import run_folder
 from core.workspace import REPO_ROOT
 from studio import render
+from studio.context import StudioContext
 from studio.tabs import evaluate as et
 from studio.tabs import playground as pt
+from tests.test_export_tab import by_id, wired
 from tests.test_generate import V2_HOTKEY, build_eval_run
+from tests.test_provenance import bare_run, train_more
 from tests.test_scoring import V1_SNIPPET
 
 
@@ -70,6 +75,27 @@ def test_a_run_never_evaluated_says_so(workspace):
     status, totals, table, running, results = v.status, v.totals, v.table, v.running, v.results
     assert "not been evaluated yet" in status and totals == "" and table.empty and not running
     assert results == ev.Results([])
+
+
+def test_results_of_an_older_adapter_say_stale_and_re_evaluate(tmp_path):
+    run_dir = bare_run(tmp_path, "resumed")
+    scored = run_folder.adapter_fingerprint(run_dir)
+    summary = {"state": "completed", "done": 1, "total": 1, "split": "test", "adapter": scored,
+               "models": {"finetuned": "adapter"}}  # fmt: skip
+    atomic_write_text(run_dir / "eval" / "summary.json", json.dumps(summary))
+    bench = {"adapter": scored, "samples": 1, "examples": {}, "models": {}}
+    bench["models"] = {
+        "finetuned": {"tasks": 3, "pass_at_1": 0.5, "categories": {}, "statuses": {}}
+    }
+    atomic_write_text(run_dir / "eval" / "ahkbench.json", json.dumps(bench))
+    status = et.refresh(tmp_path, "resumed", False).status
+    assert "fine-tuned = adapter of step 8" in status and "STALE" not in status
+    train_more(run_dir, 16, b"weights after a resume")
+    status = et.refresh(tmp_path, "resumed", False).status
+    assert "STALE: these results scored an older adapter (step 8)" in status
+    assert status.endswith("re-evaluate.</div>")
+    bench_note = et.benchmark_views(tmp_path, "resumed")[0]
+    assert "scored an older adapter" in bench_note and "re-run the task benchmark" in bench_note
 
 
 def test_the_examples_table_shows_both_outputs_and_filters_the_worse(workspace):
@@ -136,6 +162,18 @@ def test_a_run_without_adapter_is_refused_before_a_job_starts(tiny_model, tmp_pa
     with pytest.raises(StudioError, match="pick a run"):
         et.start_evaluation(workspace, None, "test", 0, 64, True)
     assert jobs.list_jobs(workspace) == []
+
+
+def test_an_evaluation_that_cannot_start_says_why_in_its_status_line(tiny_model, tmp_path):
+    bare = build_eval_run(tmp_path, tiny_model, adapter=False)
+    with gr.Blocks() as demo:
+        et.build(StudioContext(workspace=bare.parent.parent))
+    start, _, _, _ = wired(demo, "eval-start")
+    shown = by_id(start("demo-run", "test", 0, 64, True, False, ev.Results([])))
+    assert list(shown) == ["eval-status"] and "no adapter yet" in shown["eval-status"]
+    bench, _, _, _ = wired(demo, "eval-bench")
+    shown = by_id(bench(None, 0, 64, True, 1, 0.0, False, ev.Results([])))
+    assert list(shown) == ["eval-bench-status"] and "pick a run" in shown["eval-bench-status"]
 
 
 def test_stop_without_a_running_evaluation_says_so(workspace):
@@ -289,6 +327,34 @@ def test_the_benchmark_shows_pass_at_1_failure_classes_and_examples(workspace):
     bars = {bar.name: list(bar.y) for bar in figure.data}
     assert bars == {"fine-tuned": [1, 1, 0, 0, 0, 0], "base": [0, 0, 0, 0, 0, 2]}
     assert "Press Task benchmark" in et.benchmark_views(workspace, "demo-run")[0]
+
+
+def test_the_headline_leads_with_the_benchmarks_pass_at_1_and_never_rewards_no_code(tmp_path):
+    run_dir = bare_run(tmp_path, "benched")
+    gibberish = {"clean_v2_share": 0.0, "no_code_share": 1.0, "chrf": 3.0}
+    tuned = {"clean_v2_share": 1.0, "no_code_share": 0.0, "chrf": 40.0}
+    summary = {"state": "completed", "done": 2, "total": 2, "split": "test", "finetuned_worse": 0,
+               "overall": {"finetuned": tuned, "base": gibberish}}  # fmt: skip
+    atomic_write_text(run_dir / "eval" / "summary.json", json.dumps(summary))
+    assert "task pass@1" not in et.refresh(tmp_path, "benched", False).totals  # no benchmark yet
+    reports = {"finetuned": bench_report(1, {"pass": 1, "wrong-output": 1}, []),
+               "base": bench_report(0, {"no-code": 2}, [])}  # fmt: skip
+    bench = {"models": reports, "adapter": run_folder.adapter_fingerprint(run_dir)}
+    atomic_write_text(ev.benchmark_path(run_dir), json.dumps(bench))
+    totals = et.refresh(tmp_path, "benched", False).totals
+    cards = re.findall(
+        r'class="stat ([a-z]*)"><div class="value">([^<]*)</div><div class="label">([^<]*)', totals
+    )
+    assert cards[:2] == [
+        ("good", "50%", "task pass@1 · fine-tuned"),
+        ("warn", "0%", "task pass@1 · base"),
+    ]
+    assert ("bad", "100%", "no code (gibberish) · base") in cards
+    assert ("warn", "0%", "clean v2 · base") in cards  # answers without code are never clean
+    train_more(run_dir, 16, b"weights after a resume")
+    totals = et.refresh(tmp_path, "benched", False).totals
+    assert "task pass@1 · fine-tuned (older adapter)" in totals
+    assert "task pass@1 · base" in et.totals_html(None, bench)  # a benchmark alone has cards too
 
 
 def test_the_benchmark_button_asks_for_k_samples_at_the_temperature_given(workspace, monkeypatch):

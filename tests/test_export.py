@@ -17,7 +17,7 @@ import pytest
 from core.ahk.answer import judge_answer
 from core.errors import StudioError
 from core.export import gguf as export
-from core.export import modelfile
+from core.export import modelfile, provenance
 from core.export import verify as gguf_verify
 from core.export.writer import permute_for_rope, strip_generation_tags
 
@@ -436,6 +436,18 @@ def test_other_architectures_run_llama_cpps_converter(tmp_path, tiny_model, expo
     assert result.modelfile_path.is_file()
 
 
+def test_the_result_records_the_adapter_the_merged_model_holds(tiny_model, tmp_path):
+    merged = tmp_path / "merged"
+    merged.mkdir()
+    for item in tiny_model.iterdir():
+        (merged / item.name).symlink_to(item)
+    adapter = {"sha256": "ab" * 32, "step": 12}
+    provenance.write_merged(merged, adapter)
+    result = export.export_gguf(merged, tmp_path / "m.gguf", "f16", smoke=False)
+    assert result.adapter == adapter
+    assert export.read_result(tmp_path / "m.gguf")["adapter"] == adapter
+
+
 def test_cli_exports_a_run_and_refuses_a_second_time(run_dir, capsys):
     assert export.main(["--run-dir", str(run_dir), "--quant", "F16", "--no-smoke"]) == 0
     out = capsys.readouterr().out
@@ -497,3 +509,40 @@ def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
     _, err = child.communicate(timeout=120)
     assert child.returncode == 130 and "interrupted" in err
     assert list(exports.iterdir()) == []
+
+
+def test_a_killed_export_leaves_a_temporary_file_that_the_next_export_removes(run_dir):
+    exports = run_dir / "exports"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core.export", "--run-dir", str(run_dir), "--quant", "f16"],
+        cwd=Path(export.__file__).parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not [p for p in exports.glob(".model-f16.gguf.*.tmp") if p.stat().st_size]:
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.01)
+    child.kill()  # mid-write, as an out-of-memory kill would: nothing of its own can clean up
+    child.wait(timeout=60)
+    assert list(exports.glob("*.tmp")), "the killed export left no temporary file to clean up"
+    export.export_run(run_dir, "q8_0", smoke=False)  # another type: it clears the f16 leftover
+    assert sorted(p.name for p in exports.iterdir() if p.suffix in (".tmp", ".f16")) == []
+    assert (exports / "model-q8_0.gguf").is_file()
+
+
+def test_the_temporary_files_of_an_export_running_now_are_kept(tiny_model, tmp_path):
+    import fcntl
+    import os
+
+    busy, left = tmp_path / ".model-f16.gguf.abc123.tmp", tmp_path / ".model-q4_0.gguf.def.tmp"
+    scratch = tmp_path / "..model-q4_k_m.gguf.x1.tmp.y2.f16"
+    for path in (busy, left, scratch):
+        path.write_bytes(b"half a file")
+    fd = os.open(tmp_path / ".model-f16.gguf.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as the f16 export holds it while it writes
+    try:
+        export.export_gguf(tiny_model, tmp_path / "model-q8_0.gguf", "q8_0", smoke=False)
+    finally:
+        os.close(fd)
+    assert busy.exists() and not left.exists() and not scratch.exists()

@@ -15,6 +15,7 @@ import pytest
 
 from core import jobs
 from core.errors import StudioError
+from core.export import provenance
 from core.export.gguf import SavedResult
 from core.train import run_folder
 from core.train.config import load_config, save_config
@@ -22,6 +23,7 @@ from studio import render
 from studio.context import StudioContext
 from studio.tabs import export as et
 from tests.test_generate import build_eval_run
+from tests.test_provenance import bare_run, train_more
 
 REPORT = {
     "gguf_path": "/w/runs/r/exports/model-f16.gguf",
@@ -105,6 +107,47 @@ def test_a_run_without_an_adapter_says_so_and_cannot_be_merged(workspace):
         et.start_merge(workspace, "fresh")
     with pytest.raises(StudioError, match="no merged model yet"):
         et.start_export(workspace, "fresh", "f16", False)
+
+
+def wired(demo: gr.Blocks, elem_id: str, event: str = "click") -> tuple:
+    """The handler `event` of the component `elem_id` runs, and the one chained after it (if
+    any), as (fn, its outputs' elem_ids, next fn, its outputs' elem_ids)."""
+    fns = list(demo.fns.values())
+    block = next(b for b in demo.blocks.values() if b.elem_id == elem_id)
+    index, first = next((i, f) for i, f in enumerate(fns) if (block._id, event) in f.targets)
+    after = next((f for f in fns if f.trigger_after == index), None)
+
+    def ids(fn) -> list:
+        return [o.elem_id for o in fn.outputs] if fn else []
+
+    return first.fn, ids(first), after.fn if after else None, ids(after)
+
+
+def by_id(outputs: dict) -> dict:
+    """A handler's {component: update} keyed by elem_id."""
+    return {c.elem_id: v for c, v in outputs.items()}
+
+
+def test_a_merge_or_export_that_cannot_start_says_why_in_the_tab_and_leaves_the_buttons_idle(
+    workspace,
+):
+    run_dir = run_folder.runs_dir(workspace) / "fresh"
+    run_dir.mkdir(parents=True)
+    (run_dir / run_folder.CONFIG).write_text("base_model: x\n")
+    with gr.Blocks() as demo:
+        et.build(StudioContext(workspace=workspace))
+    for elem_id, args, why in (
+        ("export-merge", ("fresh", SavedResult(None)), "cannot be merged yet"),
+        ("export-gguf", ("fresh", "f16", False, SavedResult(None)), "no merged model yet"),
+    ):
+        start, _, idle, idle_ids = wired(demo, elem_id)
+        shown = by_id(start(*args))  # no exception: the error stays in the job line
+        assert list(shown) == ["export-job"] and why in shown["export-job"]
+        assert 'class="msg error"' in shown["export-job"]
+        buttons = by_id(idle("fresh"))
+        assert {"export-merge", "export-gguf", "export-cancel", "export-note"} <= set(idle_ids)
+        assert buttons["export-merge"].interactive is False
+        assert buttons["export-cancel"].visible is False and "no adapter" in buttons["export-note"]
 
 
 def test_a_training_run_is_not_offered_for_merging(workspace):
@@ -222,6 +265,29 @@ def test_a_merged_run_says_in_plain_words_how_close_the_merge_came(workspace):
     assert "small rounding difference (at most 0.0012)" in note
 
 
+def test_after_a_resume_the_merge_and_its_exports_are_marked_stale_with_what_to_do(workspace):
+    run_dir = bare_run(workspace, "resumed")
+    (run_dir / "merged").mkdir()
+    (run_dir / "merged" / "config.json").write_text("{}")
+    provenance.write_merged(run_dir / "merged", run_folder.adapter_fingerprint(run_dir))
+    gguf = run_dir / "exports" / "model-f16.gguf"
+    gguf.parent.mkdir()
+    gguf.write_bytes(b"GGUF")
+    report = {**REPORT, "gguf_path": str(gguf), "adapter": run_folder.adapter_fingerprint(run_dir)}
+    (run_dir / "exports" / "model-f16.result.json").write_text(json.dumps(report))
+    view = et.refresh(workspace, "resumed", None)
+    assert "ready to export" in view.note and view.can_export
+    assert "the run's adapter" in view.files and "STALE" not in view.files
+    train_more(run_dir, 16, b"weights after a resume")
+    view = et.refresh(workspace, "resumed", None)
+    assert "STALE: the merged model holds an older adapter (step 8)" in view.note
+    assert "(step 16, e.g. Resume trained on): re-merge (press Merge)" in view.note
+    assert view.can_merge and not view.can_export
+    assert "STALE</span> older adapter: re-merge, re-export" in view.files
+    summary = et.summary_html(report, provenance.against(run_dir, report["adapter"]))
+    assert summary.startswith('<div class="msg error">STALE: this export holds an older adapter')
+
+
 def test_download_links_are_only_for_files_in_the_workspace(workspace, tmp_path):
     exports = run_folder.runs_dir(workspace) / "r" / "exports"
     exports.mkdir(parents=True)
@@ -311,6 +377,7 @@ def test_merge_then_export_run_as_jobs_and_show_the_verified_file(run_dir, monke
     assert view.checks["result"].tolist() and set(view.checks["result"]) == {"passed"}
     assert len(view.smoke) == 3 and view.modelfile.startswith("# Ollama Modelfile")
     assert "model-q8_0.gguf" in view.files and "model-q8_0.Modelfile" in view.files
+    assert "the run's adapter" in view.files and "STALE" not in view.summary + view.note
     assert jobs.list_jobs(workspace, "export")[0].meta == {"run": run_id, "quant": "q8_0"}
     again = et.refresh(workspace, run_id)  # as after a page reload: the same report
     assert again.summary == view.summary and again.modelfile == view.modelfile

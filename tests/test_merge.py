@@ -11,8 +11,9 @@ import pytest
 
 from core.errors import StudioError
 from core.export.merge import TOLERANCE, merge_run
+from core.export.provenance import merged_adapter
 from core.train.config import save_config
-from core.train.run_folder import read_status, write_status
+from core.train.run_folder import adapter_fingerprint, read_status, write_status
 from core.train.runs import freeze_config
 from core.workspace import REPO_ROOT
 from tests.train_fixtures import tiny_config, write_harmony
@@ -63,15 +64,20 @@ def test_merged_weights_give_the_logits_of_base_plus_adapter(run_dir, tiny_model
     assert (logits(merged) - expected).abs().max().item() < 1e-4
     assert (logits(tiny_model) - expected).abs().max().item() > 1e-2  # the adapter did something
     assert read_status(run_dir)["merged"]["max_abs_diff"] == result.max_abs_diff
+    assert merged_adapter(merged) == adapter_fingerprint(run_dir)  # which adapter it holds
     assert sorted(p.name for p in run_dir.iterdir() if p.name.startswith(".")) == []
 
 
-def test_a_second_merge_replaces_the_first(run_dir):
+def test_a_second_merge_replaces_the_first_and_clears_what_a_killed_one_left(run_dir):
     merge_run(run_dir)
     (run_dir / "merged" / "stale.txt").write_text("old")
+    for killed in (".merged.k1ll3d", ".merged.k1ll3d.old"):  # a merge killed mid-write leaves
+        (run_dir / killed).mkdir()
+        (run_dir / killed / "model.safetensors").write_bytes(b"half a model")
     merge_run(run_dir)
     assert not (run_dir / "merged" / "stale.txt").exists()
     assert (run_dir / "merged" / "model.safetensors").is_file()
+    assert sorted(p.name for p in run_dir.iterdir() if p.name.startswith(".")) == []
 
 
 def test_a_failed_logits_check_writes_nothing(run_dir, monkeypatch):

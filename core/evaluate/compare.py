@@ -7,7 +7,8 @@ AutoHotkey v2 itself when the interpreter is installed) and keeps two files curr
 batch of prompts (--batch-size, generated together), so they are valid whenever the run stops:
 
     <run>/eval/results.jsonl   one line per prompt: prompt, reference, each model's output and scores
-    <run>/eval/summary.json    state, progress, means and counts overall and per category
+    <run>/eval/summary.json    state, progress, means and counts overall and per category, and
+                               the adapter scored (core/export/provenance.py)
 
 A file `<run>/eval/stop` (written by `request_stop`) ends the evaluation after the current batch;
 SIGTERM or Ctrl-C ends it at once, keeping the batches already done.
@@ -29,6 +30,7 @@ from tqdm import tqdm
 from core.errors import Cancelled, StudioError, cancel_on_sigterm, cli_main
 from core.evaluate import generate as gen
 from core.evaluate.scoring import score_output, summarise, worse_than
+from core.export import provenance
 from core.fsutil import atomic_write_text, read_if_changed
 from core.train.run_folder import RunFolder
 
@@ -256,6 +258,7 @@ def evaluate(
         "split": split if data is None else job.source.stem,
         "data": str(job.source),
         "models": {"finetuned": job.finetuned, **({"base": job.base} if job.base else {})},
+        "adapter": provenance.model_adapter(job.run_dir, job.finetuned),
         "settings": asdict(settings),
         "interpreter": _describe(checker) if checker else None,
         "total": len(job.examples),
@@ -385,7 +388,9 @@ def benchmark(
     require_sandbox()
     settings = settings or gen.GenerationSettings()
     check_samples(samples, settings.temperature)
-    finetuned = gen.load_model(run_dir, _finetuned_kind(gen.run_models(run_dir), model))
+    kind = _finetuned_kind(gen.run_models(run_dir), model)
+    adapter = provenance.model_adapter(run_dir, kind)  # before it is loaded: what is scored
+    finetuned = gen.load_model(run_dir, kind)
     base = _base_model(run_dir, finetuned, compare_base)
     conversations = [[{"role": "user", "content": t.prompt}] for t in task_list] * samples
     replies = {"finetuned": gen.generate_many(finetuned, conversations, settings)}
@@ -402,7 +407,7 @@ def benchmark(
             answers.setdefault(conv_task.id, []).append(completion.text)
         results = ahkbench.run_answers(task_list, answers)
         reports[name] = ahkbench.summarise(results, ks).to_dict()
-    data = {"run": run_dir.name, "tasks": str(tasks_path), "samples": samples,
+    data = {"run": run_dir.name, "tasks": str(tasks_path), "samples": samples, "adapter": adapter,
             "models": reports, "examples": benchmark_examples(reports)}  # fmt: skip
     atomic_write_text(benchmark_path(run_dir), json.dumps(data, indent=1) + "\n")
     return data

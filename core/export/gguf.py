@@ -11,10 +11,10 @@ A Llama model whose tokenizer the converter does not recognise (the demo's own b
 written by core/export/writer.py instead, as is any Llama model when no converter is found.
 Q6_K, Q5_K_M, Q4_K_M and Q4_0 are made from an F16 file by llama.cpp's quantiser. Every file is
 read back and its logits compared with the merged model before it takes its final name; an
-interrupted or crashed export leaves no file under it (a later export of the same name clears
+interrupted or crashed export leaves no file under it (the next export into that folder clears
 what a killed one left).
 Beside the GGUF go <name>.Modelfile, <name>.README.txt and <name>.result.json (the result, as
---json prints it).
+--json prints it, with the adapter the merged model holds: core/export/provenance.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.errors import StudioError, cancel_on_sigterm, cli_main
-from core.export import modelfile
+from core.export import modelfile, provenance
 from core.export import verify as gguf_verify
 from core.export.writer import (
     NATIVE_TYPES,
@@ -75,6 +75,7 @@ class ExportResult:
     checks: list[gguf_verify.LogitCheck] = field(default_factory=list)
     smoke: gguf_verify.SmokeReport | None = None
     warnings: list[str] = field(default_factory=list)
+    adapter: dict | None = None  # the adapter the merged model holds (its provenance.json)
 
     def summary_lines(self) -> list[str]:
         lines = [
@@ -593,30 +594,58 @@ def _make_and_check(
     )
 
 
-@contextlib.contextmanager
-def _export_lock(out_path: Path) -> Iterator[None]:
-    """Hold `.<name>.lock` beside the output while exporting it; once held, the temporary files
-    of that name (`.<name>.*.tmp`, `.<name>.*.f16`) are a killed export's and are removed. The
-    lock file goes when the export ends (a second exporter is refused at once, never waits; the
-    studio also runs one export of a run at a time)."""
+def _try_lock(lock: Path) -> int | None:
+    """An open descriptor holding `lock` (created when missing), or None when another holds it."""
     import fcntl
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = out_path.parent / f".{out_path.name}.lock"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise StudioError(f"{out_path.name} is being exported by another process") from None
+        return None
+    return fd
+
+
+def _exporting(lock: Path) -> bool:
+    """Whether an export holds `lock` now."""
+    if not lock.exists():
+        return False
+    fd = _try_lock(lock)
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
+def _clear_leftovers(folder: Path, mine: str) -> None:
+    """Remove the temporary files (`.<name>.*.tmp`, `..<name>.*.f16`) that killed exports left
+    in `folder`: those of `mine` (whose lock the caller holds) and of every name no export
+    holds the lock of now."""
+    owners: dict[str, list[Path]] = {}
+    for path in folder.glob(".*.gguf.*"):
+        if path.suffix in (".tmp", ".f16"):
+            name = path.name.lstrip(".").split(".gguf.", 1)[0] + ".gguf"
+            owners.setdefault(name, []).append(path)
+    for name, leftovers in owners.items():
+        if name == mine or not _exporting(folder / f".{name}.lock"):
+            for path in leftovers:
+                path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _export_lock(out_path: Path) -> Iterator[None]:
+    """Hold `.<name>.lock` beside the output while exporting it; once held, the temporary files
+    that killed exports left in the folder are removed (`_clear_leftovers`). The lock file goes
+    when the export ends (a second exporter is refused at once, never waits; the studio also
+    runs one export of a run at a time)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = out_path.parent / f".{out_path.name}.lock"
+    fd = _try_lock(lock)
+    if fd is None:
+        raise StudioError(f"{out_path.name} is being exported by another process")
     try:
-        leftovers = [
-            *out_path.parent.glob(f".{out_path.name}.*"),
-            *out_path.parent.glob(f"..{out_path.name}.*"),
-        ]
-        for stale in leftovers:
-            if stale.suffix in (".tmp", ".f16"):
-                stale.unlink(missing_ok=True)
+        _clear_leftovers(out_path.parent, out_path.name)
         yield
     finally:
         lock.unlink(missing_ok=True)  # still held: nothing of the export stays in exports/
@@ -659,6 +688,7 @@ def export_gguf(
     source_dir, out_path, quant = Path(source_dir), Path(out_path), quant.lower()
     config = _source_config(source_dir)
     _check_request(source_dir, out_path, quant, overwrite)
+    adapter = provenance.merged_adapter(source_dir)  # read before the weights are
     model_type = str(config.get("model_type", "unknown"))
     checkout = find_llama_cpp(llama_cpp_dir)
     if model_type != "llama" and checkout is None:
@@ -671,6 +701,7 @@ def export_gguf(
             )
             _readable(tmp)
         result.gguf_path = out_path
+        result.adapter = adapter
         result.modelfile_path = out_path.with_suffix(".Modelfile")
         result.readme_path = out_path.with_suffix(".README.txt")
         _write_companions(result, source_dir, int(config.get("max_position_embeddings") or 4096))

@@ -2,8 +2,10 @@
 
 Loads the run's base model and its LoRA adapter, folds the adapter into the weights
 (`merge_and_unload`), checks that the merged model gives the same logits as base + adapter on a
-sample prompt, and only then writes safetensors and the tokenizer to `<run>/merged/` (through a
-temporary folder renamed into place, so a failed merge never leaves half a model).
+sample prompt, and only then writes safetensors, the tokenizer and provenance.json (which adapter
+it holds: core/export/provenance.py) to `<run>/merged/` (through a temporary folder renamed into
+place, so a failed merge never leaves half a model; the next merge removes what a killed one
+left there).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import StudioError, cli_main
+from core.export import provenance
 from core.train.backends import model_source, ships_mxfp4
 from core.train.config import TrainConfig, load_config, resolve_path
 from core.train.run_folder import (
     ACTIVE,
     RunFolder,
+    adapter_fingerprint,
     adapter_stamp,
     atomic_folder,
     read_status,
@@ -56,9 +60,11 @@ def merge_run(
     started, say = time.monotonic(), progress or (lambda _message: None)
     run_dir = RunFolder.of(run_dir).path
     cfg, adapter = _check_run(run_dir)
+    source = adapter_fingerprint(run_dir)  # before the adapter is read: what gets merged
     base = model_source(cfg, workspace)
     target = Path(out_dir) if out_dir else resolve_path(cfg.output.merged_dir, workspace)
     dtype = _dtype_name(cfg)
+    _clear_leftovers(target)
     say(f"loading {base} ({dtype}) with the adapter")
     model, tokenizer = _load_with_adapter(base, adapter, dtype)
     say("merging the adapter into the weights")
@@ -70,7 +76,7 @@ def merge_run(
             where=str(run_dir),
         )
     say(f"writing {target}")
-    _save_atomically(merged, tokenizer, target, base, dequantised=ships_mxfp4(base))
+    _save_atomically(merged, tokenizer, target, base, source, dequantised=ships_mxfp4(base))
     result = MergeResult(
         target, base, dtype, diff, TOLERANCE[dtype], round(time.monotonic() - started, 2)
     )
@@ -142,8 +148,19 @@ def _sample_ids(tokenizer, cfg: TrainConfig, workspace: Path | None):
     return ids[:, -256:]
 
 
-def _save_atomically(model, tokenizer, target: Path, base: str, dequantised: bool = False) -> None:
+def _clear_leftovers(target: Path) -> None:
+    """Remove the half-written folders (`.merged.*`) that killed merges left beside `target`
+    (the studio merges a run once at a time, so none of them is being written now)."""
+    for path in target.parent.glob(f".{target.name}.*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _save_atomically(
+    model, tokenizer, target: Path, base: str, source: dict | None, dequantised: bool = False
+) -> None:
     with atomic_folder(target) as tmp:
+        provenance.write_merged(tmp, source)
         if dequantised:
             _save_dequantised(model, tmp)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import shutil
@@ -219,6 +220,34 @@ def _newest(folder: Path) -> float:
 def adapter_stamp(run: Run) -> float:
     """When the run's adapter last changed (the newest of its files), recorded by each merge."""
     return _newest(RunFolder.of(run).adapter)
+
+
+# (path, inode, mtime, size) -> sha256: a view's poll hashes each version of a file once
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _digest(path: Path) -> str:
+    from core.models.download import sha256
+
+    info = path.stat()
+    key = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = sha256(path)
+    return _DIGESTS[key]
+
+
+def adapter_fingerprint(run: Run) -> dict[str, Any] | None:
+    """Which adapter the run has now: {"sha256": of its weight files, "step": the step the run
+    was at}; None when it has none. What a merge, an export or an evaluation records."""
+    folder = RunFolder.of(run)
+    if not folder.has_adapter:
+        return None
+    weights = sorted(folder.adapter.glob("adapter_model*")) or [
+        folder.adapter / "adapter_config.json"
+    ]
+    listing = "".join(f"{p.name} {_digest(p)}\n" for p in weights)
+    step = _load_status(folder).get("step")
+    return {"sha256": hashlib.sha256(listing.encode()).hexdigest(), "step": step}
 
 
 def merged_is_stale(run: Run, status: dict[str, Any] | None = None) -> bool:

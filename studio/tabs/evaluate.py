@@ -20,6 +20,7 @@ from core import jobs
 from core.errors import StudioError
 from core.evaluate import compare as ev
 from core.evaluate import generate as gen
+from core.export import provenance
 from core.train.run_folder import run_path
 from studio import render
 from studio.context import StudioContext
@@ -165,21 +166,29 @@ def status_note(job: jobs.JobStatus | None, summary: dict | None) -> str:
     kind = "ok" if state == "completed" else "warn"
     models = summary.get("models", {})
     against = f" against the base ({models['base']})" if "base" in models else ""
+    step = (summary.get("adapter") or {}).get("step")
+    scored = f"{models.get('finetuned')}" + ("" if step is None else f" of step {step}")
     return render.message(
         kind,
         f"{state}: {summary['done']} of {summary['total']} prompts of {summary.get('split')}, "
-        f"fine-tuned = {models.get('finetuned')}{against}",
+        f"fine-tuned = {scored}{against}",
     )
 
 
-def totals_html(summary: dict | None) -> str:
-    """The headline numbers, what matters first: loads in AutoHotkey v2, clean v2, answers with
-    no code at all (gibberish), chrF, and how often tuning hurt."""
+def totals_html(summary: dict | None, bench: dict | None = None, bench_stale: bool = False) -> str:
+    """The headline numbers, what matters first: the task benchmark's pass@1 when it ran (an
+    answer without code fails its task), loads in AutoHotkey v2, clean v2, answers with no code
+    at all (gibberish), chrF, and how often tuning hurt. `bench_stale`: the benchmark scored an
+    older adapter than the run has."""
     summary = summary or {}
     overall = summary.get("overall") or {}
-    if not overall:
-        return ""
     stats = []
+    for name, report in ((bench or {}).get("models") or {}).items():
+        value, older = report["pass_at_1"], " (older adapter)" if bench_stale else ""
+        kind = "warn" if bench_stale else _kind(value)
+        stats.append((f"task pass@1 · {MODEL_NAMES[name]}{older}", _percent(value), kind))
+    if not (overall or stats):
+        return ""
     for name, scores in overall.items():
         loads = scores.get("interpreter_ok_share")
         if loads is not None:
@@ -215,7 +224,18 @@ def benchmark_views(workspace: Path, run_id: str | None) -> tuple[str, str, go.F
         note = render.message("info", "Press Task benchmark to run the tasks in AutoHotkey v2.")
     else:
         note = render.message("ok", f"Task benchmark: {data['models']['finetuned']['tasks']} tasks")
+        note += stale_note(workspace, run_id, data, "re-run the task benchmark")
     return note, benchmark_html(data), failure_figure(data)
+
+
+def stale_note(workspace: Path, run_id: str | None, scored: dict | None, redo: str) -> str:
+    """A warning when `scored` (a summary or benchmark) scored another adapter than the run's."""
+    recorded = (scored or {}).get("adapter")
+    if not run_id or recorded is None:
+        return ""
+    source = provenance.against(run_path(workspace, run_id), recorded)
+    stale = source.warning("these results scored", redo)
+    return render.message("error", stale) if stale else ""
 
 
 def benchmark_html(data: dict | None) -> str:
@@ -406,10 +426,12 @@ def refresh(
         )
     run_dir = run_path(workspace, run_id)
     job, summary = last_job(workspace, run_id), ev.read_summary(run_dir)
+    bench = ev.read_benchmark(run_dir)
+    bench_stale = bench is not None and provenance.against(run_dir, bench.get("adapter")).stale
     results = ev.follow_results(run_dir, seen)
     return EvalView(
-        status=status_note(job, summary),
-        totals=totals_html(summary),
+        status=status_note(job, summary) + stale_note(workspace, run_id, summary, "re-evaluate"),
+        totals=totals_html(summary, bench, bench_stale),
         figure=metrics_figure(summary),
         table=examples_table(results.rows, worse_only),
         log=jobs.read_log(workspace, job.id, 6000) if job else "",
@@ -568,16 +590,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     guarded_show = render.guard("Evaluate")(show)
     render.on_page_load(render.guard("Evaluate")(on_load), [ui.run, *views], ui.worse)
     inputs = [ui.run, ui.split, ui.limit, ui.max_new, ui.compare, ui.worse, ui.results]
-    ui.start.click(on_start, inputs, views, **private)
+    # a start that fails leaves its error in the status line of what it started
+    ui.start.click(render.settled(on_start, ui.status), inputs, views, **private)
     bench_inputs = [ui.run, ui.limit, ui.max_new, ui.compare, ui.samples, ui.temperature]
     bench_inputs += [ui.worse, ui.results]
-    ui.bench.click(on_bench, bench_inputs, views, **private)
-    ui.stop.click(
-        render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id)),
-        ui.run,
-        ui.status,
-        **private,
-    )
+    ui.bench.click(render.settled(on_bench, ui.bench_status), bench_inputs, views, **private)
+    on_stop = render.guard("Stop")(lambda run_id: stop_evaluation(ctx.workspace, run_id))
+    ui.stop.click(render.settled(on_stop, ui.status), ui.run, ui.status, **private)
     # Runs trained since the page opened show up on Refresh and when the tab is opened.
     gr.on(
         [ui.refresh.click, ui.tab.select],

@@ -20,7 +20,15 @@ import pandas as pd
 from core import jobs
 from core.ahk.answer import is_clean_v2, shown_verdict
 from core.errors import StudioError
-from core.export.gguf import QUANTS, SavedResult, available_quants, default_output, follow_result
+from core.export import provenance
+from core.export.gguf import (
+    QUANTS,
+    SavedResult,
+    available_quants,
+    default_output,
+    follow_result,
+    read_result,
+)
 from core.export.verify import no_code_warning
 from core.fsutil import inside
 from core.train import run_folder
@@ -40,7 +48,6 @@ QUANT_LABELS = {
 }
 CHECK_COLUMNS = ["checked with", "max logit difference", "limit", "same top token", "result"]
 SMOKE_COLUMNS = ["prompt", "verdict", "errors", "answer"]
-FILE_COLUMNS = ["file", "size", "modified"]
 
 
 # ---------------------------------------------------------------- what a run has
@@ -57,7 +64,9 @@ def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
     if not run_id:
         note = render.message("info", "Pick a run. Train one in the Train tab first.")
         return note, False, False
-    ready = run_folder.readiness(run_folder.run_path(workspace, run_id))
+    run_dir = run_folder.run_path(workspace, run_id)
+    ready, source = run_folder.readiness(run_dir), provenance.merged_source(run_dir)
+    stale = source.stale if source.recorded is not None else ready.stale  # older merges: by time
     if ready.training:
         note = render.message("warn", f"{run_id} is still training: merge it when it ends.")
     elif not ready.adapter:
@@ -70,11 +79,13 @@ def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
         note = render.message(
             "info", "The adapter is ready. Merge it into the base model, then export."
         )
-    elif ready.stale:
+    elif stale:
         note = render.message(
             "warn",
-            "The adapter changed after the last merge (the run trained on).",
-            "Merge again: the merged model and its exports still hold the older adapter.",
+            source.warning("the merged model holds", "re-merge (press Merge), then re-export")
+            or "STALE: the adapter changed after the last merge (the run trained on): re-merge "
+            "(press Merge), then re-export.",
+            "Until then the merged model and its exports hold the older adapter.",
         )
     else:
         diff = ready.merge_diff
@@ -85,7 +96,7 @@ def readiness(workspace: Path, run_id: str | None) -> tuple[str, bool, bool]:
             else None
         )
         note = render.message("ok", "Merged: ready to export.", check)
-    return note, ready.can_merge, ready.can_export
+    return note, ready.can_merge, ready.can_merge and ready.merged and not stale
 
 
 def quant_choices() -> tuple[list[tuple[str, str]], str]:
@@ -214,8 +225,9 @@ def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def summary_html(report: dict | None) -> str:
-    """Headline figures of the last export."""
+def summary_html(report: dict | None, source: provenance.Source | None = None) -> str:
+    """Headline figures of the last export, after a warning when `source` (the adapter it
+    holds against the run's) says it is stale."""
     if not report:
         return ""
     answers = ((report.get("smoke") or {}).get("answers")) or []
@@ -231,7 +243,8 @@ def summary_html(report: dict | None) -> str:
     no_code = no_code_warning([a["verdict"] for a in answers])
     notes = ([no_code] if no_code else []) + report.get("warnings", [])
     warnings = "".join(render.message("warn", w) for w in notes)
-    return render.totals(stats) + warnings
+    stale = source and source.warning("this export holds", "re-merge (press Merge), then re-export")
+    return (render.message("error", stale) if stale else "") + render.totals(stats) + warnings
 
 
 def export_files(workspace: Path, run_id: str | None) -> list[Path]:
@@ -246,17 +259,41 @@ def export_files(workspace: Path, run_id: str | None) -> list[Path]:
     return sorted(found, key=lambda p: (p.name.split(".")[0], order.get(p.suffix, 2), p.name))
 
 
-def files_html(files: list[Path]) -> str:
-    """Download links for the exported files, with their sizes."""
+def export_sources(workspace: Path, run_id: str | None, files: list[Path]) -> dict:
+    """Each exported GGUF's name -> the adapter it holds against the run's adapter now."""
+    if not run_id:
+        return {}
+    current = run_folder.adapter_fingerprint(run_folder.run_path(workspace, run_id))
+    return {
+        p.name: provenance.Source((read_result(p) or {}).get("adapter"), current)
+        for p in files
+        if p.suffix == ".gguf"
+    }
+
+
+def files_html(files: list[Path], sources: dict | None = None) -> str:
+    """Download links for the exported files, with their sizes; a GGUF made from an older
+    adapter than the run's (`sources`, from export_sources) is marked stale."""
     if not files:
         return render.message("info", "No exported files yet.")
+    sources = sources or {}
+
+    def holds(p: Path) -> str:
+        source = sources.get(p.name)
+        if source is not None and source.stale:
+            return (
+                '<td><span class="sev error">STALE</span> older adapter: re-merge, re-export</td>'
+            )
+        return "<td>the run's adapter</td>" if source and source.current_match else "<td></td>"
+
     rows = "".join(
         f'<tr><td><a href="gradio_api/file={quote(str(p))}" download="{p.name}">{p.name}</a></td>'
         f"<td>{render.human_size(p.stat().st_size)}</td>"
-        f"<td>{time.strftime('%Y-%m-%d %H:%M', time.localtime(p.stat().st_mtime))}</td></tr>"
+        f"<td>{time.strftime('%Y-%m-%d %H:%M', time.localtime(p.stat().st_mtime))}</td>"
+        f"{holds(p)}</tr>"
         for p in files
     )
-    head = "<tr><th>File (click to download)</th><th>Size</th><th>Written</th></tr>"
+    head = "<tr><th>File (click to download)</th><th>Size</th><th>Written</th><th>Holds</th></tr>"
     return f'<table class="diag">{head}{rows}</table>'
 
 
@@ -278,6 +315,8 @@ def refresh(
     result = export_result(workspace, export_job, seen)
     report = result.report
     files = export_files(workspace, run_id)
+    sources = export_sources(workspace, run_id, files)
+    shown = sources.get(Path(report["gguf_path"]).name) if report else None
     running = job is not None and not job.finished
     return SimpleNamespace(
         result=result,
@@ -287,10 +326,10 @@ def refresh(
         can_export=can_export and not running,
         running=running,
         has_results=bool(report or files),
-        summary=summary_html(report),
+        summary=summary_html(report, shown),
         checks=checks_table(report),
         smoke=smoke_table(report),
-        files=files_html(files),
+        files=files_html(files, sources),
         modelfile=modelfile_text(report, files),
         log=log[-8000:],
     )
@@ -399,12 +438,8 @@ def view_outputs(
     return {
         ui.result: v.result,
         ui.run: gr.Dropdown(choices=render.run_choices(workspace)),
-        ui.note: v.note,
         ui.job: v.job,
-        ui.merge: gr.Button(interactive=v.can_merge),
-        ui.export: gr.Button(interactive=v.can_export),
-        ui.cancel: gr.Button(visible=v.running),
-        ui.timer: gr.Timer(active=v.running),
+        **_controls(ui, v),
         ui.results: gr.Column(visible=v.has_results),
         ui.summary: v.summary,
         ui.checks: v.checks,
@@ -412,6 +447,17 @@ def view_outputs(
         ui.files: v.files,
         ui.modelfile: v.modelfile,
         ui.log: v.log,
+    }
+
+
+def _controls(ui: SimpleNamespace, v: SimpleNamespace) -> dict:
+    """The note and the buttons of a `refresh` view: what the run can do now."""
+    return {
+        ui.note: v.note,
+        ui.merge: gr.Button(interactive=v.can_merge),
+        ui.export: gr.Button(interactive=v.can_export),
+        ui.cancel: gr.Button(visible=v.running),
+        ui.timer: gr.Timer(active=v.running),
     }
 
 
@@ -473,8 +519,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     )
     ui.run.change(show, shown, views, **quiet)
     ui.timer.tick(show, shown, views, **quiet)
-    ui.merge.click(on_merge, shown, views, **one_at_a_time)
-    ui.export.click(on_export, [ui.run, ui.quant, ui.overwrite, ui.result], views, **one_at_a_time)
+    # An action that fails leaves its error in the job line and the buttons as the run now allows
+    controls = [ui.note, ui.merge, ui.export, ui.cancel, ui.timer]
+    idle = render.guard("Export")(lambda run_id: _controls(ui, refresh(workspace, run_id)))
+    export_inputs = [ui.run, ui.quant, ui.overwrite, ui.result]
+    for button, fn, inputs in ((ui.merge, on_merge, shown), (ui.export, on_export, export_inputs)):
+        started = button.click(render.settled(fn, ui.job), inputs, views, **one_at_a_time)
+        started.then(idle, ui.run, controls, **quiet)
     ui.cancel.click(
         render.guard("Cancel")(lambda run_id: cancel(workspace, run_id)), ui.run, ui.job, **private
     ).then(show, shown, views, **quiet)

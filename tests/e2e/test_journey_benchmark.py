@@ -54,4 +54,7 @@ def test_benchmark_shows_pass_at_1_of_base_and_fine_tuned(
     expect(results).to_contain_text("pass@1 · base")
     expect(results).to_contain_text("Worst: fine-tuned fails")
     expect(page.locator("#eval-bench-plot .plot-container")).to_be_visible(timeout=QUICK)
+    headline = page.locator("#eval-totals")  # the headline leads with the benchmark's pass@1
+    expect(headline.locator(".stat .label").first).to_have_text("task pass@1 · fine-tuned")
+    expect(headline).to_contain_text("task pass@1 · base")
     screenshot("11-benchmark")
