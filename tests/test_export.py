@@ -445,7 +445,7 @@ def test_the_result_records_the_adapter_the_merged_model_holds(tiny_model, tmp_p
     provenance.write_merged(merged, adapter)
     result = export.export_gguf(merged, tmp_path / "m.gguf", "f16", smoke=False)
     assert result.adapter == adapter
-    assert export.read_result(tmp_path / "m.gguf")["adapter"] == adapter
+    assert export.follow_result(tmp_path / "m.gguf").report["adapter"] == adapter
 
 
 def test_cli_exports_a_run_and_refuses_a_second_time(run_dir, capsys):

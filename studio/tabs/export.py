@@ -27,7 +27,6 @@ from core.export.gguf import (
     available_quants,
     default_output,
     follow_result,
-    read_result,
 )
 from core.export.verify import no_code_warning
 from core.fsutil import inside
@@ -265,7 +264,7 @@ def export_sources(workspace: Path, run_id: str | None, files: list[Path]) -> di
         return {}
     current = run_folder.adapter_fingerprint(run_folder.run_path(workspace, run_id))
     return {
-        p.name: provenance.Source((read_result(p) or {}).get("adapter"), current)
+        p.name: provenance.Source((follow_result(p).report or {}).get("adapter"), current)
         for p in files
         if p.suffix == ".gguf"
     }
