@@ -28,6 +28,7 @@ from studio.tabs import corpus as corpus_tab
 from studio.tabs import dataset as dataset_tab
 from studio.tabs import includes as includes_tab
 from studio.tabs import normalize as normalize_tab
+from tests.gradio_events import event
 
 RULES = normalize_tab.RULE_COLUMNS
 
@@ -374,7 +375,48 @@ def test_shares_are_refused_at_their_field_never_corrected(corpus_copy: Path) ->
     with pytest.raises(StudioError, match="the val split would have no records") as err:
         bd.preview(tiny)
     assert err.value.where == "val_ratio"
-    assert dataset_tab.train_share(0.1, 0.15) == 0.75
+    assert bd.train_share(0.1, 0.15) == 0.75
+
+
+def dataset_blocks(workspace: Path) -> gr.Blocks:
+    with gr.Blocks() as demo:
+        dataset_tab.build(StudioContext(workspace=workspace))
+    return demo
+
+
+def by_id(demo: gr.Blocks, elem_id: str):
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+def test_a_share_out_of_range_or_too_big_is_marked_at_its_field_at_once(workspace: Path) -> None:
+    demo = dataset_blocks(workspace)
+    shares, outputs = event(demo, "dataset-val", "change")
+    val, test, words = (outputs[k] for k in ("dataset-val", "dataset-test", "dataset-train-share"))
+    assert (val.minimum, val.maximum, test.minimum, test.maximum) == (0, 0.9, 0, 0.9)
+    assert val.preprocess(-0.2) == -0.2  # reaches the handler, which says what is wrong
+
+    both = shares(0.9, 0.9, False)
+    for box in (val, test):
+        assert both[box]["elem_classes"] == ["field-error"]
+        assert both[box]["info"].startswith("⚠ validation share 0.9 and test share 0.9")
+    assert "No split" in both[words]
+
+    negative = shares(-0.2, 0.1, False)
+    assert negative[val]["elem_classes"] == ["field-error"] and "-0.2" in negative[val]["info"]
+    assert negative[test]["elem_classes"] == []
+
+    nothing = shares(0, 0, False)
+    assert "the validation share is 0: evaluation" in nothing[val]["info"]
+    off = shares(0, 0, True)  # evaluation turned off: allowed, and said plainly
+    assert off[val]["elem_classes"] == [] and "eval loss have no data" in off[words]
+    assert "Train share: 75% of the records" in shares(0.1, 0.15, False)[words]
+
+
+def test_the_gates_drop_v1_mixed_and_broken_scripts_by_default(workspace: Path) -> None:
+    demo = dataset_blocks(workspace)
+    assert by_id(demo, "dataset-exclude-verdicts").value == ["v1", "mixed"]
+    assert by_id(demo, "dataset-exclude-invalid").value is True
+    assert bd.BuildOptions().exclude_verdicts == () and not bd.BuildOptions().exclude_invalid
 
 
 def test_prompt_preview_shows_seed_and_instruction_prompts(corpus_copy: Path) -> None:
@@ -413,12 +455,22 @@ def test_preview_counts_stages_and_compares_a_near_duplicate_cluster(
 
 
 def test_the_preview_says_how_many_scripts_each_gate_drops(corpus_copy: Path) -> None:
-    options = dataset_tab.make_options(*_form(corpus_copy, exclude_verdicts=["v1", "mixed"]))
+    broken = '#Requires AutoHotkey v2.0\nx := StrLen("abc"\nMsgBox(x)\n'
+    (corpus_copy / "Broken").mkdir()
+    (corpus_copy / "Broken" / "unbalanced.ahk").write_text(broken, encoding="utf-8")
+    options = dataset_tab.make_options(
+        *_form(corpus_copy, exclude_verdicts=["v1", "mixed"], exclude_invalid=True)
+    )
     plan = bd.preview(options)
     dropped = sum(d.stage == "verdict gate" for d in plan.dropped)
     assert dropped > 0  # the sample corpus holds v1 scripts on purpose
     totals = dataset_tab.render_preview(plan)["totals"]
-    assert f'<div class="value">{dropped}</div><div class="label">dropped as v1 / mixed' in totals
+    counts = plan.gate_counts
+    assert counts["v1"] + counts["mixed"] + counts["unknown"] == dropped and counts["v1"] > 0
+    assert counts["errors"] == sum(d.stage == "validity gate" for d in plan.dropped) > 0
+    for label in ("v1", "mixed"):
+        assert f'{counts[label]}</div><div class="label">dropped as {label}<' in totals
+    assert f'{counts["errors"]}</div><div class="label">dropped with errors<' in totals
 
 
 def test_build_writes_jsonl_harmony_and_manifest(corpus_copy: Path, workspace: Path) -> None:
