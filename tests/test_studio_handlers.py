@@ -708,15 +708,35 @@ def test_prune_plan_takes_the_scans_verdicts_and_near_duplicate_marks(
     assert "Legacy/v1_notepad_toggle_legacy.ahk" in reasons
 
 
-def test_opening_another_folder_changes_the_corpus_of_every_tab(
+def scan_event(ctx: StudioContext):
+    """The Corpus tab's Scan, as the browser runs it, with the header the app gives it."""
+    with gr.Blocks() as demo:
+        ctx.header = gr.HTML(render.header_html(ctx))
+        corpus_tab.build(ctx)
+    run = next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "on_scan")
+    return lambda folder: run(folder, corpus_tab.ALL, corpus_tab.ALL, False, "", "path", noop)
+
+
+def noop(*args, **kwargs) -> None:
+    """A progress bar that shows nothing."""
+
+
+def test_only_a_finished_scan_changes_the_corpus_and_the_header(
     corpus_copy, workspace, tmp_path
 ) -> None:
-    ctx = StudioContext(workspace=workspace)
-    root, table = corpus_tab.open_corpus(ctx, f"  {corpus_copy}  ")
-    assert root == ctx.corpus == corpus_copy.resolve() and len(table) > 0
-    with pytest.raises(StudioError, match="not found"):
-        corpus_tab.open_corpus(ctx, str(corpus_copy / "missing"))
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy.resolve())
+    scan = scan_event(ctx)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(StudioError, match=r"no \.ahk scripts in"):
-        corpus_tab.open_corpus(ctx, str(tmp_path / "empty"))
-    assert ctx.corpus == corpus_copy.resolve()  # a failed scan changed nothing
+    for bad, said in (("missing", "not found"), ("empty", r"no \.ahk scripts in")):
+        (failed,) = scan(str(tmp_path / bad))  # one step: the error, in the status line
+        assert [c.elem_id for c in failed] == ["corpus-status"]
+        assert re.search(said, next(iter(failed.values())))
+        assert ctx.corpus == corpus_copy.resolve()  # a failed scan changed nothing
+    other = tmp_path / "other"
+    shutil.copytree(corpus_copy / "GUI", other / "GUI")
+    cancelled = scan(f"  {other}  ")
+    next(cancelled), next(cancelled)  # the scripts are read and shown, then Cancel
+    cancelled.close()
+    assert ctx.corpus == corpus_copy.resolve()
+    last = list(scan(f"  {other}  "))[-1]
+    assert ctx.corpus == other.resolve() and other.name in last[ctx.header]
