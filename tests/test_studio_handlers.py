@@ -391,25 +391,24 @@ def by_id(demo: gr.Blocks, elem_id: str):
 def test_a_share_out_of_range_or_too_big_is_marked_at_its_field_at_once(workspace: Path) -> None:
     demo = dataset_blocks(workspace)
     shares, outputs = event(demo, "dataset-val", "change")
-    val, test, words = (outputs[k] for k in ("dataset-val", "dataset-test", "dataset-train-share"))
+    assert list(outputs) == ["dataset-train-share"]  # the fields stay the bounded ones
+    val, test = by_id(demo, "dataset-val"), by_id(demo, "dataset-test")
     assert (val.minimum, val.maximum, test.minimum, test.maximum) == (0, 0.9, 0, 0.9)
     assert val.preprocess(-0.2) == -0.2  # reaches the handler, which says what is wrong
 
-    both = shares(0.9, 0.9, False)
-    for box in (val, test):
-        assert both[box]["elem_classes"] == ["field-error"]
-        assert both[box]["info"].startswith("⚠ validation share 0.9 and test share 0.9")
-    assert "No split" in both[words]
+    def line(*values) -> str:
+        return next(iter(shares(*values).values()))
 
-    negative = shares(-0.2, 0.1, False)
-    assert negative[val]["elem_classes"] == ["field-error"] and "-0.2" in negative[val]["info"]
-    assert negative[test]["elem_classes"] == []
-
-    nothing = shares(0, 0, False)
-    assert "the validation share is 0: evaluation" in nothing[val]["info"]
-    off = shares(0, 0, True)  # evaluation turned off: allowed, and said plainly
-    assert off[val]["elem_classes"] == [] and "eval loss have no data" in off[words]
-    assert "Train share: 75% of the records" in shares(0.1, 0.15, False)[words]
+    both = line(0.9, 0.9, False)
+    assert "⚠ Validation share and Test share: validation share 0.9 and test share 0.9" in both
+    assert "<style>#dataset-val input, #dataset-test input {" in both
+    negative = line(-0.2, 0.1, False)
+    assert "⚠ Validation share: validation share -0.2" in negative
+    assert "#dataset-val input {" in negative and "#dataset-test" not in negative
+    assert "⚠ Validation share: the validation share is 0: evaluation" in line(0, 0, False)
+    off = line(0, 0, True)  # evaluation turned off: allowed, and said plainly
+    assert 'class="msg warn"' in off and "eval loss have no data" in off
+    assert "Train share: 75% of the records" in line(0.1, 0.15, False)
 
 
 def test_the_gates_drop_v1_mixed_and_broken_scripts_by_default(workspace: Path) -> None:

@@ -267,27 +267,30 @@ def build(ctx: StudioContext) -> None:
 
 
 SHARE_INFO = {"val_ratio": "checks the eval loss while training", "test_ratio": "held out"}
+SHARE_FIELDS = {
+    "val_ratio": ("Validation share", "dataset-val"),
+    "test_ratio": ("Test share", "dataset-test"),
+}
 
 
 def share_outputs(
     ui: SimpleNamespace, val: float | None, test: float | None, no_eval: bool
 ) -> dict:
-    """Each share field with its problem (refused at the field, never corrected), and the
-    train share that is left, in words."""
+    """The line under the two share fields: the train share they leave, in words, or each
+    field's problem (refused, never corrected). The fields themselves are not updated: Gradio
+    would then replace them by plain gr.Numbers (see widgets.bounded_number)."""
     val, test = float(val or 0), float(test or 0)
-    problems = bd.share_problems(val, test, require_eval=not no_eval)
-    shown = {}
-    for name, box in (("val_ratio", ui.val), ("test_ratio", ui.test)):
-        problem = problems.get(name)
-        info = f"⚠ {problem}" if problem else SHARE_INFO[name]
-        shown[box] = gr.update(info=info, elem_classes=["field-error"] * bool(problem))
-    return {**shown, ui.train_share: share_words(val, test, bool(problems))}
+    return {ui.train_share: share_words(val, test, bd.share_problems(val, test, not no_eval))}
 
 
-def share_words(val: float, test: float, refused: bool = False) -> str:
-    """The train share the two shares leave, in words (or why there is no split)."""
-    if refused:
-        return render.message("error", "No split: fix the share marked ⚠ first.")
+def share_words(val: float, test: float, problems: dict[str, str] | None = None) -> str:
+    """The train share `val` and `test` leave, in words; with `problems`, each field's problem
+    instead, and those fields outlined in red."""
+    if problems:  # one refusal (share_problems), of one field or of both
+        fields = " and ".join(SHARE_FIELDS[name][0] for name in problems)
+        marked = ", ".join(f"#{SHARE_FIELDS[name][1]} input" for name in problems)
+        style = f"<style>{marked} {{ border-color: #dc2626 !important; }}</style>"
+        return render.message("error", f"⚠ {fields}: {next(iter(problems.values()))}") + style
     text = (
         f"Train share: {bd.train_share(val, test):.0%} of the records; "
         f"validation {val:.0%}, test {test:.0%}."
@@ -570,7 +573,7 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
         [ui.val.change, ui.test.change, ui.no_eval.change],
         lambda v, t, n: share_outputs(ui, v, t, n),
         [ui.val, ui.test, ui.no_eval],
-        [ui.val, ui.test, ui.train_share],
+        ui.train_share,
         **quiet,
     )
     ui.sample.change(
