@@ -338,6 +338,7 @@ def test_the_monitor_shows_progress_plots_and_compared_runs(workspace):
     assert not view.active and view.checkpoints == []
     for text in ("a: completed · 4 logged steps", "4 / 8", "0.40", "1.7000", "backend cpu"):
         assert text in view.progress
+    assert "give more epochs or steps below to train it further" in view.progress
     names = [trace.name for trace in view.loss.data]
     assert "a loss (smoothed)" in names and "b loss (smoothed)" in names and "a eval loss" in names
     assert list(view.learning_rate.data[0].x) == [1, 2, 3, 4]

@@ -439,6 +439,8 @@ def progress_html(run_id: str, status: dict, rows: list[dict]) -> str:
         why += f"; {status['world_size']} processes ({status.get('strategy')})"
         why += f", pids {pids}" if pids else ""
     notes = "; ".join(status.get("notes") or [])
+    if state == "completed":  # why Resume is greyed out until more is asked for
+        why += "; it did all its steps: give more epochs or steps below to train it further"
     head = render.message(
         STATE_KIND.get(state, "info"),
         f"{run_id}: {state} · {len(losses)} logged steps",

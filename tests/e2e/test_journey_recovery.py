@@ -140,6 +140,7 @@ def test_resume_of_a_run_whose_data_changed_says_so_and_starts_nothing(
     page.locator("#train-runs [role=gridcell]", has_text=finished_run.name).first.click()
     expect(page.locator("#train-progress")).to_contain_text(finished_run.name, timeout=SLOW)
     expect(page.locator("#train-resume")).to_be_disabled()  # completed: needs more steps
+    expect(page.locator("#train-progress")).to_contain_text("give more epochs or steps")
     page.locator("#train-more-steps input").fill("3")
     page.locator("#train-more-steps input").blur()
     expect(page.locator("#train-resume")).to_be_enabled(timeout=SLOW)
