@@ -368,10 +368,7 @@ def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
                     info=SHARE_INFO[name],
                     elem_id=elem_id,
                 )
-                for name, label, elem_id in (
-                    ("val_ratio", "Validation share", "dataset-val"),
-                    ("test_ratio", "Test share", "dataset-test"),
-                )
+                for name, (label, elem_id) in SHARE_FIELDS.items()
             )
         shares = (bd.BuildOptions.val_ratio, bd.BuildOptions.test_ratio)
         ui.train_share = gr.HTML(share_words(*shares), elem_id="dataset-train-share")
