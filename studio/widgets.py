@@ -121,3 +121,14 @@ def wire_change(
         applied.then(fn, inputs, outputs, **QUIET)
         undone.then(fn, inputs, outputs, **QUIET)
     render.on_page_load(lambda: gr.update(interactive=actions.undo.ready()), c.undo)
+
+
+def bounded_number(value: float, minimum: float, maximum: float, **options: Any) -> gr.Number:
+    """A gr.Number whose minimum and maximum bound the browser's spinner, while a value typed
+    outside them still reaches the handler, which says at the field what is wrong (gr.Number
+    refuses it before any handler runs, with a toast that fades). Not a subclass: Gradio writes
+    a .pyi file beside the module of each Component subclass. No handler may update its props
+    (show its problems beside it): Gradio would keep a plain gr.Number in the session instead."""
+    box = gr.Number(value, minimum=minimum, maximum=maximum, **options)
+    box.preprocess = lambda payload: None if payload is None else float(payload)  # type: ignore[method-assign]
+    return box

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import StudioError
-from core.train.config import load_config, save_config
+from core.train.config import load_config, save_config, with_values
 from core.train.run_folder import (
     adapter_stamp,
     atomic_folder,
@@ -25,7 +25,15 @@ from core.train.run_folder import (
     runs_dir,
     write_status,
 )
-from core.train.runs import extend_plan, resume_run, start_run, stop_run
+from core.train.runs import (
+    changed_since_start,
+    config_fingerprint,
+    data_fingerprint,
+    extend_plan,
+    resume_run,
+    start_run,
+    stop_run,
+)
 from tests.train_fixtures import tiny_config, wait_for, write_harmony
 
 
@@ -255,3 +263,51 @@ def test_a_run_that_trains_can_neither_merge_nor_export(workspace):
     finally:
         os.close(fd)
     assert readiness(run_dir).state == "failed"  # its process is gone: the run failed
+
+
+def finished_run(workspace: Path, data: Path) -> Path:
+    """A completed run folder with a checkpoint and the fingerprints start_run records."""
+    run_dir = runs_dir(workspace) / "done"
+    (run_dir / "checkpoints" / "checkpoint-12" / "trainer_state.json").parent.mkdir(parents=True)
+    (run_dir / "checkpoints" / "checkpoint-12" / "trainer_state.json").write_text("{}")
+    cfg = tiny_config(workspace / "model", data, training__max_steps=12)
+    save_config(cfg, run_dir / "config.yaml")
+    fingerprints = {"data": data_fingerprint(cfg), "config": config_fingerprint(cfg)}
+    write_status(run_dir, state="completed", step=12, **fingerprints)
+    return run_dir
+
+
+def test_a_completed_run_resumes_only_with_more_steps_or_epochs(data, workspace):
+    run_dir = finished_run(workspace, data)
+    with pytest.raises(StudioError, match="has finished its plan"):
+        resume_run(run_dir)
+    assert changed_since_start(run_dir) is None
+
+
+def test_resume_refuses_a_run_whose_config_was_edited(data, workspace):
+    run_dir = finished_run(workspace, data)
+    cfg = load_config(run_dir / "config.yaml")
+    save_config(with_values(cfg, {"training.learning_rate": 0.5}), run_dir / "config.yaml")
+    with pytest.raises(StudioError, match=r"its config \(config.yaml\) changed since it started"):
+        resume_run(run_dir, more_steps=3)
+    assert load_config(run_dir / "config.yaml").training.max_steps == 12  # nothing extended
+    assert read_status(run_dir)["state"] == "completed"
+
+
+def test_resume_refuses_a_run_whose_data_changed_or_is_gone(data, workspace):
+    run_dir = finished_run(workspace, data)
+    data.write_text(data.read_text() + data.read_text().splitlines()[0] + "\n")
+    with pytest.raises(
+        StudioError, match=r"training data changed since it started \(train.jsonl\)"
+    ):
+        resume_run(run_dir, more_steps=3)
+    data.unlink()
+    with pytest.raises(StudioError, match="start a new run instead"):
+        resume_run(run_dir, more_epochs=1)
+    assert changed_since_start(run_dir).startswith("its training data is gone")
+
+
+def test_a_longer_plan_is_not_a_config_change(data, workspace):
+    run_dir = finished_run(workspace, data)
+    assert extend_plan(run_dir, None, 3).training.max_steps == 15
+    assert changed_since_start(run_dir) is None

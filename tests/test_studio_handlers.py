@@ -28,6 +28,7 @@ from studio.tabs import corpus as corpus_tab
 from studio.tabs import dataset as dataset_tab
 from studio.tabs import includes as includes_tab
 from studio.tabs import normalize as normalize_tab
+from tests.gradio_events import event
 
 RULES = normalize_tab.RULE_COLUMNS
 
@@ -374,7 +375,47 @@ def test_shares_are_refused_at_their_field_never_corrected(corpus_copy: Path) ->
     with pytest.raises(StudioError, match="the val split would have no records") as err:
         bd.preview(tiny)
     assert err.value.where == "val_ratio"
-    assert dataset_tab.train_share(0.1, 0.15) == 0.75
+    assert bd.train_share(0.1, 0.15) == 0.75
+
+
+def dataset_blocks(workspace: Path) -> gr.Blocks:
+    with gr.Blocks() as demo:
+        dataset_tab.build(StudioContext(workspace=workspace))
+    return demo
+
+
+def by_id(demo: gr.Blocks, elem_id: str):
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+def test_a_share_out_of_range_or_too_big_is_marked_at_its_field_at_once(workspace: Path) -> None:
+    demo = dataset_blocks(workspace)
+    shares, outputs = event(demo, "dataset-val", "change")
+    assert list(outputs) == ["dataset-train-share"]  # the fields stay the bounded ones
+    val, test = by_id(demo, "dataset-val"), by_id(demo, "dataset-test")
+    assert (val.minimum, val.maximum, test.minimum, test.maximum) == (0, 0.9, 0, 0.9)
+    assert val.preprocess(-0.2) == -0.2  # reaches the handler, which says what is wrong
+
+    def line(*values) -> str:
+        return next(iter(shares(*values).values()))
+
+    both = line(0.9, 0.9, False)
+    assert "⚠ Validation share and Test share: validation share 0.9 and test share 0.9" in both
+    assert "<style>#dataset-val input, #dataset-test input {" in both
+    negative = line(-0.2, 0.1, False)
+    assert "⚠ Validation share: validation share -0.2" in negative
+    assert "#dataset-val input {" in negative and "#dataset-test" not in negative
+    assert "⚠ Validation share: the validation share is 0: evaluation" in line(0, 0, False)
+    off = line(0, 0, True)  # evaluation turned off: allowed, and said plainly
+    assert 'class="msg warn"' in off and "eval loss have no data" in off
+    assert "Train share: 75% of the records" in line(0.1, 0.15, False)
+
+
+def test_the_gates_drop_v1_mixed_and_broken_scripts_by_default(workspace: Path) -> None:
+    demo = dataset_blocks(workspace)
+    assert by_id(demo, "dataset-exclude-verdicts").value == ["v1", "mixed"]
+    assert by_id(demo, "dataset-exclude-invalid").value is True
+    assert bd.BuildOptions().exclude_verdicts == () and not bd.BuildOptions().exclude_invalid
 
 
 def test_prompt_preview_shows_seed_and_instruction_prompts(corpus_copy: Path) -> None:
@@ -413,12 +454,22 @@ def test_preview_counts_stages_and_compares_a_near_duplicate_cluster(
 
 
 def test_the_preview_says_how_many_scripts_each_gate_drops(corpus_copy: Path) -> None:
-    options = dataset_tab.make_options(*_form(corpus_copy, exclude_verdicts=["v1", "mixed"]))
+    broken = '#Requires AutoHotkey v2.0\nx := StrLen("abc"\nMsgBox(x)\n'
+    (corpus_copy / "Broken").mkdir()
+    (corpus_copy / "Broken" / "unbalanced.ahk").write_text(broken, encoding="utf-8")
+    options = dataset_tab.make_options(
+        *_form(corpus_copy, exclude_verdicts=["v1", "mixed"], exclude_invalid=True)
+    )
     plan = bd.preview(options)
     dropped = sum(d.stage == "verdict gate" for d in plan.dropped)
     assert dropped > 0  # the sample corpus holds v1 scripts on purpose
     totals = dataset_tab.render_preview(plan)["totals"]
-    assert f'<div class="value">{dropped}</div><div class="label">dropped as v1 / mixed' in totals
+    counts = plan.gate_counts
+    assert counts["v1"] + counts["mixed"] + counts["unknown"] == dropped and counts["v1"] > 0
+    assert counts["errors"] == sum(d.stage == "validity gate" for d in plan.dropped) > 0
+    for label in ("v1", "mixed"):
+        assert f'{counts[label]}</div><div class="label">dropped as {label}<' in totals
+    assert f'{counts["errors"]}</div><div class="label">dropped with errors<' in totals
 
 
 def test_build_writes_jsonl_harmony_and_manifest(corpus_copy: Path, workspace: Path) -> None:
@@ -656,15 +707,35 @@ def test_prune_plan_takes_the_scans_verdicts_and_near_duplicate_marks(
     assert "Legacy/v1_notepad_toggle_legacy.ahk" in reasons
 
 
-def test_opening_another_folder_changes_the_corpus_of_every_tab(
+def scan_event(ctx: StudioContext):
+    """The Corpus tab's Scan, as the browser runs it, with the header the app gives it."""
+    with gr.Blocks() as demo:
+        ctx.header = gr.HTML(render.header_html(ctx))
+        corpus_tab.build(ctx)
+    run = next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "on_scan")
+    return lambda folder: run(folder, corpus_tab.ALL, corpus_tab.ALL, False, "", "path", noop)
+
+
+def noop(*args, **kwargs) -> None:
+    """A progress bar that shows nothing."""
+
+
+def test_only_a_finished_scan_changes_the_corpus_and_the_header(
     corpus_copy, workspace, tmp_path
 ) -> None:
-    ctx = StudioContext(workspace=workspace)
-    root, table = corpus_tab.open_corpus(ctx, f"  {corpus_copy}  ")
-    assert root == ctx.corpus == corpus_copy.resolve() and len(table) > 0
-    with pytest.raises(StudioError, match="not found"):
-        corpus_tab.open_corpus(ctx, str(corpus_copy / "missing"))
+    ctx = StudioContext(workspace=workspace, corpus=corpus_copy.resolve())
+    scan = scan_event(ctx)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(StudioError, match=r"no \.ahk scripts in"):
-        corpus_tab.open_corpus(ctx, str(tmp_path / "empty"))
-    assert ctx.corpus == corpus_copy.resolve()  # a failed scan changed nothing
+    for bad, said in (("missing", "not found"), ("empty", r"no \.ahk scripts in")):
+        (failed,) = scan(str(tmp_path / bad))  # one step: the error, in the status line
+        assert [c.elem_id for c in failed] == ["corpus-status"]
+        assert re.search(said, next(iter(failed.values())))
+        assert ctx.corpus == corpus_copy.resolve()  # a failed scan changed nothing
+    other = tmp_path / "other"
+    shutil.copytree(corpus_copy / "GUI", other / "GUI")
+    cancelled = scan(f"  {other}  ")
+    next(cancelled), next(cancelled)  # the scripts are read and shown, then Cancel
+    cancelled.close()
+    assert ctx.corpus == corpus_copy.resolve()
+    last = list(scan(f"  {other}  "))[-1]
+    assert ctx.corpus == other.resolve() and other.name in last[ctx.header]

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from core.errors import StudioError
-from core.train import run_folder
+from core.train import run_folder, runs
 from core.train.config import (
     PRESETS,
     SCHEMA,
@@ -29,6 +29,7 @@ from core.train.config import (
 from core.workspace import CONFIG_DIR, REPO_ROOT
 from studio.context import StudioContext
 from studio.tabs import train as tt
+from tests.gradio_events import event
 from tests.train_fixtures import tiny_config, write_harmony
 
 DEMO = CONFIG_DIR / "cpu-demo.yaml"
@@ -337,6 +338,7 @@ def test_the_monitor_shows_progress_plots_and_compared_runs(workspace):
     assert not view.active and view.checkpoints == []
     for text in ("a: completed · 4 logged steps", "4 / 8", "0.40", "1.7000", "backend cpu"):
         assert text in view.progress
+    assert "give more epochs or steps below to train it further" in view.progress
     names = [trace.name for trace in view.loss.data]
     assert "a loss (smoothed)" in names and "b loss (smoothed)" in names and "a eval loss" in names
     assert list(view.learning_rate.data[0].x) == [1, 2, 3, 4]
@@ -371,8 +373,38 @@ def test_resume_is_offered_on_a_completed_run_only_with_more_steps(workspace):
     run_dir.mkdir(parents=True)
     (run_dir / "config.yaml").write_text("base_model: x\n", encoding="utf-8")
     run_folder.write_status(run_dir, state="completed", step=3)
-    with pytest.raises(StudioError, match="completed all its steps"):
+    with pytest.raises(StudioError, match="has finished its plan"):
         tt.resume_training(workspace, "done", "last", 0, 0)
+
+
+def test_a_refused_start_stays_in_the_note_under_start_not_only_in_a_toast(ctx):
+    with gr.Blocks() as demo:
+        tt.build(ctx)
+    start, outputs = event(demo, "train-start")
+    values = config_values(load_config(DEMO)) | {"training.learning_rate": -1}
+    shown = start(str(ctx.config_path), "bad", False, *[values[s.key] for s in tt.SPECS])
+    note = shown[outputs["train-start-note"]]
+    assert 'class="msg error"' in note and "learning_rate" in note
+
+
+def test_resume_on_a_run_whose_data_changed_says_so_in_the_runs_note(ctx, tmp_path):
+    data = write_harmony(tmp_path / "train.jsonl", 4)
+    run_dir = fake_run(ctx.workspace, "done", [record(1)])
+    cfg = tiny_config(tmp_path / "model", data)
+    save_config(cfg, run_dir / run_folder.CONFIG)
+    fingerprints = {"data": runs.data_fingerprint(cfg), "config": runs.config_fingerprint(cfg)}
+    run_folder.write_status(run_dir, **fingerprints)
+    (run_dir / "checkpoints" / "checkpoint-1").mkdir(parents=True)
+    (run_dir / "checkpoints" / "checkpoint-1" / "trainer_state.json").write_text("{}")
+    data.write_text(data.read_text() * 2)
+    with gr.Blocks() as demo:
+        tt.build(ctx)
+    resume, outputs = event(demo, "train-resume")
+    shown = resume("done", "last", 0, 5)
+    note = shown[outputs["train-run-note"]]
+    assert "training data changed since it started" in note and "start a new run" in note
+    assert 'class="msg error"' in note
+    assert run_folder.read_status(run_dir)["state"] == "completed"
 
 
 def test_form_fields_carry_plain_words_labels_and_are_found_by_name():

@@ -378,29 +378,56 @@ class BuildOptions:
 PROMPT_STYLES = ("seed", "instruction")
 ENGINES = ("builtin", "interpreter", "both")
 VERDICTS = ("v2", "v1", "mixed", "unknown")
+# The gates the studio starts with (BuildOptions keeps the seed's: none): v1 and mixed scripts
+# teach the wrong language, and scripts with checker errors teach broken code.
+RECOMMENDED_GATES: dict[str, Any] = {"exclude_verdicts": ("v1", "mixed"), "exclude_invalid": True}
 
 
-def validate_options(options: BuildOptions) -> None:
-    """StudioError for any option a build cannot use, naming the option."""
+def check_shares(val_ratio: float, test_ratio: float, require_eval: bool = False) -> None:
+    """StudioError unless a build can split by these shares (`where` names the option)."""
     try:
-        check_ratios(options.val_ratio, options.test_ratio)
+        check_ratios(val_ratio, test_ratio)
     except ValueError as err:
         raise StudioError(
-            f"validation share {options.val_ratio:g} and test share {options.test_ratio:g}: "
+            f"validation share {val_ratio:g} and test share {test_ratio:g}: "
             f"each must be at least 0, and together below 1 ({err})",
             where="val_ratio / test_ratio",
             hint="e.g. 0.1 and 0.1 (the train share is what is left: 0.8)",
         ) from err
     for field_name, label, share in (
-        ("val_ratio", "validation", options.val_ratio),
-        ("test_ratio", "test", options.test_ratio),
+        ("val_ratio", "validation", val_ratio),
+        ("test_ratio", "test", test_ratio),
     ):
-        if options.require_eval and share <= 0:
+        if require_eval and share <= 0:
             raise StudioError(
                 f"the {label} share is 0: evaluation and the eval loss would have no data",
                 where=field_name,
                 hint="give it a share such as 0.1, or turn evaluation off",
             )
+
+
+def share_problems(
+    val_ratio: float, test_ratio: float, require_eval: bool = False
+) -> dict[str, str]:
+    """check_shares's refusal by the option it concerns (an out-of-range share alone, else
+    both): what a form shows at each field before any build; {} when both can be used."""
+    try:
+        check_shares(val_ratio, test_ratio, require_eval)
+    except StudioError as err:
+        shares = (("val_ratio", val_ratio), ("test_ratio", test_ratio))
+        outside = [name for name, share in shares if not 0 <= share < 1]
+        return dict.fromkeys(outside or (err.where or "").split(" / "), err.message)
+    return {}
+
+
+def train_share(val_ratio: float, test_ratio: float) -> float:
+    """The share of records left for training."""
+    return round(1 - val_ratio - test_ratio, 4)
+
+
+def validate_options(options: BuildOptions) -> None:
+    """StudioError for any option a build cannot use, naming the option."""
+    check_shares(options.val_ratio, options.test_ratio, options.require_eval)
     choices = (
         ("prompt_style", options.prompt_style, PROMPT_STYLES),
         ("engine", options.engine, ENGINES),
@@ -645,6 +672,18 @@ class BuildPreview:
     sample: PromptSample | None
     splits: dict[str, list[SnippetRecord]] = field(default_factory=dict, repr=False)
     seconds: dict[str, float] = field(default_factory=dict)  # time each stage took
+
+    @property
+    def gate_counts(self) -> dict[str, int]:
+        """Scripts each checker gate dropped: per verdict (v1, mixed, unknown) and with errors."""
+        counts = dict.fromkeys(("v1", "mixed", "unknown", "errors"), 0)
+        for dropped in self.dropped:
+            if dropped.stage == "verdict gate":
+                verdict = dropped.reason.removeprefix("verdict ")
+                counts[verdict] = counts.get(verdict, 0) + 1
+            elif dropped.stage == "validity gate":
+                counts["errors"] += 1
+        return counts
 
     @property
     def table(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import re
 import sys
 import time
@@ -12,7 +13,14 @@ from typing import Any
 
 from core.errors import StudioError
 from core.supervise import LOCK_FD, spawn
-from core.train.config import TrainConfig, load_config, local_model_path, resolve_path, save_config
+from core.train.config import (
+    TrainConfig,
+    config_to_dict,
+    load_config,
+    local_model_path,
+    resolve_path,
+    save_config,
+)
 from core.train.run_folder import (
     ACTIVE,
     RunFolder,
@@ -62,6 +70,13 @@ def data_fingerprint(cfg: TrainConfig) -> dict[str, str]:
     return found
 
 
+def config_fingerprint(cfg: TrainConfig) -> str:
+    """SHA-256 of the config's values (not of its YAML's layout), so a resume can tell whether
+    the run's frozen config was edited since the run started (extend_plan records its own)."""
+    text = json.dumps(config_to_dict(cfg), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def start_run(
     workspace: Path, config: TrainConfig | str | Path, name: str | None = None, force: bool = False
 ) -> str:
@@ -79,8 +94,15 @@ def start_run(
     run_dir.mkdir()
     save_config(frozen, RunFolder(run_dir).config)
     started = time.time()
-    data = data_fingerprint(frozen)
-    write_status(run_dir, state="running", pid=None, started=started, launched=started, data=data)
+    write_status(
+        run_dir,
+        state="running",
+        pid=None,
+        started=started,
+        launched=started,
+        data=data_fingerprint(frozen),
+        config=config_fingerprint(frozen),
+    )
     _spawn(run_dir, workspace, [])
     return run_id
 
@@ -142,7 +164,7 @@ def resume_run(
             hint="give more steps or epochs to train it further, pick an earlier checkpoint, "
             "or start a new run",
         )
-    _refuse_changed_data(run_dir, status)
+    _refuse_changed(run_dir, status)
     _refuse_if_busy(run_dir.parent.parent, force)
     names = [c.path.name for c in list_checkpoints(run_dir)]
     if not names:
@@ -156,25 +178,36 @@ def resume_run(
     _spawn(run_dir, run_dir.parent.parent, ["--resume", checkpoint or "last"])
 
 
-def _refuse_changed_data(run_dir: Path, status: dict[str, Any]) -> None:
-    """A resume trains on the data the run started with, or not at all."""
-    recorded = status.get("data")
-    if recorded is None:  # a run from before fingerprints were kept
-        return
-    try:
-        now = data_fingerprint(load_config(RunFolder(run_dir).config))
-    except OSError as err:
+def _refuse_changed(run_dir: Path, status: dict[str, Any]) -> None:
+    """A resume trains on the data and with the config the run started with, or not at all."""
+    why = changed_since_start(run_dir, status)
+    if why:
         raise StudioError(
-            f"run {run_dir.name} cannot resume: its training data is gone ({err.filename})",
-            hint="start a new run on the current data",
-        ) from None
+            f"run {run_dir.name} cannot resume: {why}",
+            hint="resuming would train its adapter on other data or settings: "
+            "start a new run instead",
+        )
+
+
+def changed_since_start(run_dir: Path, status: dict[str, Any] | None = None) -> str | None:
+    """What changed since the run started (its training data, its frozen config), in words;
+    None when both are as recorded (or the run is from before fingerprints were kept)."""
+    status = read_status(run_dir) if status is None else status
+    cfg = load_config(RunFolder(run_dir).config)
+    recorded_config = status.get("config")
+    if recorded_config is not None and config_fingerprint(cfg) != recorded_config:
+        return f"its config ({RunFolder(run_dir).config.name}) changed since it started"
+    recorded = status.get("data")
+    if recorded is None:
+        return None
+    try:
+        now = data_fingerprint(cfg)
+    except OSError as err:
+        return f"its training data is gone ({err.filename})"
     changed = [Path(p).name for p, sha in recorded.items() if now.get(p) != sha]
     if changed:
-        raise StudioError(
-            f"run {run_dir.name} cannot resume: its training data changed since it started "
-            f"({', '.join(changed)})",
-            hint="resuming would train the adapter on other data: start a new run instead",
-        )
+        return f"its training data changed since it started ({', '.join(changed)})"
+    return None
 
 
 def extend_plan(run_dir: Path, more_epochs: float | None, more_steps: int | None) -> TrainConfig:
@@ -192,4 +225,6 @@ def extend_plan(run_dir: Path, more_epochs: float | None, more_steps: int | None
         values.setdefault("training.max_steps", -1)
     extended = with_values(cfg, values)
     save_config(extended, RunFolder.of(run_dir).config)
+    if read_status(run_dir).get("config") is not None:  # a longer plan is the run's own change
+        write_status(run_dir, config=config_fingerprint(extended))
     return extended

@@ -214,19 +214,23 @@ def undo(ctx: StudioContext) -> widgets.Undo:
 
 
 def open_corpus(
-    ctx: StudioContext,
     folder: str,
     progress: Callable[[int, int], None] | None = None,
     texts: dict[str, str] | None = None,
 ) -> tuple[Path, pd.DataFrame]:
-    """Scan the folder typed in the box (step one); only when that works does it become the
-    corpus every tab works on: a failed scan changes nothing."""
+    """Read the folder typed in the box (a scan's step one); it becomes the corpus every tab
+    works on only once its scan finished (make_current): a failed or cancelled one changes
+    nothing."""
     path = Path(folder.strip()).expanduser().resolve()
     if not path.is_dir():
         raise StudioError(f"corpus folder not found: {path}", hint="give a folder of .ahk files")
-    table = scan_table(path, progress, texts)
-    ctx.corpus = path
-    return path, table
+    return path, scan_table(path, progress, texts)
+
+
+def make_current(ctx: StudioContext, root: Path) -> dict:
+    """`root` becomes the corpus of every tab; the header says so (the updates to show)."""
+    ctx.corpus = root
+    return {} if ctx.header is None else {ctx.header: render.header_html(ctx)}
 
 
 # ---------------------------------------------------------------- layout
@@ -381,7 +385,6 @@ def _prune_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
 
 def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
-    quiet = {"api_visibility": "private", "show_progress": "hidden"}
     render.on_page_load(lambda: str(ctx.corpus), ui.folder)  # a reload shows the current corpus
 
     def table_shown(table: pd.DataFrame, options: tuple, status: str) -> dict:
@@ -406,7 +409,7 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         options = (category, verdict, problems, query, sort)
         texts: dict[str, str] = {}
         reading = render.throttled(progress, "Reading scripts", every=2000)
-        root, table = open_corpus(ctx, folder, reading, texts)
+        root, table = open_corpus(folder, reading, texts)
         read = render.message("info", f"{len(table):,} scripts read; checking them…")
         categories = [ALL, *sorted(table["category"].unique())]
         yield {**table_shown(table, options, read), ui.category: gr.update(choices=categories)}
@@ -418,7 +421,8 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
                 yield {ui.status: render.message("info", note)}
                 continue
             finished = render.message("ok", f"{total:,} scripts scanned and checked in {root}.")
-            yield {**table_shown(checked, options, finished), **charts_shown(checked)}
+            shown = {**table_shown(checked, options, finished), **charts_shown(checked)}
+            yield {**shown, **make_current(ctx, root)}
 
     outputs = [
         ui.table,
@@ -431,20 +435,23 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         ui.status,
         ui.category,
         ui.results,
+        *([ctx.header] if ctx.header is not None else []),
     ]
     filters = [ui.category, ui.verdict, ui.problems, ui.query, ui.sort]
-    running = render.cancellable(
+    render.cancellable(
         [ui.scan, ui.folder.submit],
         ui.cancel,
         on_scan,
         [ui.folder, *filters],
         outputs,
         status=ui.status,
-        cancelled=render.message("warn", "Scan cancelled: the table may be incomplete."),
+        cancelled=render.message(
+            "warn",
+            "Scan cancelled: the corpus is still the one in the header.",
+            "the table below may be incomplete",
+        ),
         show_progress_on=[ui.totals],
     )
-    if ctx.header is not None:
-        running.success(lambda: render.header_html(ctx), None, ctx.header, **quiet)
 
     def rescan(category, verdict, problems, query, sort, progress=gr.Progress()):
         """The current corpus scanned again (after a prune or its undo), with the same filters."""

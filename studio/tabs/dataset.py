@@ -21,7 +21,7 @@ from core.errors import StudioError
 from core.evaluate.worker import shared_worker
 from core.reading import find_relative, read_script
 from core.workspace import subdir
-from studio import plots, render
+from studio import plots, render, widgets
 from studio.context import StudioContext
 
 CLUSTER_COLUMNS = ["#", "members", "similarity", "kept", "sources"]
@@ -56,8 +56,8 @@ def make_options(
         elements_csv=[
             Path(line.strip()).expanduser() for line in csvs.splitlines() if line.strip()
         ],
-        val_ratio=float(val_ratio),
-        test_ratio=float(test_ratio),
+        val_ratio=float(val_ratio or 0),
+        test_ratio=float(test_ratio or 0),
         seed=int(seed),
         prompt_style=prompt_style,
         exclude_verdicts=tuple(exclude_verdicts or ()),
@@ -98,19 +98,17 @@ def render_preview(plan: bd.BuildPreview) -> dict:
     """Everything the page shows about a preview, keyed by what shows it."""
     stages = plan.stages
     leaks = len(plan.leaks)
-    gates = {
-        gate: sum(d.stage == gate for d in plan.dropped)
-        for gate in ("verdict gate", "validity gate")
-    }
+    gates = plan.gate_counts
+    dropped = [
+        (f"dropped as {verdict}", gates[verdict], "warn" if gates[verdict] else "")
+        for verdict in ("v1", "mixed", "unknown")
+        if verdict != "unknown" or gates[verdict]
+    ]
     stats = [
         ("scripts found", stages.get("scripts found", 0), ""),
         ("records", stages.get("records", 0), ""),
-        (
-            "dropped as v1 / mixed / unknown",
-            gates["verdict gate"],
-            "warn" if gates["verdict gate"] else "",
-        ),
-        ("dropped with errors", gates["validity gate"], "warn" if gates["validity gate"] else ""),
+        *dropped,
+        ("dropped with errors", gates["errors"], "warn" if gates["errors"] else ""),
         ("exact duplicates", stages.get("records", 0) - stages.get("after exact dedupe", 0), ""),
         ("near-duplicate clusters", len(plan.clusters), "warn" if plan.clusters else ""),
         ("train / val / test", "{train} / {val} / {test}".format(**stages), "good"),
@@ -268,9 +266,40 @@ def build(ctx: StudioContext) -> None:
     ).then(_sample_choices, ui.corpus, ui.sample, api_visibility="private", show_progress="hidden")
 
 
-def train_share(val_ratio: float | None, test_ratio: float | None) -> float:
-    """The share left for training (shown beside the two shares the user sets)."""
-    return round(1 - float(val_ratio or 0) - float(test_ratio or 0), 4)
+SHARE_INFO = {"val_ratio": "checks the eval loss while training", "test_ratio": "held out"}
+SHARE_FIELDS = {
+    "val_ratio": ("Validation share", "dataset-val"),
+    "test_ratio": ("Test share", "dataset-test"),
+}
+
+
+def share_outputs(
+    ui: SimpleNamespace, val: float | None, test: float | None, no_eval: bool
+) -> dict:
+    """The line under the two share fields: the train share they leave, in words, or each
+    field's problem (refused, never corrected). The fields themselves are not updated: Gradio
+    would then replace them by plain gr.Numbers (see widgets.bounded_number)."""
+    val, test = float(val or 0), float(test or 0)
+    return {ui.train_share: share_words(val, test, bd.share_problems(val, test, not no_eval))}
+
+
+def share_words(val: float, test: float, problems: dict[str, str] | None = None) -> str:
+    """The train share `val` and `test` leave, in words; with `problems`, each field's problem
+    instead, and those fields outlined in red."""
+    if problems:  # one refusal (share_problems), of one field or of both
+        fields = " and ".join(SHARE_FIELDS[name][0] for name in problems)
+        marked = ", ".join(f"#{SHARE_FIELDS[name][1]} input" for name in problems)
+        style = f"<style>{marked} {{ border-color: #dc2626 !important; }}</style>"
+        return render.message("error", f"⚠ {fields}: {next(iter(problems.values()))}") + style
+    text = (
+        f"Train share: {bd.train_share(val, test):.0%} of the records; "
+        f"validation {val:.0%}, test {test:.0%}."
+    )
+    if val and test:
+        return render.message("info", text)
+    return render.message(
+        "warn", text + " Without both, evaluation and the eval loss have no data."
+    )
 
 
 def _sample_choices(corpus: str):
@@ -305,13 +334,16 @@ def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
     with gr.Accordion("Quality gates and duplicates", open=True, elem_id="dataset-gates"):
         ui.verdicts = gr.CheckboxGroup(
             ["v1", "mixed", "unknown"],
-            value=["v1", "mixed"],  # v1 teaches the wrong language
+            value=list(bd.RECOMMENDED_GATES["exclude_verdicts"]),
             label="Drop scripts the checker judges",
             info="v1 and mixed scripts teach AutoHotkey v1: dropped unless you untick them",
             elem_id="dataset-exclude-verdicts",
         )
         ui.invalid = gr.Checkbox(
-            False, label="Drop scripts with error diagnostics", elem_id="dataset-exclude-invalid"
+            bd.RECOMMENDED_GATES["exclude_invalid"],
+            label="Drop scripts with error diagnostics",
+            info="broken scripts teach broken code: dropped unless you untick this",
+            elem_id="dataset-exclude-invalid",
         )
         ui.near = gr.Checkbox(
             False, label="Drop near-duplicates (keep one per cluster)", elem_id="dataset-near"
@@ -326,11 +358,20 @@ def _inputs_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
         )
     with gr.Accordion("Split", open=True, elem_id="dataset-split"):
         with gr.Row():
-            ui.val = gr.Number(0.1, label="Validation share", step=0.01, elem_id="dataset-val")
-            ui.test = gr.Number(0.1, label="Test share", step=0.01, elem_id="dataset-test")
-            ui.train_share = gr.Number(
-                0.8, label="Train share (what is left)", interactive=False, elem_id="dataset-train"
+            ui.val, ui.test = (
+                widgets.bounded_number(
+                    getattr(bd.BuildOptions, name),
+                    0,
+                    0.9,
+                    label=label,
+                    step=0.01,
+                    info=SHARE_INFO[name],
+                    elem_id=elem_id,
+                )
+                for name, (label, elem_id) in SHARE_FIELDS.items()
             )
+        shares = (bd.BuildOptions.val_ratio, bd.BuildOptions.test_ratio)
+        ui.train_share = gr.HTML(share_words(*shares), elem_id="dataset-train-share")
         ui.no_eval = gr.Checkbox(
             False,
             label="No validation or test set (turns evaluation and the eval loss off)",
@@ -525,7 +566,13 @@ def _wire(ui: SimpleNamespace, ctx: StudioContext) -> None:
     render.on_page_load(
         lambda: (str(ctx.corpus), _sample_choices(str(ctx.corpus))), [ui.corpus, ui.sample]
     )
-    gr.on([ui.val.change, ui.test.change], train_share, [ui.val, ui.test], ui.train_share, **quiet)
+    gr.on(
+        [ui.val.change, ui.test.change, ui.no_eval.change],
+        lambda v, t, n: share_outputs(ui, v, t, n),
+        [ui.val, ui.test, ui.no_eval],
+        ui.train_share,
+        **quiet,
+    )
     ui.sample.change(
         render.guard("Prompt preview")(prompt_pair),
         [ui.corpus, ui.sample],

@@ -251,6 +251,7 @@ def _layout(ctx: StudioContext) -> SimpleNamespace:
                 ui.send = gr.Button("Send", variant="primary", elem_id="play-send", size="md")
                 ui.stop = gr.Button("Stop", variant="stop", elem_id="play-stop", size="md")
                 ui.clear = gr.Button("Clear chat", elem_id="play-clear", size="md")
+            ui.status = gr.HTML(elem_id="play-status")
     return ui
 
 
@@ -261,8 +262,13 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
     @render.guard("Playground")
     def on_send(request: gr.Request, *values):  # the values of `inputs`: respond's parameters
         session = (request.session_hash or "") if request else ""
-        for shown, kept in respond(ctx.workspace, *values, session=session):
-            yield {ui.chat: shown, ui.history: kept, ui.message: ""}
+        *_, message, history = values
+        try:
+            for shown, kept in respond(ctx.workspace, *values, session=session):
+                yield {ui.chat: shown, ui.history: kept, ui.message: "", ui.status: ""}
+        except Exception:  # the chat as before the turn that failed, the message kept to retry
+            yield {ui.chat: display(history), ui.history: history, ui.message: message}
+            raise
 
     @render.guard("Playground")
     def on_run(run_id):
@@ -277,8 +283,10 @@ def _wire(ctx: StudioContext, ui: SimpleNamespace) -> None:
 
     inputs = [ui.run, ui.kind, ui.system, ui.temperature, ui.top_p, ui.max_new, ui.repetition]
     inputs += [ui.message, ui.history]
-    outputs = [ui.chat, ui.history, ui.message]
-    gr.on([ui.send.click, ui.message.submit], on_send, inputs, outputs, **private)
+    outputs = [ui.chat, ui.history, ui.message, ui.status]
+    # An error (no model, a worker that died) stays in the status line, not only in a toast.
+    sent = render.settled(on_send, ui.status)
+    gr.on([ui.send.click, ui.message.submit], sent, inputs, outputs, **private)
     ui.stop.click(on_stop, None, None, **quiet)
     ui.clear.click(lambda: ([], []), None, [ui.chat, ui.history], **quiet)
     ui.run.change(on_run, ui.run, [ui.kind, ui.note], **quiet)

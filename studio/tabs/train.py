@@ -363,15 +363,9 @@ def stop_training(workspace: Path, run_id: str | None) -> str:
 def resume_training(
     workspace: Path, run_id: str | None, checkpoint: str, more_epochs: float, more_steps: float
 ) -> str:
-    """Continue a run from a checkpoint, optionally for more epochs or steps (a completed run
-    only with more of either: it has no steps left)."""
+    """Continue a run from a checkpoint, optionally for more epochs or steps (core refuses a
+    completed run without more of either, and a run whose data or config changed)."""
     run_dir = _run_dir(workspace, run_id)
-    if run_folder.read_status(run_dir).get("state") == "completed" and not (
-        more_epochs or more_steps
-    ):
-        raise StudioError(
-            f"{run_id} completed all its steps", hint="add epochs or steps to continue it"
-        )
     chosen = None if checkpoint in (None, "", "last") else checkpoint
     runs.resume_run(
         run_dir,
@@ -445,6 +439,8 @@ def progress_html(run_id: str, status: dict, rows: list[dict]) -> str:
         why += f"; {status['world_size']} processes ({status.get('strategy')})"
         why += f", pids {pids}" if pids else ""
     notes = "; ".join(status.get("notes") or [])
+    if state == "completed":  # why Resume is greyed out until more is asked for
+        why += "; it did all its steps: give more epochs or steps below to train it further"
     head = render.message(
         STATE_KIND.get(state, "info"),
         f"{run_id}: {state} · {len(losses)} logged steps",
@@ -716,6 +712,7 @@ def _plan_panel(ui: SimpleNamespace) -> None:
         )
         ui.force = gr.Checkbox(label="Allow a second run at once", elem_id="train-force", scale=2)
     ui.start = gr.Button("Start training", variant="primary", elem_id="train-start")
+    ui.start_note = gr.HTML(elem_id="train-start-note")
     ui.command = gr.Code(
         label="The same run from a shell",
         language="shell",
@@ -1111,6 +1108,7 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
         return {
             **run_pickers(ui, ctx, run_id),
             ui.run_note: note,
+            ui.start_note: note,
             ui.sections: gr.Tabs(selected="monitor"),
         }
 
@@ -1124,10 +1122,10 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
     for control in (ui.compare, ui.log_y, ui.smoothing):
         control.change(show, watch_inputs, views, **QUIET)
     ui.timer.tick(tick, watch_inputs, views, **QUIET)
-    ui.start.click(
-        on_start,
+    ui.start.click(  # a refusal stays in the note under Start, not only in a fading toast
+        render.settled(on_start, ui.start_note),
         [ui.config_file, ui.run_name, ui.force, *ui.fields],
-        [ui.run, ui.compare, ui.run_note, ui.sections],
+        [ui.run, ui.compare, ui.run_note, ui.sections, ui.start_note],
         concurrency_limit=1,
         **PRIVATE,
     )
@@ -1144,12 +1142,14 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
             ui.resume,
             **QUIET,
         )
-    ui.resume.click(
-        render.guard("Resume")(lambda *a: resume_training(ctx.workspace, *a)),
+    ui.resume.click(  # a refusal (finished, data or config changed) stays in the run's note
+        render.settled(
+            render.guard("Resume")(lambda *a: resume_training(ctx.workspace, *a)), ui.run_note
+        ),
         [ui.run, ui.checkpoint, ui.more_epochs, ui.more_steps],
         ui.run_note,
         **PRIVATE,
-    ).success(pick, pick_inputs, views, **QUIET)
+    ).then(show, watch_inputs, views, **QUIET)
     ui.refresh.click(
         render.guard("Runs")(lambda r: run_pickers(ui, ctx, r)),
         ui.run,
