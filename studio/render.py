@@ -166,12 +166,15 @@ def settled(fn: Callable, status: gr.HTML) -> Callable:
 
 def run_choices(workspace: Path) -> list[tuple[str, str]]:
     """(label, id) of every run of the workspace, newest first; the label says its state and
-    which of its models exist (adapter, merged)."""
+    which of its models exist (adapter, merged: "merged (stale)" when it holds an older adapter
+    than the run has now)."""
+    from core.export.provenance import merged_source
     from core.train.run_folder import list_runs
 
     choices = []
     for info in list_runs(workspace):
-        has = [k for k, yes in (("adapter", info.has_adapter), ("merged", info.has_merged)) if yes]
+        merged = "merged (stale)" if info.has_merged and merged_source(info.path).stale else "merged"
+        has = [k for k, yes in (("adapter", info.has_adapter), (merged, info.has_merged)) if yes]
         choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
     return choices
 
