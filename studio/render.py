@@ -111,8 +111,10 @@ def cancellable(
     greyed = list(busy) if busy is not None else [s for s in starts if isinstance(s, gr.Button)]
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
-    def buttons(running: bool) -> tuple:
-        return (gr.update(visible=running), *(gr.update(interactive=not running) for _ in greyed))
+    def buttons(running: bool) -> dict:
+        return {cancel: gr.update(visible=running)} | {
+            b: gr.update(interactive=not running) for b in greyed
+        }
 
     running = gr.on(triggers, lambda: buttons(True), None, [cancel, *greyed], **quiet).then(
         settled(fn, status),
@@ -123,7 +125,7 @@ def cancellable(
     )
     running.then(lambda: buttons(False), None, [cancel, *greyed], **quiet)
     cancel.click(
-        lambda: (*buttons(False), cancelled),
+        lambda: buttons(False) | {status: cancelled},
         None,
         [cancel, *greyed, status],
         cancels=[running],
@@ -173,7 +175,9 @@ def run_choices(workspace: Path) -> list[tuple[str, str]]:
 
     choices = []
     for info in list_runs(workspace):
-        merged = "merged (stale)" if info.has_merged and merged_source(info.path).stale else "merged"
+        merged = (
+            "merged (stale)" if info.has_merged and merged_source(info.path).stale else "merged"
+        )
         has = [k for k, yes in (("adapter", info.has_adapter), (merged, info.has_merged)) if yes]
         choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
     return choices
