@@ -1,10 +1,11 @@
-"""Train tab: the config form generated from core.train.config's schema, the plan before start, and
-runs started, watched, stopped and resumed through core.train.run_folder.
+"""Train tab: the config form (studio.forms, from core.train.config's schema), the plan before
+start, and runs started, watched, stopped and resumed through core.train.runs.
 
-Training is a child process (core.train.run_folder), and the backend check asks torch in a child too
-(core.train.backends.gpu_count): the studio process never imports it. The live plot reads metrics.jsonl from the byte
-offset it reached last (kept per browser session in gr.State), so each tick costs only what is
-new; a reload starts from 0 and recovers everything from the run folder.
+Training is a child process (core.train.runs), and the backend check asks torch in a child too
+(core.train.backends.gpu_count): the studio process never imports it. The live plot reads
+metrics.jsonl from the byte offset it reached last (kept per browser session in gr.State), so
+each tick costs only what is new; a reload starts from 0 and recovers everything from the run
+folder.
 """
 
 from __future__ import annotations
