@@ -111,8 +111,10 @@ def cancellable(
     greyed = list(busy) if busy is not None else [s for s in starts if isinstance(s, gr.Button)]
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
-    def buttons(running: bool) -> tuple:
-        return (gr.update(visible=running), *(gr.update(interactive=not running) for _ in greyed))
+    def buttons(running: bool) -> dict:
+        return {cancel: gr.update(visible=running)} | {
+            b: gr.update(interactive=not running) for b in greyed
+        }
 
     running = gr.on(triggers, lambda: buttons(True), None, [cancel, *greyed], **quiet).then(
         settled(fn, status),
@@ -123,7 +125,7 @@ def cancellable(
     )
     running.then(lambda: buttons(False), None, [cancel, *greyed], **quiet)
     cancel.click(
-        lambda: (*buttons(False), cancelled),
+        lambda: buttons(False) | {status: cancelled},
         None,
         [cancel, *greyed, status],
         cancels=[running],
@@ -166,12 +168,17 @@ def settled(fn: Callable, status: gr.HTML) -> Callable:
 
 def run_choices(workspace: Path) -> list[tuple[str, str]]:
     """(label, id) of every run of the workspace, newest first; the label says its state and
-    which of its models exist (adapter, merged)."""
+    which of its models exist (adapter, merged: "merged (stale)" when it holds an older adapter
+    than the run has now)."""
+    from core.export.provenance import merged_source
     from core.train.run_folder import list_runs
 
     choices = []
     for info in list_runs(workspace):
-        has = [k for k, yes in (("adapter", info.has_adapter), ("merged", info.has_merged)) if yes]
+        merged = (
+            "merged (stale)" if info.has_merged and merged_source(info.path).stale else "merged"
+        )
+        has = [k for k, yes in (("adapter", info.has_adapter), (merged, info.has_merged)) if yes]
         choices.append((f"{info.id} · {info.state} · {'+'.join(has) or 'no adapter yet'}", info.id))
     return choices
 

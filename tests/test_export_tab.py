@@ -278,8 +278,10 @@ def test_after_a_resume_the_merge_and_its_exports_are_marked_stale_with_what_to_
     view = et.refresh(workspace, "resumed", None)
     assert "ready to export" in view.note and view.can_export
     assert "the run's adapter" in view.files and "STALE" not in view.files
+    assert render.run_choices(workspace)[0][0].endswith("· adapter+merged")
     train_more(run_dir, 16, b"weights after a resume")
     view = et.refresh(workspace, "resumed", None)
+    assert render.run_choices(workspace)[0][0].endswith("· adapter+merged (stale)")
     assert "STALE: the merged model holds an older adapter (step 8)" in view.note
     assert "(step 16, e.g. Resume trained on): re-merge (press Merge)" in view.note
     assert view.can_merge and not view.can_export

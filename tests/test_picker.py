@@ -14,9 +14,9 @@ from core.errors import StudioError
 from core.models import hardware
 from core.train.config import config_values, load_config
 from core.workspace import CONFIG_DIR
+from studio import forms
 from studio.context import StudioContext
 from studio.tabs import picker
-from studio.tabs import train as tt
 from tests.hub_server import GATED, REPO, TOKEN
 
 GIB = 2**30
@@ -33,7 +33,7 @@ def ui():
     """The picker and the Train form's fields, built as the Train tab builds them."""
     with gr.Blocks():
         made = picker.build(StudioContext(workspace=Path(".")))
-        made.fields, _ = tt._form()
+        made.fields, _ = forms.build_form()
     return made
 
 
@@ -78,11 +78,11 @@ def test_picking_a_model_fills_its_fields_and_a_gated_one_asks_for_a_token(ui, c
     demo = picker.select_outputs(ui, ctx, SEED, "workspace/models/tiny-ahk")
     assert demo[ui.download].interactive is False and demo[ui.token].visible is False
     picked = picker.picked_values(ctx, SEED, "openai/gpt-oss-20b")
-    filled = picker.fill_fields(ui.fields, tt.field_by_name, picked)
+    filled = picker.fill_fields(ui.fields, forms.field_by_name, picked)
     updates = dict(zip(ui.fields, filled, strict=True))
 
     def field(key: str):
-        return updates[tt.field_by_name(ui.fields, key)]
+        return updates[forms.field_by_name(ui.fields, key)]
 
     assert field("base_model")["value"] == "openai/gpt-oss-20b"
     assert field("lora.target_parameters")["value"] == [

@@ -23,15 +23,15 @@ def test_cancellable_greys_start_while_running_and_cancel_stops_the_run() -> Non
     fns = list(demo.fns.values())
     busy, run, restore, on_cancel, cancelling = fns
     assert busy.targets == [(start._id, "click")]
-    assert busy.fn() == (gr.update(visible=True), gr.update(interactive=False))
+    assert busy.fn() == {cancel: gr.update(visible=True), start: gr.update(interactive=False)}
     assert run.fn.__wrapped__ is work and [o._id for o in run.outputs] == [out._id, status._id]
-    assert restore.fn() == (gr.update(visible=False), gr.update(interactive=True))
+    assert restore.fn() == {cancel: gr.update(visible=False), start: gr.update(interactive=True)}
     assert on_cancel.targets == [(cancel._id, "click")]
-    assert on_cancel.fn() == (
-        gr.update(visible=False),
-        gr.update(interactive=True),
-        "<p>Stopped.</p>",
-    )
+    assert on_cancel.fn() == {
+        cancel: gr.update(visible=False),
+        start: gr.update(interactive=True),
+        status: "<p>Stopped.</p>",
+    }
     assert cancelling.cancels == [run._id]
     assert all(fn.api_visibility == "private" for fn in fns)
 
@@ -66,19 +66,19 @@ def test_cancellable_runs_from_several_triggers_and_runs_can_share_one_cancel() 
     assert len(fns) == 10
     for busy, run, restore, on_cancel, cancelling in (fns[:5], fns[5:]):
         assert [o._id for o in busy.outputs] == [cancel._id, go._id, make._id]
-        assert busy.fn() == (
-            gr.update(visible=True),
-            gr.update(interactive=False),
-            gr.update(interactive=False),
-        )
-        assert restore.fn() == (
-            gr.update(visible=False),
-            gr.update(interactive=True),
-            gr.update(interactive=True),
-        )
+        assert busy.fn() == {
+            cancel: gr.update(visible=True),
+            go: gr.update(interactive=False),
+            make: gr.update(interactive=False),
+        }
+        assert restore.fn() == {
+            cancel: gr.update(visible=False),
+            go: gr.update(interactive=True),
+            make: gr.update(interactive=True),
+        }
         assert on_cancel.targets == [(cancel._id, "click")]
         assert [o._id for o in on_cancel.outputs] == [cancel._id, go._id, make._id, status._id]
-        assert on_cancel.fn()[-1] == "<p>Stopped.</p>"
+        assert on_cancel.fn()[status] == "<p>Stopped.</p>"
         assert cancelling.cancels == [run._id]
     assert fns[0].targets == [(go._id, "click"), (folder._id, "submit")]
     assert fns[1].fn.__wrapped__ is preview and fns[6].fn.__wrapped__ is build
@@ -103,7 +103,7 @@ def test_cancellable_greys_only_the_buttons_among_its_triggers_by_default() -> N
 
     busy = next(iter(demo.fns.values()))
     assert [o._id for o in busy.outputs] == [cancel._id, scan._id]
-    assert busy.fn() == (gr.update(visible=True), gr.update(interactive=False))
+    assert busy.fn() == {cancel: gr.update(visible=True), scan: gr.update(interactive=False)}
 
 
 def test_a_failed_action_writes_its_error_into_the_status_and_ends_normally() -> None:

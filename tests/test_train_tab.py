@@ -27,6 +27,7 @@ from core.train.config import (
     with_values,
 )
 from core.workspace import CONFIG_DIR, REPO_ROOT
+from studio import forms
 from studio.context import StudioContext
 from studio.tabs import train as tt
 from tests.gradio_events import event
@@ -77,7 +78,7 @@ def test_the_form_has_one_field_per_schema_key_in_groups_and_every_event_is_priv
     with gr.Blocks() as demo:
         tt.build(ctx)
     ids = {block.elem_id for block in demo.blocks.values()}
-    assert {tt.field_id(spec) for spec in SCHEMA.values()} <= ids
+    assert {forms.field_id(spec) for spec in SCHEMA.values()} <= ids
     assert {
         "train-group-model",
         "train-group-lora",
@@ -91,14 +92,14 @@ def test_the_form_has_one_field_per_schema_key_in_groups_and_every_event_is_priv
 
 def test_each_field_shows_its_help_and_range_in_plain_words():
     spec = SCHEMA["training.learning_rate"]
-    assert tt.field_info(spec) == spec.help + " Allowed: > 0 and <= 1."
-    assert tt.field_info(spec, "must be > 0, got -1").startswith("⚠ must be > 0, got -1. ")
+    assert forms.field_info(spec) == spec.help + " Allowed: > 0 and <= 1."
+    assert forms.field_info(spec, "must be > 0, got -1").startswith("⚠ must be > 0, got -1. ")
 
 
 # The form's components as dict keys: the handlers return {component: update}.
 UI = SimpleNamespace(
-    fields=[spec.key for spec in tt.SPECS],
-    groups=[f"group {g}" for g in tt.FORM_GROUPS],
+    fields=[spec.key for spec in forms.SPECS],
+    groups=[f"group {g}" for g in forms.FORM_GROUPS],
     file_note="file_note",
     config_file="config_file",
     problems="problems",
@@ -113,9 +114,9 @@ def test_loading_the_demo_config_fills_every_field_without_problems(ctx):
     assert "Loaded cpu-demo.yaml" in shown["file_note"]
     values = config_values(load_config(DEMO))
     assert [u["value"] for u in updates] == [
-        tt.display_value(spec, values[spec.key]) for spec in tt.SPECS
+        forms.display_value(spec, values[spec.key]) for spec in forms.SPECS
     ]
-    assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] == 16
+    assert updates[forms.SPECS.index(SCHEMA["lora.r"])]["value"] == 16
     assert all(u["elem_classes"] == [] for u in updates)
 
 
@@ -129,11 +130,11 @@ def test_a_yaml_with_bad_fields_shows_each_problem_on_its_own_field(ctx):
     shown = tt.load_outputs(UI, ctx, str(bad), "")
     assert "Loaded bad.yaml, which has problems" in shown["file_note"]
     updates = [shown[key] for key in UI.fields]
-    lr = updates[tt.SPECS.index(SCHEMA["training.learning_rate"])]
+    lr = updates[forms.SPECS.index(SCHEMA["training.learning_rate"])]
     assert lr["value"] == -1  # the raw value stays visible
     assert lr["info"].startswith("⚠ must be > 0, got -1") and lr["elem_classes"] == ["field-error"]
-    assert updates[tt.SPECS.index(SCHEMA["lora.r"])]["value"] is None  # "wide" is no number
-    flagged = {spec.key for spec, u in zip(tt.SPECS, updates, strict=True) if u["elem_classes"]}
+    assert updates[forms.SPECS.index(SCHEMA["lora.r"])]["value"] is None  # "wide" is no number
+    flagged = {spec.key for spec, u in zip(forms.SPECS, updates, strict=True) if u["elem_classes"]}
     assert flagged == {"training.learning_rate", "lora.r"}
     html = shown["problems"]
     assert "3 problem(s)" in html and "training.epochs" in html and "unknown key" in html
@@ -142,41 +143,41 @@ def test_a_yaml_with_bad_fields_shows_each_problem_on_its_own_field(ctx):
 def test_a_form_with_a_bad_field_cannot_become_a_config(ctx):
     values = config_values(load_config(DEMO)) | {"training.warmup_ratio": 1.5}
     with pytest.raises(StudioError, match=r"training\.warmup_ratio: must be < 1, got 1\.5"):
-        tt.form_config(values)
+        forms.form_config(values)
     assert "1 problem(s)" in tt.plan_outputs(UI, ctx, values, str(ctx.config_path), "")["problems"]
 
 
 def test_presets_fill_the_form_with_valid_values(ctx):
     base = config_values(load_config(DEMO))
     for name, preset in PRESETS.items():
-        filled = tt.apply_preset(base, name)
+        filled = forms.apply_preset(base, name)
         cfg, problems = check_values(filled)
         assert problems == [], name
         assert all(config_values(cfg)[k] == v for k, v in preset.values.items())
-    assert "20 steps" in tt.preset_html("quick")
+    assert "20 steps" in forms.preset_html("quick")
     with pytest.raises(StudioError, match="unknown preset"):
-        tt.apply_preset(base, "fastest")
+        forms.apply_preset(base, "fastest")
 
 
 def test_saving_round_trips_and_never_replaces_a_file_unless_asked(ctx):
-    values = tt.apply_preset(config_values(load_config(DEMO)), "thorough")
-    path = tt.save_form(ctx.config_dir, "mine", values, overwrite=False)
+    values = forms.apply_preset(config_values(load_config(DEMO)), "thorough")
+    path = forms.save_form(ctx.config_dir, "mine", values, overwrite=False)
     assert path == ctx.config_dir / "mine.yaml" and config_values(load_config(path)) == values
-    assert ("mine.yaml", str(path)) in tt.config_files(ctx.config_dir)
+    assert ("mine.yaml", str(path)) in forms.config_files(ctx.config_dir)
     with pytest.raises(StudioError, match="exists already"):
-        tt.save_form(ctx.config_dir, "mine.yaml", values, overwrite=False)
-    tt.save_form(ctx.config_dir, "mine", values | {"lora.r": 4}, overwrite=True)
+        forms.save_form(ctx.config_dir, "mine.yaml", values, overwrite=False)
+    forms.save_form(ctx.config_dir, "mine", values | {"lora.r": 4}, overwrite=True)
     assert load_config(path).lora.r == 4
     for name in ("../escape", "sub/dir", "normalize", ""):
         with pytest.raises(StudioError, match="not a usable config name"):
-            tt.save_form(ctx.config_dir, name, values, overwrite=True)
+            forms.save_form(ctx.config_dir, name, values, overwrite=True)
 
 
 def test_only_training_configs_are_offered_and_others_refused(ctx, tmp_path):
     (ctx.config_dir / "normalize.yaml").write_text("rules: []\n")
-    assert tt.config_files(ctx.config_dir) == [("cpu-demo.yaml", str(ctx.config_path))]
+    assert forms.config_files(ctx.config_dir) == [("cpu-demo.yaml", str(ctx.config_path))]
     elsewhere = tmp_path / "launch.yaml"
-    assert tt.config_files(ctx.config_dir, elsewhere)[-1] == (
+    assert forms.config_files(ctx.config_dir, elsewhere)[-1] == (
         "launch.yaml (given at launch)",
         str(elsewhere),
     )
@@ -232,6 +233,7 @@ import sys
 from pathlib import Path
 import gradio as gr
 from core.train.config import load_values
+from studio import forms
 from studio.tabs import train as train_tab
 from studio.tabs import export as export_tab
 from studio.context import StudioContext
@@ -241,7 +243,7 @@ with gr.Blocks():
     export_tab.build(ctx)
 assert "plotly" not in sys.modules, "plotly was imported before the first figure"
 values = load_values(ctx.config_path)[0]
-train_tab.plan_html(train_tab.form_config(values), ctx.workspace)
+train_tab.plan_html(forms.form_config(values), ctx.workspace)
 assert "backend " in train_tab.backend_outputs(values)
 train_tab.monitor(ctx.workspace, None, [], {{}})
 export_tab.refresh(ctx.workspace, None)
@@ -382,7 +384,7 @@ def test_a_refused_start_stays_in_the_note_under_start_not_only_in_a_toast(ctx):
         tt.build(ctx)
     start, outputs = event(demo, "train-start")
     values = config_values(load_config(DEMO)) | {"training.learning_rate": -1}
-    shown = start(str(ctx.config_path), "bad", False, *[values[s.key] for s in tt.SPECS])
+    shown = start(str(ctx.config_path), "bad", False, *[values[s.key] for s in forms.SPECS])
     note = shown[outputs["train-start-note"]]
     assert 'class="msg error"' in note and "learning_rate" in note
 
@@ -408,15 +410,16 @@ def test_resume_on_a_run_whose_data_changed_says_so_in_the_runs_note(ctx, tmp_pa
 
 
 def test_form_fields_carry_plain_words_labels_and_are_found_by_name():
-    specs = {spec.key: spec for spec in tt.SPECS}
+    specs = {spec.key: spec for spec in forms.SPECS}
     assert specs["training.lr_scheduler_type"].label == "Learning-rate schedule"
     assert specs["max_seq_length"].label == "Longest example (tokens)"
-    assert all(spec.label and spec.help for spec in tt.SPECS)
+    assert all(spec.label and spec.help for spec in forms.SPECS)
     with gr.Blocks():
-        fields = [tt.make_field(spec) for spec in tt.SPECS]
-    assert tt.field_by_name(fields, "backend").elem_id == "train-field-backend"
+        fields = [forms.make_field(spec) for spec in forms.SPECS]
+    assert forms.field_by_name(fields, "backend").elem_id == "train-field-backend"
     assert (
-        tt.field_by_name(fields, "lora.target_parameters").label == "Expert weights with an adapter"
+        forms.field_by_name(fields, "lora.target_parameters").label
+        == "Expert weights with an adapter"
     )
 
 

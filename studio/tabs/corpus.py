@@ -463,11 +463,16 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
 def _wire_browse(ui: SimpleNamespace, ctx: StudioContext) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
     filters = [ui.table, ui.category, ui.verdict, ui.problems, ui.query, ui.sort]
+
+    def page_shown(*values) -> dict:
+        rows, slider = show_page(*values)
+        return {ui.view: rows, ui.page: slider}
+
     for control in (ui.category, ui.verdict, ui.problems, ui.sort):
-        control.change(show_page, filters, [ui.view, ui.page], **quiet)
-    ui.query.submit(show_page, filters, [ui.view, ui.page], **quiet)
-    ui.query.change(show_page, filters, [ui.view, ui.page], trigger_mode="always_last", **quiet)
-    ui.page.release(show_page, [*filters, ui.page], [ui.view, ui.page], **quiet)
+        control.change(page_shown, filters, [ui.view, ui.page], **quiet)
+    ui.query.submit(page_shown, filters, [ui.view, ui.page], **quiet)
+    ui.query.change(page_shown, filters, [ui.view, ui.page], trigger_mode="always_last", **quiet)
+    ui.page.release(page_shown, [*filters, ui.page], [ui.view, ui.page], **quiet)
 
     @render.guard("Open script")
     def on_select(evt: gr.SelectData):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -245,10 +246,11 @@ def _run_panel(ui: SimpleNamespace, ctx: StudioContext) -> None:
 
 def _wire_rules(ui: SimpleNamespace, rules_path: Path) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    stale, views = functools.partial(stale_outputs, ui), [ui.plan, ui.status, ui.apply, ui.confirm]
     render.on_page_load(render.guard("Load rules")(lambda: rules_table(rules_path)), ui.rules)
     ui.rules.change(check_rules, ui.rules, ui.rules_msg, **quiet)
     ui.rules.select(_row_index, None, ui.selected, **quiet)
-    ui.rules.input(_stale, None, [ui.plan, ui.status, ui.apply, ui.confirm], **quiet)
+    ui.rules.input(stale, None, views, **quiet)
     for box in (ui.new_pattern, ui.new_replacement):
         box.input(
             check_new_rule,
@@ -267,15 +269,13 @@ def _wire_rules(ui: SimpleNamespace, rules_path: Path) -> None:
         None,
         [ui.new_pattern, ui.new_replacement, ui.new_msg],
         **quiet,
-    ).then(_stale, None, [ui.plan, ui.status, ui.apply, ui.confirm], **quiet)
+    ).then(stale, None, views, **quiet)
     ui.remove.click(
         render.guard("Remove rule")(remove_rule),
         [ui.rules, ui.selected],
         ui.rules,
         api_visibility="private",
-    ).success(lambda: None, None, ui.selected, **quiet).then(
-        _stale, None, [ui.plan, ui.status, ui.apply, ui.confirm], **quiet
-    )
+    ).success(lambda: None, None, ui.selected, **quiet).then(stale, None, views, **quiet)
     ui.reload.click(
         render.guard("Reload rules")(lambda: rules_table(rules_path)),
         None,
@@ -345,10 +345,15 @@ def _wire_run(ui: SimpleNamespace, ctx: StudioContext) -> None:
     )
 
 
-def _stale() -> tuple:
+def stale_outputs(ui: SimpleNamespace) -> dict:
     """A rule changed: the last dry run no longer says what Apply would do."""
     note = render.message("info", "Rules changed: run the dry run again before applying.")
-    return [], note, gr.update(interactive=False), gr.update(visible=False)
+    return {
+        ui.plan: [],
+        ui.status: note,
+        ui.apply: gr.update(interactive=False),
+        ui.confirm: gr.update(visible=False),
+    }
 
 
 def _row_index(evt: gr.SelectData) -> int:
