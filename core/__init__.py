@@ -5,7 +5,7 @@ functions that need them, so `import core.<module>` stays cheap.
 """
 
 # The layers, ground first: a module may import its own layer and those before it, never one after
-# (tests/test_layers.py checks this and that no imports go round in a circle).
+# (tests/core/test_layers.py checks this and that no imports go round in a circle).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.errors", "core.fsutil", "core.workspace", "core.native", "core.reading"),
     ("core.supervise", "core.jobs"),

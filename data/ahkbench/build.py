@@ -2,7 +2,7 @@
 
 A sheet holds tasks as `@@ id`, then `Q:` (prompt), `S:` (reference solution), optional `W:` (a
 wrong variant), `T:` (the test) and `E:` (expected output); each field runs to the next marker.
-The sheet's file name is the category. tests/test_ahkbench.py checks the built files are current.
+The sheet's file name is the category. tests/core/evaluate/test_ahkbench.py checks the built files are current.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import pytest
 
 from bench.bench_studio import CHROMIUM, CHROMIUM_FLAGS
 from core.workspace import CONFIG_DIR, REPO_ROOT, SAMPLE_CORPUS
-from tests.test_launch import StudioServer, start_studio
+from tests.studio.test_launch import StudioServer, start_studio
 
 SCREENSHOTS = REPO_ROOT / "workspace" / "screenshots"
 VIEWPORT = {"width": 1440, "height": 1000}

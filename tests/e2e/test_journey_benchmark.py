@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from core.ahk.sandbox import missing_tools
 from core.train.config import TrainConfig, save_config
-from tests.test_generate import _trained_adapter
+from tests.core.evaluate.test_generate import _trained_adapter
 
 pytestmark = [
     pytest.mark.e2e,

@@ -20,7 +20,7 @@ from core.models.twins import ensure_twin
 from core.workspace import CONFIG_DIR, SAMPLE_CORPUS
 from tests.conftest import TEST_CACHE
 from tests.hub_server import REPO, FakeHub
-from tests.test_launch import StudioServer, start_studio
+from tests.studio.test_launch import StudioServer, start_studio
 
 pytestmark = pytest.mark.e2e
 QUICK, SLOW = 60_000, 180_000

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from core.export.provenance import write_merged
 from core.train.config import TrainConfig, save_config
 from core.train.run_folder import adapter_fingerprint, write_status
-from tests.test_generate import _trained_adapter
+from tests.core.evaluate.test_generate import _trained_adapter
 
 pytestmark = pytest.mark.e2e
 QUICK = 60_000  # ms: a handler's answer while the box is busy

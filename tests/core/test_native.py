@@ -15,9 +15,9 @@ from core import native
 from core.errors import StudioError
 from core.jobs import core_command
 from studio.tabs import export as et
-from tests.test_export_tab import adapter_run, wait_idle
+from tests.studio.test_export_tab import adapter_run, wait_idle
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VERIFY = "_llama_cpp_tokens_and_logits"  # the llama.cpp read-back of an exported file
 
 

@@ -13,7 +13,7 @@ import pytest
 from core.ahk import check as ahk
 from core.ahk import cli
 
-SNIPPETS = Path(__file__).parent / "ahk_snippets"
+SNIPPETS = Path(__file__).parents[2] / "ahk_snippets"
 
 
 @pytest.fixture

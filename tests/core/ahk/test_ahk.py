@@ -20,7 +20,7 @@ from core.ahk.cli import main
 from core.ahk.interpreter import find_interpreter, parse_interpreter_output, run_interpreter
 from core.errors import StudioError
 
-SNIPPETS = Path(__file__).parent / "ahk_snippets"
+SNIPPETS = Path(__file__).parents[2] / "ahk_snippets"
 EXPECTED_VERDICT = {"v2": "v2", "v1": "v1", "mixed": "mixed"}
 
 

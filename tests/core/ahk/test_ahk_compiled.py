@@ -16,7 +16,7 @@ from core.ahk import compiled
 from core.ahk.check import check_source
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS
 
-SNIPPETS = Path(__file__).parent / "ahk_snippets"
+SNIPPETS = Path(__file__).parents[2] / "ahk_snippets"
 
 
 def _check_json(folder: Path, pure: bool) -> tuple[bool, list[dict]]:

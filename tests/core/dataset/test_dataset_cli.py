@@ -16,7 +16,7 @@ import pytest
 from core.dataset import build as build_dataset
 from core.dataset.build import main
 from core.workspace import REPO_ROOT, SAMPLE_CORPUS, SAMPLE_ELEMENTS
-from tests.test_build_dataset import seed_split
+from tests.core.dataset.test_build_dataset import seed_split
 
 needs_bundled = pytest.mark.skipif(
     not (SAMPLE_CORPUS.is_dir() and SAMPLE_ELEMENTS.is_file()),

@@ -13,7 +13,7 @@ from core.evaluate import compare as ev
 from core.evaluate import generate as gen
 from core.fsutil import atomic_write_text
 from core.train.run_folder import adapter_fingerprint
-from tests.test_generate import EXAMPLES, build_eval_run
+from tests.core.evaluate.test_generate import EXAMPLES, build_eval_run
 
 QUICK = gen.GenerationSettings(max_new_tokens=8)
 

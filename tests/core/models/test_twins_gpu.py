@@ -9,7 +9,7 @@ import time
 import pytest
 
 from core.models.registry import FAMILIES
-from tests.test_twins import _train
+from tests.core.models.test_twins import _train
 
 pytestmark = [pytest.mark.gpu, pytest.mark.slow]
 

@@ -1,7 +1,7 @@
 """The interpreter engine (AutoHotkey v2 /validate under Wine) and the built-in engine's
 agreement with it. Run with -s to see the figures:
 
-    .venv/bin/python -m pytest tests/test_ahk_interpreter.py -s
+    .venv/bin/python -m pytest tests/core/ahk/test_ahk_interpreter.py -s
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ pytestmark = [
     ),
 ]
 
-SNIPPETS = Path(__file__).parent / "ahk_snippets"
+SNIPPETS = Path(__file__).parents[2] / "ahk_snippets"
 # The Wine prefix is kept between sessions (creating one takes ~15 s).
 WINE_WORKSPACE = REPO_ROOT / "workspace" / ".test-cache" / "ahk"
 

@@ -10,7 +10,7 @@ import pytest
 from core.export import gguf as export
 from core.export import modelfile
 from core.export import verify as gguf_verify
-from tests.test_export import export_each
+from tests.core.export.test_export import export_each
 
 pytestmark = [pytest.mark.llamacpp, pytest.mark.slow]
 

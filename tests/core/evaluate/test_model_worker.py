@@ -12,8 +12,8 @@ import pytest
 from core.errors import StudioError
 from core.evaluate.worker import CRASH_HOOK_ENV, ModelWorker
 from core.workspace import REPO_ROOT
-from tests.test_generate import build_eval_run
-from tests.test_launch import HEAVY
+from tests.core.evaluate.test_generate import build_eval_run
+from tests.studio.test_launch import HEAVY
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ from pathlib import Path
 from core.dataset import build as bd
 from studio.tabs import dataset, playground
 from studio.context import StudioContext
-from tests.test_studio_handlers import _form
+from tests.studio.test_studio_handlers import _form
 
 run_dir, config, corpus, crash_env = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 workspace = run_dir.parent.parent

@@ -4,7 +4,7 @@ like `default` as names, escaped hotkeys) and the test snippets. The interpreter
 recorded in tests/ahk_agreement/oracle.json (`python -m tests.ahk_agreement.cases` adds the
 missing ones); a sample is checked against the interpreter again when it is installed.
 
-    .venv/bin/python -m pytest tests/test_ahk_agreement.py -s
+    .venv/bin/python -m pytest tests/core/ahk/test_ahk_agreement.py -s
 """
 
 from __future__ import annotations

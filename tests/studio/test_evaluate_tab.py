@@ -22,10 +22,10 @@ from studio import render
 from studio.context import StudioContext
 from studio.tabs import evaluate as et
 from studio.tabs import playground as pt
-from tests.test_export_tab import by_id, wired
-from tests.test_generate import V2_HOTKEY, build_eval_run
-from tests.test_provenance import bare_run, train_more
-from tests.test_scoring import V1_SNIPPET
+from tests.core.evaluate.test_generate import V2_HOTKEY, build_eval_run
+from tests.core.evaluate.test_scoring import V1_SNIPPET
+from tests.core.export.test_provenance import bare_run, train_more
+from tests.studio.test_export_tab import by_id, wired
 
 
 @pytest.fixture(scope="module")

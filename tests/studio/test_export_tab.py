@@ -22,8 +22,8 @@ from core.train.config import load_config, save_config
 from studio import render
 from studio.context import StudioContext
 from studio.tabs import export as et
-from tests.test_generate import build_eval_run
-from tests.test_provenance import bare_run, train_more
+from tests.core.evaluate.test_generate import build_eval_run
+from tests.core.export.test_provenance import bare_run, train_more
 
 REPORT = {
     "gguf_path": "/w/runs/r/exports/model-f16.gguf",
