@@ -164,7 +164,7 @@ def resume_run(
             hint="give more steps or epochs to train it further, pick an earlier checkpoint, "
             "or start a new run",
         )
-    _refuse_changed(run_dir, status)
+    refuse_changed(run_dir, status)
     _refuse_if_busy(run_dir.parent.parent, force)
     names = [c.path.name for c in list_checkpoints(run_dir)]
     if not names:
@@ -178,7 +178,7 @@ def resume_run(
     _spawn(run_dir, run_dir.parent.parent, ["--resume", checkpoint or "last"])
 
 
-def _refuse_changed(run_dir: Path, status: dict[str, Any]) -> None:
+def refuse_changed(run_dir: Path, status: dict[str, Any]) -> None:
     """A resume trains on the data and with the config the run started with, or not at all."""
     why = changed_since_start(run_dir, status)
     if why:

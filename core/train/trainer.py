@@ -51,7 +51,7 @@ from core.train.run_folder import (
     read_status,
     write_status,
 )
-from core.train.runs import freeze_config
+from core.train.runs import config_fingerprint, data_fingerprint, freeze_config, refuse_changed
 from core.workspace import REPO_ROOT, workspace_root
 
 _GENERATION = re.compile(r"\{%-?\s*generation\s*-?%\}")
@@ -448,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.run_dir).mkdir(parents=True, exist_ok=True)
             write_status(Path(args.run_dir), state="failed", ended=time.time(), error=str(err))
         raise
+    if args.resume is not None:
+        refuse_changed(run_dir, read_status(run_dir))  # the studio's Resume asked already
     _hold_lock(run_dir, args.lock_fd)
     _record_start(run_dir, cfg, resumed=args.resume is not None)
     # `kill PID` stops the run like the Stop button: a checkpoint, then the end
@@ -485,7 +487,17 @@ def _record_start(run_dir: Path, cfg: TrainConfig, resumed: bool) -> None:
         ended=None,
         error=None,
         error_tail=None,
+        **({} if resumed else _fingerprints(cfg)),
     )
+
+
+def _fingerprints(cfg: TrainConfig) -> dict[str, Any]:
+    """What a later resume checks: the fresh run's data and config fingerprints (none when the
+    data is missing: preflight says so next)."""
+    try:
+        return {"data": data_fingerprint(cfg), "config": config_fingerprint(cfg)}
+    except OSError:
+        return {}
 
 
 # ---------------------------------------------------------------- several processes

@@ -6,6 +6,8 @@ import fcntl
 import json
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -311,3 +313,32 @@ def test_a_longer_plan_is_not_a_config_change(data, workspace):
     run_dir = finished_run(workspace, data)
     assert extend_plan(run_dir, None, 3).training.max_steps == 15
     assert changed_since_start(run_dir) is None
+
+
+def test_the_command_line_resume_refuses_changed_data_too(data, workspace, capsys):
+    from core.train import trainer
+
+    run_dir = finished_run(workspace, data)
+    data.write_text(data.read_text() * 2)
+    argv = ["--run-dir", str(run_dir), "--workspace", str(workspace), "--resume"]
+    assert trainer.main(argv) == 1
+    assert "training data changed since it started" in capsys.readouterr().err
+    assert read_status(run_dir)["state"] == "completed"  # nothing started
+
+
+@pytest.mark.slow
+def test_a_run_started_from_the_command_line_records_what_a_resume_checks(
+    tiny_model, data, workspace
+):
+    cfg = tiny_config(tiny_model, data, training__max_steps=2)
+    save_config(cfg, workspace / "cli.yaml")
+    run_dir = workspace / "runs" / "cli"
+    argv = [sys.executable, "-m", "core.train", "--config", str(workspace / "cli.yaml")]
+    argv += ["--run-dir", str(run_dir), "--workspace", str(workspace)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    status = read_status(run_dir)
+    assert status["config"] == config_fingerprint(load_config(run_dir / "config.yaml"))
+    assert list(status["data"].values()) == list(data_fingerprint(cfg).values())
+    data.write_text(data.read_text() * 2)
+    assert "training data changed" in changed_since_start(run_dir)
