@@ -92,6 +92,7 @@ def cancellable(
     cancelled: str,
     show_progress_on=None,
     busy: Sequence[gr.Button] | None = None,
+    reset: dict | None = None,
 ):
     """Wire `start` to run `fn` with a Cancel button beside it: while `fn` runs, the `busy`
     buttons are greyed out and `cancel` shows; pressing `cancel` stops the run, restores the
@@ -101,6 +102,7 @@ def cancellable(
     `start` is a button, or a list of buttons and events (e.g. `[scan, folder.submit]`) that all
     start the same run. `busy` defaults to the buttons of `start`; name more when several runs
     share one Cancel button (each greys all their start buttons, and Cancel stops whichever runs).
+    `reset` ({component: value}) is what Cancel also puts back: views a half-done run filled.
     """
     if status not in (outputs if isinstance(outputs, list | set | tuple) else [outputs]):
         raise ValueError(
@@ -124,10 +126,11 @@ def cancellable(
         api_visibility="private",
     )
     running.then(lambda: buttons(False), None, [cancel, *greyed], **quiet)
+    undone = {status: cancelled, **(reset or {})}
     cancel.click(
-        lambda: buttons(False) | {status: cancelled},
+        lambda: buttons(False) | undone,
         None,
-        [cancel, *greyed, status],
+        [cancel, *greyed, *undone],
         cancels=[running],
         api_visibility="private",
     )

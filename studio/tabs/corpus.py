@@ -448,9 +448,10 @@ def _wire_scan(ui: SimpleNamespace, ctx: StudioContext) -> None:
         cancelled=render.message(
             "warn",
             "Scan cancelled: the corpus is still the one in the header.",
-            "the table below may be incomplete",
+            "press Scan to list it again",
         ),
         show_progress_on=[ui.totals],
+        reset={ui.table: None, ui.view: [], ui.results: gr.update(visible=False)},
     )
 
     def rescan(category, verdict, problems, query, sort, progress=gr.Progress()):

@@ -232,6 +232,7 @@ def test_a_cancelled_scan_changes_no_corpus_and_a_finished_one_changes_all(
     page.locator("#corpus-cancel").click()
     expect(page.locator("#corpus-status")).to_contain_text("Scan cancelled", timeout=SLOW)
     expect(page.locator("#corpus-scan")).to_be_enabled()
+    expect(page.locator("#corpus-results")).to_be_hidden()  # no rows of the folder not taken
     corpus_everywhere(page, home)
 
     small = tmp_path / "small"

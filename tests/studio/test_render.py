@@ -132,3 +132,28 @@ def test_control_characters_are_shown_escaped_never_as_boxes() -> None:
     )
     assert "bad \\x01 &lt;x&gt;" in html and "\x01" not in html
     assert "\x1b" not in render.code_view("MsgBox \x1b[0m")
+
+
+def test_cancel_also_puts_back_what_a_half_done_run_filled() -> None:
+    with gr.Blocks() as demo:
+        start, cancel = gr.Button("Scan"), gr.Button("Cancel", visible=False)
+        status, rows = gr.HTML(), gr.State()
+        render.cancellable(
+            start,
+            cancel,
+            lambda: None,
+            None,
+            [rows, status],
+            status=status,
+            cancelled="x",
+            reset={rows: None},
+        )
+
+    on_cancel = list(demo.fns.values())[3]
+    assert [o._id for o in on_cancel.outputs] == [cancel._id, start._id, status._id, rows._id]
+    assert on_cancel.fn() == {
+        cancel: gr.update(visible=False),
+        start: gr.update(interactive=True),
+        status: "x",
+        rows: None,
+    }
