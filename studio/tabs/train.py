@@ -788,11 +788,15 @@ def monitor_outputs(
     watched,
     log_y,
     smoothing,
+    more_epochs: float | None = None,
+    more_steps: float | None = None,
+    *,
     redraw: bool = True,
     picked: bool = False,
 ) -> dict:
     """The monitor's components: watch state, progress, three plots, log, timer, buttons
-    (a newly `picked` run resumes from its last checkpoint unless another is chosen)."""
+    (Resume as the extra epochs/steps asked for allow; a newly `picked` run resumes from its
+    last checkpoint unless another is chosen)."""
     view = monitor(ctx.workspace, run_id, compare, watched, log_y, smoothing, redraw)
     figures = (
         (ui.loss_plot, view.loss),
@@ -808,7 +812,9 @@ def monitor_outputs(
         ui.timer: gr.Timer(active=view.active),
         ui.run_state: view.state,
         ui.stop: gr.Button(interactive=view.active),
-        ui.resume: gr.Button(interactive=can_resume_run(view, 0, 0) if run_id else False),
+        ui.resume: gr.Button(
+            interactive=bool(run_id) and can_resume_run(view, more_epochs, more_steps)
+        ),
         ui.checkpoint: gr.Dropdown(choices=checkpoints, value="last")
         if picked
         else gr.Dropdown(choices=checkpoints),
@@ -934,14 +940,13 @@ def _wire_monitor(ui: SimpleNamespace, ctx: StudioContext) -> None:
         ui.resume,
         ui.checkpoint,
     ]
-    watch_inputs = [ui.run, ui.compare, ui.watched, ui.log_y, ui.smoothing]
-    pick_inputs = [ui.run, ui.compare, ui.log_y, ui.smoothing]
+    more = [ui.more_epochs, ui.more_steps]
+    watch_inputs = [ui.run, ui.compare, ui.watched, ui.log_y, ui.smoothing, *more]
+    pick_inputs = [ui.run, ui.compare, ui.log_y, ui.smoothing, *more]
     show = render.guard("Monitor")(lambda *a: monitor_outputs(ui, ctx, *a))
-    tick = render.guard("Monitor")(
-        lambda r, c, w, y, s: monitor_outputs(ui, ctx, r, c, w, y, s, redraw=False)
-    )
+    tick = render.guard("Monitor")(lambda *a: monitor_outputs(ui, ctx, *a, redraw=False))
     pick = render.guard("Monitor")(
-        lambda r, c, y, s: monitor_outputs(ui, ctx, r, c, {}, y, s, picked=True)
+        lambda r, c, y, s, e, n: monitor_outputs(ui, ctx, r, c, {}, y, s, e, n, picked=True)
     )
 
     @render.guard("Start training")

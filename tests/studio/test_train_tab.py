@@ -379,6 +379,18 @@ def test_resume_is_offered_on_a_completed_run_only_with_more_steps(workspace):
         tt.resume_training(workspace, "done", "last", 0, 0)
 
 
+def test_picking_a_completed_run_offers_resume_when_more_steps_were_typed_first(ctx):
+    run_dir = fake_run(ctx.workspace, "done", [record(1)])
+    (run_dir / "checkpoints" / "checkpoint-1").mkdir(parents=True)
+    (run_dir / "checkpoints" / "checkpoint-1" / "trainer_state.json").write_text("{}")
+    with gr.Blocks() as demo:
+        tt.build(ctx)
+    pick, outputs = event(demo, "train-run", "change")
+    resume = outputs["train-resume"]
+    assert pick("done", [], False, 0.8, 0, 5)[resume].interactive is True
+    assert pick("done", [], False, 0.8, 0, 0)[resume].interactive is False
+
+
 def test_a_refused_start_stays_in_the_note_under_start_not_only_in_a_toast(ctx):
     with gr.Blocks() as demo:
         tt.build(ctx)
