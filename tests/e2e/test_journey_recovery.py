@@ -244,3 +244,26 @@ def test_a_cancelled_scan_changes_no_corpus_and_a_finished_one_changes_all(
     scan(page, home)  # back to the corpus the other journeys work on
     expect(page.locator("#corpus-status")).to_contain_text("scanned and checked", timeout=SLOW)
     expect(page.locator("#studio-header")).to_contain_text(home.name)
+
+
+@pytest.fixture
+def vanished_corpus(studio):
+    """The corpus folder moved away for a moment (deleted or unmounted), then put back."""
+    aside = studio.corpus.with_name(studio.corpus.name + "-aside")
+    studio.corpus.rename(aside)
+    yield studio.corpus
+    aside.rename(studio.corpus)
+
+
+def test_normalise_and_includes_on_a_vanished_corpus_recover(
+    studio_page: Page, vanished_corpus: Path
+) -> None:
+    page = studio_page
+    open_tab(page, "tab-normalize")
+    page.locator("#normalize-dry-run").click()
+    recovered(page, "normalize-status", "corpus folder not found", ["normalize-dry-run"], None)
+    expect(page.locator("#normalize-cancel")).to_be_hidden()
+    open_tab(page, "tab-includes")
+    page.locator("#includes-validate").click()
+    recovered(page, "includes-status", "corpus folder not found", ["includes-validate"], None)
+    expect(page.locator("#includes-cancel")).to_be_hidden()
