@@ -4,6 +4,8 @@ the host's files, start a shell that can, reach the network, or outlive their ti
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import threading
 import uuid
@@ -164,6 +166,15 @@ FileAppend("wrote 400 MB", "*")
     assert sandbox.DEFAULT_DISK_MB == box.disk_mb == 256
 
 
+def test_a_jail_that_dies_fails_its_script_and_is_replaced(box: Sandbox) -> None:
+    os.killpg(box._slots[0].proc.pid, signal.SIGKILL)
+    hello = PRELUDE + 'FileAppend("hi", "*")'
+    runs = box.run_many([hello] * 3)
+    assert sorted(r.stdout for r in runs) == ["", "hi", "hi"]
+    assert sum(r.stderr.startswith("sandbox failure: the jail ended") for r in runs) == 1
+    assert [r.stdout for r in box.run_many([hello] * 3)] == ["hi"] * 3
+
+
 def test_no_connection_reaches_a_loopback_port(box: Sandbox) -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -197,3 +208,13 @@ def test_refuses_without_a_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox.shutil, "which", lambda tool: None)
     with pytest.raises(StudioError, match=r"missing bwrap, Xvfb, wine.*install"):
         Sandbox()
+
+
+def test_wine_outside_usr_is_bound_into_the_jail(tmp_path: Path, monkeypatch) -> None:
+    wine = tmp_path / "wine-stable" / "bin" / "wine"
+    wine.parent.mkdir(parents=True)
+    wine.touch()
+    monkeypatch.setattr(sandbox.shutil, "which", lambda tool: str(wine))
+    binds = sandbox._system_binds()
+    home = str(tmp_path / "wine-stable")
+    assert ["--ro-bind", home, home] == binds[3:6] and "/work" not in binds

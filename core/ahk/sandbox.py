@@ -1,25 +1,28 @@
 """Run AutoHotkey v2 scripts that nobody reviewed (a model's answers) in a sandbox.
 
-A batch (`Sandbox`) keeps two things up: an Xvfb display and a Wine prefix made once (the
-template), both in a scratch folder. Each script then runs in a bubblewrap sandbox of its own:
-no network (its own network namespace), its own process tree (everything in it dies with it),
-and no host file but the system's programs and libraries (/usr, a few files of /etc), the
-interpreter, the read-only template and the display's socket. Its Wine prefix is made afresh in
-a size-capped tmpfs from links into the template, with only a `C:` drive, so no answer sees a
-file another answer wrote, and a huge file fills only that tmpfs. A script runs under a time
-limit, an address-space limit and a limit on processes (and their threads); as root, as
-`nobody` (root ignores the process limit). Several scripts run at once, one per core by default;
-the scratch folder is removed when the batch ends.
+A batch (`Sandbox`) keeps up an Xvfb display, a Wine prefix made once (the template) and one
+bubblewrap jail per job (one per core by default). A jail has no network (its own network
+namespace) and its own process tree, and sees no host file but the system's programs and
+libraries (/usr, a few files of /etc), the interpreter, the read-only template, the display's
+socket and its server (core/ahk/slot.py, standard library only). Inside, Wine stays warm and
+scripts run one at a time, each on a fresh `C:` made from links into the template in a
+size-capped tmpfs (only a `C:` drive); afterwards every process and file the script left is
+removed, so no answer sees what another wrote, and a huge file fills only that tmpfs. A script
+runs under a time limit, an address-space limit and a limit on processes (and their threads);
+as root, as `nobody` (root ignores the process limit). The scratch folder is removed when the
+batch ends.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -46,21 +49,11 @@ PRELUDE = (
     "(e.Extra != '' ? ' (' e.Extra ')' : '') ' at line ' e.Line '`n', '**'), ExitApp(2)))\n"
 )
 PRELUDE_LINES = PRELUDE.count("\n")
-# Where things are inside a script's sandbox.
+# Where things are inside a jail.
 PREFIX = "/tmp/box/prefix"
 TEMPLATE = "/opt/template"
-EXE = PREFIX + "/drive_c/ahk/AutoHotkey.exe"  # in C:, so A_AhkPath can be run again
+SLOT = Path(__file__).with_name("slot.py")  # the jail's server: standard library only
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/fonts", "/etc/alternatives", "/etc/localtime")
-# A script's prefix: its own dosdevices (only c:), the template's registry copied (Wine rewrites
-# it), drive_c as links into the read-only template; the source arrives on stdin.
-SETUP = (
-    "set -e; P={prefix}; mkdir -p /tmp/box/home $P/dosdevices $P/drive_c; "
-    "ln -s ../drive_c $P/dosdevices/c:; cp {template}/*.reg {template}/.update-timestamp $P/; "
-    "cp -as {template}/drive_c/. $P/drive_c/; mkdir -p $P/drive_c/runs/{id}; "
-    "cat > $P/drive_c/runs/{id}/script.ahk; cd $P/drive_c/runs/{id}; "
-    "exec prlimit --nproc={nproc} --as={memory} -- "
-    "wine {exe} /ErrorStdOut=UTF-8 'C:\\runs\\{id}\\script.ahk' </dev/null"
-)
 
 
 @dataclass(frozen=True)
@@ -109,6 +102,7 @@ class Sandbox:
         self.disk_mb = disk_mb
         self._display: subprocess.Popen | None = None
         self._scratch: Path | None = None
+        self._slots: list[_Slot] = []
 
     def __enter__(self) -> Sandbox:
         self._scratch = Path(tempfile.mkdtemp(prefix="ahk-sandbox-"))
@@ -116,12 +110,18 @@ class Sandbox:
         try:
             self._display = _start_display(self._scratch / "x11")
             _make_template(self._scratch)
+            self._slots = [self._slot() for _ in range(self.jobs)]
+            for slot in self._slots:
+                slot.wait_ready()
         except BaseException:
             self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for slot in self._slots:
+            slot.close()
+        self._slots = []
         display, self._display = self._display, None
         if display is not None:
             _kill(display)
@@ -130,34 +130,100 @@ class Sandbox:
             self._scratch = None
 
     def run_many(self, scripts: list[str], timeout: float | None = None) -> list[RunResult]:
-        """Run each script (full AutoHotkey source) at once up to `jobs`; results in order."""
-        if self._scratch is None:
+        """Run the scripts (full AutoHotkey source), one per jail at a time; results in order."""
+        if not self._slots:
             raise StudioError("the sandbox is not open", hint="use it as `with Sandbox() as box:`")
         limit = timeout or self.timeout
-        with cf.ThreadPoolExecutor(self.jobs) as pool:
-            runs = [pool.submit(self._run, i, source, limit) for i, source in enumerate(scripts)]
-            return [run.result() for run in runs]
+        todo = list(enumerate(scripts))[::-1]
+        results: dict[int, RunResult] = {}
 
-    def _run(self, index: int, source: str, timeout: float) -> RunResult:
+        def work(slot: _Slot) -> None:
+            while slot.alive:
+                try:
+                    index, source = todo.pop()  # atomic: each script goes to one jail
+                except IndexError:
+                    return
+                results[index] = slot.run(index, source, limit)
+
+        while todo:
+            self._revive()
+            with cf.ThreadPoolExecutor(len(self._slots)) as pool:
+                list(pool.map(work, self._slots))
+        return [results[i] for i in range(len(scripts))]
+
+    def _revive(self) -> None:
+        """Replace each jail that died (a script may kill it), from this thread: a jail dies with
+        the thread that started it."""
+        for place, slot in enumerate(self._slots):
+            if not slot.alive:
+                slot.close()
+                self._slots[place] = self._slot()
+                self._slots[place].wait_ready()
+
+    def _slot(self) -> _Slot:
         assert self._scratch is not None
-        setup = SETUP.format(
-            prefix=PREFIX, template=TEMPLATE, exe=EXE, id=index, nproc=PROCESS_LIMIT,
-            memory=self.memory_mb * 1024 * 1024,
+        limits = [f"--nproc={PROCESS_LIMIT}", f"--as={self.memory_mb * 1024 * 1024}"]
+        return _Slot([*_script_jail(self._scratch, self.disk_mb), *_python(), *limits])
+
+
+class _Slot:
+    """One jail running core/ahk/slot.py: Wine kept warm, one script at a time, JSON lines."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.alive = True
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self.proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+            text=True, encoding="utf-8", start_new_session=True, **_as_nobody(),
         )  # fmt: skip
-        command = [*_script_jail(self._scratch, self.disk_mb), "/bin/sh", "-c", setup]
-        with tempfile.TemporaryFile() as code:
-            code.write(source.encode("utf-8-sig"))
-            code.seek(0)
-            return _run_jailed(command, code, timeout)
+
+    def wait_ready(self) -> None:
+        assert self.proc.stdout is not None
+        if not self.proc.stdout.readline().startswith("ready"):
+            raise StudioError(f"the sandbox did not start: {self._tail()}", hint=INSTALL_HINT)
+
+    def run(self, index: int, source: str, timeout: float) -> RunResult:
+        """One script; a jail that ended fails it and is marked dead."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(json.dumps({"id": index, "source": source, "timeout": timeout}))
+            self.proc.stdin.write("\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (OSError, ValueError):
+            line = ""
+        if not line:
+            self.alive = False
+            return RunResult(None, "", f"sandbox failure: the jail ended: {self._tail()}", 0.0)
+        reply = json.loads(line)
+        reply.pop("id")
+        return RunResult(**reply)
+
+    def _tail(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", "replace")[-500:].strip() or "no message"
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        _kill(self.proc)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+        self._errors.close()
 
 
 # ---- the jails -----------------------------------------------------------------------------
 
 
 def _system_binds() -> list[str]:
-    """The host's programs and libraries, read-only: /usr (and the /bin, /lib… links onto it)
-    and the few files of /etc that the loader, fontconfig and Wine read."""
+    """The host's programs and libraries, read-only: /usr (and the /bin, /lib… links onto it),
+    Wine's own folder when it lives elsewhere (WineHQ's /opt/wine-stable) and the few files of
+    /etc that the loader, fontconfig and Wine read."""
     binds = ["--ro-bind", "/usr", "/usr"]
+    wine = Path(os.path.realpath(shutil.which("wine") or "/usr/bin/wine")).parent.parent
+    if not wine.is_relative_to("/usr"):
+        binds += ["--ro-bind", str(wine), str(wine)]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         top = Path("/") / name
         if top.is_symlink():
@@ -195,8 +261,18 @@ def _script_jail(scratch: Path, disk_mb: int) -> list[str]:
         raise StudioError("AutoHotkey v2 is not installed", hint=INSTALL_HINT)
     return [
         *_jail(scratch, disk_mb),
-        "--ro-bind", str(scratch / "prefix"), TEMPLATE, "--ro-bind", str(interp.exe), EXE,
+        "--ro-bind", str(scratch / "prefix"), TEMPLATE,
+        "--ro-bind", str(interp.exe), "/opt/ahk/AutoHotkey.exe", "--ro-bind", str(SLOT), "/opt/slot.py",
     ]  # fmt: skip
+
+
+def _python() -> list[str]:
+    """The jail's Python: the system's (under /usr); else this one's installation, bound."""
+    if Path("/usr/bin/python3").is_file():
+        return ["/usr/bin/python3", "-I", "-S", "/opt/slot.py"]
+    base = sys.base_prefix
+    exe = Path(base) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    return ["--ro-bind", base, base, str(exe), "-I", "-S", "/opt/slot.py"]
 
 
 def _start_display(sockets: Path) -> subprocess.Popen:
@@ -239,29 +315,11 @@ def _quiet() -> dict[str, Any]:
     return {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
 
 
-def _run_jailed(command: list[str], stdin: Any, timeout: float) -> RunResult:
-    """Run a jail (as nobody when we are root), kill it when it is done or out of time."""
-    root = os.geteuid() == 0
-    start = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            command, stdin=stdin, stdout=out, stderr=err, start_new_session=True,
-            user=NOBODY if root else None, group=NOBODY if root else None,
-            extra_groups=[] if root else None,
-        )  # fmt: skip
-        try:
-            proc.wait(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        _kill(proc)
-        seconds = round(time.monotonic() - start, 3)
-        texts = []
-        for stream in (out, err):
-            stream.seek(0)
-            texts.append(stream.read(OUTPUT_CAP).decode("utf-8", "replace").lstrip("\ufeff"))
-    code = None if timed_out else proc.returncode
-    return RunResult(code, texts[0], texts[1], seconds, timed_out)
+def _as_nobody() -> dict[str, Any]:
+    """Popen's arguments that run a jail as nobody when we are root (root ignores RLIMIT_NPROC)."""
+    if os.geteuid() != 0:
+        return {}
+    return {"user": NOBODY, "group": NOBODY, "extra_groups": []}
 
 
 def _kill(proc: subprocess.Popen) -> None:
