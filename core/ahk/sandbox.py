@@ -32,7 +32,6 @@ from typing import Any
 from core.ahk.interpreter import find_interpreter
 from core.errors import StudioError
 
-OUTPUT_CAP = 64 * 1024  # bytes of stdout / stderr kept per script
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_DISK_MB = 256  # each script's tmpfs (its C: drive, its /tmp) and its /dev/shm
 PROCESS_LIMIT = 100  # processes and threads per script; a script and Wine's services use ~45
