@@ -175,12 +175,27 @@ def worker_count(jobs: int | None = None) -> int:
     return os.cpu_count() or 1
 
 
-def check_sources(texts: Sequence[str], jobs: int | None = None) -> Iterator[CheckResult]:
+def check_sources(
+    texts: Sequence[str],
+    jobs: int | None = None,
+    paths: Sequence[Path | None] | None = None,
+    root: Path | None = None,
+) -> Iterator[CheckResult]:
     """check_source of each text, yielded in order as they are done, spread over `jobs`
     processes (default: one per CPU, at a lower priority) when there are enough texts to pay
-    for starting them. The workers start fresh (spawn), so a script calling this needs the
-    usual `if __name__ == "__main__":` guard."""
-    return _map_checks(check_source, texts, jobs)
+    for starting them. With `paths` (the file each text came from, None for a text without
+    one), #Include targets resolve inside `root` as check_source does. The workers start fresh
+    (spawn), so a script calling this needs the usual `if __name__ == "__main__":` guard."""
+    if paths is None:
+        return _map_checks(check_source, texts, jobs)
+    if len(paths) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(paths)} paths")
+    pairs = list(zip(texts, paths, strict=True))
+    return _map_checks(functools.partial(_check_pair, root=root), pairs, jobs)
+
+
+def _check_pair(pair: tuple[str, Path | None], root: Path | None) -> CheckResult:
+    return check_source(pair[0], pair[1], root)
 
 
 def check_files(

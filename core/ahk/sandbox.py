@@ -1,15 +1,16 @@
 """Run AutoHotkey v2 scripts that nobody reviewed (a model's answers) in a sandbox.
 
-One batch is one bubblewrap sandbox: no network (its own network namespace), the host's files
-read-only, a fresh /tmp, its own process tree (everything dies with it). Inside, a throwaway Wine
-prefix lives in a scratch folder with its `Z:` drive (Wine's map of `/`) removed, so the only
-drive is the prefix's own `C:`; an Xvfb display and one wineserver stay up for the whole batch,
-and the scripts run as many at once as there are cores, each in a folder of its own, under a time
-limit and an address-space limit, its process group killed afterwards. The scratch folder is
-removed when the batch ends.
-
-The host side (`Sandbox`) starts `python -m core.ahk.sandbox --serve` inside bwrap and talks
-JSON lines with it: one request per script, one reply per result.
+A batch (`Sandbox`) keeps up an Xvfb display, a Wine prefix made once (the template) and one
+bubblewrap jail per job (one per core by default). A jail has no network (its own network
+namespace) and its own process tree, and sees no host file but the system's programs and
+libraries (/usr, a few files of /etc), the interpreter, the read-only template, the display's
+socket and its server (core/ahk/slot.py, standard library only). Inside, Wine stays warm and
+scripts run one at a time, each on a fresh `C:` made from links into the template in a
+size-capped tmpfs (only a `C:` drive); afterwards every process and file the script left is
+removed, so no answer sees what another wrote, and a huge file fills only that tmpfs. A script
+runs under a time limit, an address-space limit and a limit on processes (and their threads);
+as root, as `nobody` (root ignores the process limit). The scratch folder is removed when the
+batch ends.
 """
 
 from __future__ import annotations
@@ -18,23 +19,23 @@ import concurrent.futures as cf
 import contextlib
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from core.ahk.interpreter import find_interpreter
 from core.errors import StudioError
 
-OUTPUT_CAP = 64 * 1024  # bytes of stdout / stderr kept per script
 DEFAULT_MEMORY_MB = 2048
+DEFAULT_DISK_MB = 256  # each script's tmpfs (its C: drive, its /tmp) and its /dev/shm
+PROCESS_LIMIT = 100  # processes and threads per script; a script and Wine's services use ~45
+NOBODY = 65534
 INSTALL_HINT = (
     "install bubblewrap, xvfb and wine (sudo scripts/install-system-deps.sh on Debian/Ubuntu) "
     "and pip install ahk-binary"
@@ -47,6 +48,11 @@ PRELUDE = (
     "(e.Extra != '' ? ' (' e.Extra ')' : '') ' at line ' e.Line '`n', '**'), ExitApp(2)))\n"
 )
 PRELUDE_LINES = PRELUDE.count("\n")
+# Where things are inside a jail.
+PREFIX = "/tmp/box/prefix"
+TEMPLATE = "/opt/template"
+SLOT = Path(__file__).with_name("slot.py")  # the jail's server: standard library only
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/fonts", "/etc/alternatives", "/etc/localtime")
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,8 @@ class RunResult:
 
 def missing_tools() -> list[str]:
     """What the sandbox needs and this machine lacks (empty when it can run)."""
-    missing = [tool for tool in ("bwrap", "Xvfb", "wine") if shutil.which(tool) is None]
+    tools = ("bwrap", "Xvfb", "wine", "prlimit")
+    missing = [tool for tool in tools if shutil.which(tool) is None]
     if find_interpreter() is None:
         missing.append("AutoHotkeyV2.exe (ahk-binary)")
     return missing
@@ -77,270 +84,245 @@ def require_sandbox() -> None:
         )
 
 
-# ---- host side ----------------------------------------------------------------------------
-
-
 class Sandbox:
     """A batch sandbox: `with Sandbox() as box: box.run_many(scripts)`. Not thread-safe."""
 
     def __init__(
-        self, jobs: int | None = None, timeout: float = 10.0, memory_mb: int = DEFAULT_MEMORY_MB
+        self,
+        jobs: int | None = None,
+        timeout: float = 10.0,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        disk_mb: int = DEFAULT_DISK_MB,
     ) -> None:
         require_sandbox()
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.timeout = timeout
         self.memory_mb = memory_mb
-        self._proc: subprocess.Popen[str] | None = None
+        self.disk_mb = disk_mb
+        self._display: subprocess.Popen | None = None
         self._scratch: Path | None = None
-        self._lock = threading.Lock()
+        self._slots: list[_Slot] = []
 
     def __enter__(self) -> Sandbox:
         self._scratch = Path(tempfile.mkdtemp(prefix="ahk-sandbox-"))
-        self._proc = subprocess.Popen(
-            _bwrap_command(self._scratch, self.jobs, self.memory_mb),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            start_new_session=True,
-        )
-        _, stdout, stderr = _pipes(self._proc)
-        ready = stdout.readline()
-        if not ready.startswith("ready"):
-            err = stderr.read()[-2000:] if self._proc.poll() is not None else ""
-            self.__exit__(None, None, None)
-            raise StudioError(
-                f"the sandbox did not start: {(ready + err).strip() or 'no answer'}",
-                hint=INSTALL_HINT,
-            )
+        self._scratch.chmod(0o755)  # a script running as nobody reads the template
+        try:
+            self._display = _start_display(self._scratch / "x11")
+            _make_template(self._scratch)
+            self._slots = [self._slot() for _ in range(self.jobs)]
+            for slot in self._slots:
+                slot.wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            pipes = _pipes(proc)
-            with contextlib.suppress(OSError, ValueError):
-                pipes[0].close()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=10)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            for stream in pipes[1:]:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        for slot in self._slots:
+            slot.close()
+        self._slots = []
+        display, self._display = self._display, None
+        if display is not None:
+            _kill(display)
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
     def run_many(self, scripts: list[str], timeout: float | None = None) -> list[RunResult]:
-        """Run each script (full AutoHotkey source) at once up to `jobs`; results in order."""
-        if self._proc is None:
+        """Run the scripts (full AutoHotkey source), one per jail at a time; results in order."""
+        if not self._slots:
             raise StudioError("the sandbox is not open", hint="use it as `with Sandbox() as box:`")
         limit = timeout or self.timeout
-        stdin, stdout, stderr = _pipes(self._proc)
-        with self._lock:
-            for index, source in enumerate(scripts):
-                request = {"id": index, "source": source, "timeout": limit}
-                stdin.write(json.dumps(request) + "\n")
-            stdin.flush()
-            results: dict[int, RunResult] = {}
-            while len(results) < len(scripts):
-                line = stdout.readline()
-                if not line:
-                    raise StudioError("the sandbox ended early: " + stderr.read()[-500:])
-                reply = json.loads(line)
-                index = reply.pop("id")
-                results[index] = RunResult(**reply)
+        todo = list(enumerate(scripts))[::-1]
+        results: dict[int, RunResult] = {}
+
+        def work(slot: _Slot) -> None:
+            while slot.alive:
+                try:
+                    index, source = todo.pop()  # atomic: each script goes to one jail
+                except IndexError:
+                    return
+                results[index] = slot.run(index, source, limit)
+
+        while todo:
+            self._revive()
+            with cf.ThreadPoolExecutor(len(self._slots)) as pool:
+                list(pool.map(work, self._slots))
         return [results[i] for i in range(len(scripts))]
 
+    def _revive(self) -> None:
+        """Replace each jail that died (a script may kill it), from this thread: a jail dies with
+        the thread that started it."""
+        for place, slot in enumerate(self._slots):
+            if not slot.alive:
+                slot.close()
+                self._slots[place] = self._slot()
+                self._slots[place].wait_ready()
 
-def _pipes(proc: subprocess.Popen[str]) -> tuple[IO[str], IO[str], IO[str]]:
-    """stdin, stdout and stderr of a process started with all three as pipes."""
-    assert proc.stdin and proc.stdout and proc.stderr, "started without pipes"
-    return proc.stdin, proc.stdout, proc.stderr
+    def _slot(self) -> _Slot:
+        assert self._scratch is not None
+        limits = [f"--nproc={PROCESS_LIMIT}", f"--as={self.memory_mb * 1024 * 1024}"]
+        return _Slot([*_script_jail(self._scratch, self.disk_mb), *_python(), *limits])
 
 
-def _visible_again(*folders: Path) -> list[str]:
-    """Read-only binds that bring back the project and the Python environment where the fresh
-    /tmp would hide them (a checkout or a virtualenv under /tmp)."""
-    binds: list[str] = []
-    shown: list[Path] = []
-    for folder in folders:
-        hidden = folder.is_relative_to("/tmp") or folder.is_relative_to("/var/tmp")
-        if hidden and not any(folder.is_relative_to(done) for done in shown):
-            binds += ["--ro-bind", str(folder.resolve()), str(folder)]
-            shown.append(folder)
+class _Slot:
+    """One jail running core/ahk/slot.py: Wine kept warm, one script at a time, JSON lines."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.alive = True
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self.proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+            text=True, encoding="utf-8", start_new_session=True, **_as_nobody(),
+        )  # fmt: skip
+
+    def wait_ready(self) -> None:
+        assert self.proc.stdout is not None
+        if not self.proc.stdout.readline().startswith("ready"):
+            raise StudioError(f"the sandbox did not start: {self._tail()}", hint=INSTALL_HINT)
+
+    def run(self, index: int, source: str, timeout: float) -> RunResult:
+        """One script; a jail that ended fails it and is marked dead."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(json.dumps({"id": index, "source": source, "timeout": timeout}))
+            self.proc.stdin.write("\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (OSError, ValueError):
+            line = ""
+        if not line:
+            self.alive = False
+            return RunResult(None, "", f"sandbox failure: the jail ended: {self._tail()}", 0.0)
+        reply = json.loads(line)
+        reply.pop("id")
+        return RunResult(**reply)
+
+    def _tail(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", "replace")[-500:].strip() or "no message"
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        _kill(self.proc)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+        self._errors.close()
+
+
+# ---- the jails -----------------------------------------------------------------------------
+
+
+def _system_binds() -> list[str]:
+    """The host's programs and libraries, read-only: /usr (and the /bin, /lib… links onto it),
+    Wine's own folder when it lives elsewhere (WineHQ's /opt/wine-stable) and the few files of
+    /etc that the loader, fontconfig and Wine read."""
+    binds = ["--ro-bind", "/usr", "/usr"]
+    wine = Path(os.path.realpath(shutil.which("wine") or "/usr/bin/wine")).parent.parent
+    if not wine.is_relative_to("/usr"):
+        binds += ["--ro-bind", str(wine), str(wine)]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        top = Path("/") / name
+        if top.is_symlink():
+            binds += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir():
+            binds += ["--ro-bind", str(top), str(top)]
+    for path in SYSTEM_FILES:
+        binds += ["--ro-bind-try", path, path]
     return binds
 
 
-def _bwrap_command(scratch: Path, jobs: int, memory_mb: int) -> list[str]:
-    """bwrap: host read-only, fresh /tmp and home, no network, own pids, only scratch writable."""
-    interp = find_interpreter()
-    if interp is None:
-        raise StudioError("AutoHotkey v2 is not installed", hint=INSTALL_HINT)
-    inner = Path("/tmp/box")
-    project = Path(__file__).resolve().parents[2]
+def _jail(scratch: Path, disk_mb: int) -> list[str]:
+    """bwrap with the system read-only, its own /dev, /proc and capped tmpfs /tmp and /dev/shm,
+    the display's socket, no network, no other namespace shared, no environment but Wine's."""
+    size = str(disk_mb * 1024 * 1024)
     return [
-        "bwrap",
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--tmpfs", "/tmp",
-        "--tmpfs", "/dev/shm",
-        "--tmpfs", "/var/tmp",
-        *_visible_again(project, Path(sys.prefix)),
-        "--bind", str(scratch), str(inner),
-        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-        "--die-with-parent", "--new-session",
-        "--setenv", "HOME", str(inner / "home"),
-        "--setenv", "PYTHONPATH", str(project),
-        "--chdir", str(inner),
-        sys.executable, "-m", "core.ahk.sandbox", "--serve",
-        "--box", str(inner), "--exe", str(interp.exe), "--jobs", str(jobs),
-        "--memory-mb", str(memory_mb),
+        "bwrap", *_system_binds(),
+        "--dev", "/dev", "--proc", "/proc",
+        "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/dev/shm",
+        "--remount-ro", "/dev",
+        "--bind", str(scratch / "x11"), "/tmp/.X11-unix",
+        "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+        "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp/box/home",
+        "--setenv", "USER", "user", "--setenv", "LOGNAME", "user", "--setenv", "LANG", "C.UTF-8",
+        "--setenv", "WINEPREFIX", PREFIX, "--setenv", "WINEDEBUG", "-all",
+        "--setenv", "WINEDLLOVERRIDES", "mscoree,mshtml=", "--setenv", "DISPLAY", ":1",
+        "--chdir", "/tmp",
     ]  # fmt: skip
 
 
-# ---- inside the sandbox -------------------------------------------------------------------
+def _script_jail(scratch: Path, disk_mb: int) -> list[str]:
+    """A script's jail: the template and the interpreter read-only, nothing else of the host."""
+    interp = find_interpreter()
+    if interp is None:
+        raise StudioError("AutoHotkey v2 is not installed", hint=INSTALL_HINT)
+    return [
+        *_jail(scratch, disk_mb),
+        "--ro-bind", str(scratch / "prefix"), TEMPLATE,
+        "--ro-bind", str(interp.exe), "/opt/ahk/AutoHotkey.exe", "--ro-bind", str(SLOT), "/opt/slot.py",
+    ]  # fmt: skip
 
 
-def _box_env(box: Path, display: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
-    env.update(
-        WINEPREFIX=str(box / "prefix"),
-        WINEDEBUG="-all",
-        WINEDLLOVERRIDES="mscoree,mshtml=",
-        DISPLAY=display,
-        LANG="C.UTF-8",
-    )
-    return env
+def _python() -> list[str]:
+    """The jail's Python: the system's (under /usr); else this one's installation, bound."""
+    if Path("/usr/bin/python3").is_file():
+        return ["/usr/bin/python3", "-I", "-S", "/opt/slot.py"]
+    base = sys.base_prefix
+    exe = Path(base) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    return ["--ro-bind", base, base, str(exe), "-I", "-S", "/opt/slot.py"]
 
 
-def _start_display() -> tuple[subprocess.Popen, str]:
-    """An Xvfb display on a free number (the sandbox has its own /tmp, so :1 is free)."""
-    proc = subprocess.Popen(
-        ["Xvfb", ":1", "-nolisten", "tcp", "-screen", "0", "800x600x24"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        if Path("/tmp/.X11-unix/X1").exists():
-            return proc, ":1"
+def _start_display(sockets: Path) -> subprocess.Popen:
+    """Xvfb on display :1 in a jail of its own; its socket appears in `sockets`."""
+    sockets.mkdir()
+    sockets.chmod(0o1777)
+    command = [*_jail(sockets.parent, 64), "Xvfb", ":1", "-nolisten", "tcp", "-nolisten", "local"]
+    proc = subprocess.Popen([*command, "-screen", "0", "800x600x24"], **_quiet(), start_new_session=True)  # fmt: skip
+    for _ in range(200):
+        if (sockets / "X1").exists():
+            return proc
+        if proc.poll() is not None:
+            break
         time.sleep(0.05)
-    raise StudioError("Xvfb did not open display :1", hint=INSTALL_HINT)
+    _kill(proc)
+    raise StudioError("Xvfb did not open its display in the sandbox", hint=INSTALL_HINT)
 
 
-def _make_prefix(env: dict[str, str]) -> None:
-    """A fresh Wine prefix with no drive but its own C: (no Z: onto /, no serial ports), no
-    links from its user folders into the (read-only) home, unmanaged windows, a wineserver kept up."""
-    quiet: dict[str, Any] = {
-        "stdin": subprocess.DEVNULL,
-        "stdout": subprocess.DEVNULL,
-        "stderr": subprocess.DEVNULL,
-    }
-    subprocess.run(["wine", "wineboot", "--init"], env=env, timeout=300, check=False, **quiet)
-    prefix = Path(env["WINEPREFIX"])
-    for entry in (prefix / "dosdevices").iterdir():
-        if entry.name != "c:":
-            entry.unlink()
-    for link in (prefix / "drive_c").rglob("*"):
+def _make_template(scratch: Path) -> None:
+    """The Wine prefix every script starts from: booted once, unmanaged windows (no window
+    manager runs, and Wine would wait 2 s for one on each hide), no drive but C: (scripts make
+    their own dosdevices anyway), no links out of drive_c."""
+    folder = scratch / "prefix"
+    folder.mkdir()
+    key = "HKCU\\Software\\Wine\\X11 Driver"
+    boot = f"wine wineboot --init && wine reg add '{key}' /v Managed /d N /f; wineserver -w"
+    command = [*_jail(scratch, 1024), "--bind", str(folder), PREFIX, "/bin/sh", "-c", boot]
+    done = subprocess.run(command, **_quiet(), timeout=300, check=False)
+    if not (folder / "system.reg").is_file():
+        raise StudioError(
+            f"Wine could not make a prefix (exit {done.returncode})", hint=INSTALL_HINT
+        )
+    drives = [e for e in (folder / "dosdevices").iterdir() if e.name != "c:"]
+    for link in [*drives, *(folder / "drive_c").rglob("*")]:
         if link.is_symlink():
             link.unlink()
-    # Unmanaged windows: no window manager runs, and Wine would wait 2 s for one on each hide.
-    key = "HKCU\\Software\\Wine\\X11 Driver"
-    subprocess.run(["wine", "reg", "add", key, "/v", "Managed", "/d", "N", "/f"], env=env,
-                   timeout=60, check=False, **quiet)  # fmt: skip
-    subprocess.run(["wineserver", "-p"], env=env, check=False, timeout=60, **quiet)
 
 
-def _limit_memory(megabytes: int):
-    def apply() -> None:
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    return apply
+def _quiet() -> dict[str, Any]:
+    return {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
 
 
-def _run_script(exe: str, env: dict, request: dict, memory_mb: int) -> dict:
-    """Run one script in its own folder under C:\\runs; kill its process group afterwards."""
-    folder = Path(env["WINEPREFIX"]) / "drive_c" / "runs" / str(request["id"])
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "script.ahk"
-    script.write_text(request["source"], encoding="utf-8-sig")
-    command = ["wine", exe, "/ErrorStdOut=UTF-8", f"C:\\runs\\{request['id']}\\script.ahk"]
-    start = time.monotonic()
-    timed_out = False
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            command,
-            cwd=folder,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-            preexec_fn=_limit_memory(memory_mb),
-        )
-        try:
-            proc.wait(timeout=request["timeout"])
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        seconds = time.monotonic() - start
-        texts = []
-        for stream in (out, err):
-            stream.seek(0)
-            texts.append(stream.read(OUTPUT_CAP).decode("utf-8", "replace").lstrip("\ufeff"))
-    shutil.rmtree(folder, ignore_errors=True)
-    code = None if timed_out else proc.returncode
-    return asdict(RunResult(code, texts[0], texts[1], round(seconds, 3), timed_out))
+def _as_nobody() -> dict[str, Any]:
+    """Popen's arguments that run a jail as nobody when we are root (root ignores RLIMIT_NPROC)."""
+    if os.geteuid() != 0:
+        return {}
+    return {"user": NOBODY, "group": NOBODY, "extra_groups": []}
 
 
-def serve(box: Path, exe: str, jobs: int, memory_mb: int) -> None:
-    """The sandbox's side: start display and Wine, then answer JSON requests from stdin."""
-    (box / "home").mkdir(exist_ok=True)
-    display, name = _start_display()
-    env = _box_env(box, name)
-    _make_prefix(env)
-    print("ready", flush=True)
-    write = threading.Lock()
-
-    def answer(request: dict) -> None:
-        try:
-            reply = _run_script(exe, env, request, memory_mb)
-        except Exception as exc:  # reported to the host as this script's failure
-            reply = asdict(RunResult(None, "", f"sandbox failure: {exc}", 0.0))
-        reply["id"] = request["id"]
-        with write:
-            sys.stdout.write(json.dumps(reply) + "\n")
-            sys.stdout.flush()
-
-    with cf.ThreadPoolExecutor(jobs) as pool:
-        for line in sys.stdin:
-            if line.strip():
-                pool.submit(answer, json.loads(line))
-    subprocess.run(["wineserver", "-k"], env=env, check=False, timeout=30)
-    display.kill()
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="inside the sandbox: serve script runs")
-    parser.add_argument("--serve", action="store_true", required=True)
-    parser.add_argument("--box", type=Path, required=True)
-    parser.add_argument("--exe", required=True)
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
-    args = parser.parse_args(argv)
-    serve(args.box, args.exe, args.jobs, args.memory_mb)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill a jail's process group (its namespace's processes die with it) and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()

@@ -461,10 +461,15 @@ def validate_options(options: BuildOptions) -> None:
         raise StudioError("train, val and test file names must be distinct plain file names")
 
 
+def is_reference(record: SnippetRecord) -> bool:
+    """Whether a record is a row of the reference CSV (it has no script file)."""
+    return record.metadata.get("record_type") == "reference"
+
+
 def record_source(record: SnippetRecord) -> str:
     """Where a record came from: a script's relative path, or csv-name:element-name."""
     meta = record.metadata
-    if meta.get("record_type") == "reference":
+    if is_reference(record):
         return f"{Path(meta.get('source_csv', '')).name}:{meta.get('name', '')}"
     return meta.get("source_path", "")
 
@@ -472,7 +477,7 @@ def record_source(record: SnippetRecord) -> str:
 def record_category(record: SnippetRecord) -> str:
     """A snippet's category ("(top level)" for one directly under the root in the seed style),
     or "(reference)" for a reference row."""
-    if record.metadata.get("record_type") == "reference":
+    if is_reference(record):
         return REFERENCE_CATEGORY
     return record.metadata.get("category") or TOP_LEVEL_CATEGORY
 
@@ -495,8 +500,11 @@ def apply_gates(
     if not options.exclude_verdicts and not options.exclude_invalid:
         return records, []
     ahk = _checker_module()
-    builtin = []
-    for done, result in enumerate(ahk.check_sources([r.response for r in records]), 1):
+    root = Path(options.input_dir).resolve()
+    paths = [None if is_reference(r) else root / record_source(r) for r in records]
+    builtin = []  # includes resolved inside the corpus, as the Includes tab resolves them
+    checks = ahk.check_sources([r.response for r in records], paths=paths, root=root)
+    for done, result in enumerate(checks, 1):
         builtin.append(result)
         if progress is not None and (done % 512 == 0 or done == len(records)):
             progress("check", done, len(records))

@@ -7,7 +7,9 @@ interpreter inside `core.ahk.sandbox`, and passes when its standard output equal
 (line endings normalised). Several answers to one id are samples: pass@k is computed from them.
 A task the answers file has no answer for fails (`no-code`) and is counted as unanswered.
 
-CLI: `python -m core.ahkbench --tasks T.jsonl --answers A.jsonl [--json OUT] [--jobs N]`.
+CLI: `python -m core.ahkbench --tasks T.jsonl --answers A.jsonl [--json OUT] [--jobs N]
+[--train TRAIN.jsonl]`; `--train` also reports the tasks whose reference solutions near-duplicate
+a training record (`leakage` in the JSON).
 """
 
 from __future__ import annotations
@@ -300,10 +302,12 @@ def evaluate(
     return summarise(results, ks)
 
 
-def reference_solutions(tasks_path: Path = DEFAULT_TASKS) -> dict[str, str]:
-    """The reference solution of each task, kept beside the tasks in solutions/<id>.ahk."""
+def reference_solutions(tasks_path: Path = DEFAULT_TASKS, present: bool = False) -> dict[str, str]:
+    """The reference solution of each task, kept beside the tasks in solutions/<id>.ahk; with
+    `present`, of each task that has one (a task file of your own may come without)."""
     folder = Path(tasks_path).parent / "solutions"
-    return {t.id: (folder / f"{t.id}.ahk").read_text("utf-8") for t in load_tasks(tasks_path)}
+    files = {t.id: folder / f"{t.id}.ahk" for t in load_tasks(tasks_path)}
+    return {tid: f.read_text("utf-8") for tid, f in files.items() if not present or f.is_file()}
 
 
 def leakage(
@@ -321,6 +325,65 @@ def leakage(
         if a < len(ids) <= b:
             found.append((ids[a], b - len(ids), round(score, 4)))
     return sorted(found)
+
+
+def training_texts(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each record of a training JSONL: the assistant's messages of a
+    conversation (Harmony, data_prep's output), or the `response` of a dataset build record."""
+    texts = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), 1):
+        if line.strip():
+            texts.append((number, _record_text(line, f"{path}:{number}")))
+    return texts
+
+
+def _record_text(line: str, where: str) -> str:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise StudioError(f"not JSON: {exc.msg}", where=where) from None
+    messages = record.get("messages") if isinstance(record, dict) else None
+    if isinstance(messages, list):
+        said = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
+        return "\n".join(m["content"] for m in said if isinstance(m.get("content"), str))
+    if isinstance(record, dict) and isinstance(record.get("response"), str):
+        return record["response"]
+    raise StudioError(
+        "a training record needs `messages` (a conversation) or `response` (a script)",
+        where=where, hint="give data_prep's or the dataset build's JSONL",
+    )  # fmt: skip
+
+
+def train_leakage(tasks_path: Path, train_path: Path, threshold: float = 0.7) -> dict:
+    """Which tasks' reference solutions near-duplicate a record of a training file (a run's own
+    training data): {train, records, references, threshold, near_duplicates: [{id, line,
+    similarity}]}, the line being the record's in the training file."""
+    if not Path(train_path).is_file():
+        raise StudioError(
+            "training file not found", where=str(train_path), hint="give a JSONL file"
+        )
+    solutions = reference_solutions(tasks_path, present=True)
+    records = training_texts(train_path)
+    found = leakage(solutions, [text for _, text in records], threshold)
+    return {
+        "train": str(train_path), "records": len(records), "references": len(solutions),
+        "threshold": threshold,
+        "near_duplicates": [
+            {"id": tid, "line": records[index][0], "similarity": score}
+            for tid, index, score in found
+        ],
+    }  # fmt: skip
+
+
+def format_leakage(data: dict) -> str:
+    """One line on a leakage check, and a line per near-duplicate task."""
+    hits = data["near_duplicates"]
+    head = (
+        f"leakage: {len({h['id'] for h in hits})} of {data['references']} reference solutions "
+        f"near-duplicate (>= {data['threshold']}) records of {data['train']} ({data['records']} records)"
+    )
+    rows = [f"  {h['id']}: line {h['line']}, similarity {h['similarity']:.2f}" for h in hits]
+    return "\n".join([head, *rows])
 
 
 def format_table(report: Report) -> str:
@@ -368,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, help="scripts at once (default: one per CPU)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per script")
     parser.add_argument("-k", type=int, action="append", help="also report pass@k (repeatable)")
+    parser.add_argument(
+        "--train", type=Path, help="also check the reference solutions against this training JSONL"
+    )
     args = parser.parse_args(argv)
     if any(k < 1 for k in args.k or []):
         parser.error("-k must be at least 1")
@@ -375,10 +441,15 @@ def main(argv: list[str] | None = None) -> int:
     @cli_main
     def run() -> int:
         ks = tuple(sorted({1, *(args.k or [])}))
+        leaks = train_leakage(args.tasks, args.train) if args.train else None
         report = evaluate(args.tasks, load_answers(args.answers), args.jobs, args.timeout, ks)
         print(format_table(report))
+        data = report.to_dict()
+        if leaks is not None:
+            print(format_leakage(leaks))
+            data["leakage"] = leaks
         if args.json:
-            atomic_write_text(args.json, json.dumps(report.to_dict(), indent=1) + "\n")
+            atomic_write_text(args.json, json.dumps(data, indent=1) + "\n")
         return 0
 
     return run()

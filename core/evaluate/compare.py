@@ -66,14 +66,19 @@ class Example:
 # ----------------------------------------------------------------------------- the prompts
 
 
-def split_file(run_dir: Path, split: str) -> Path:
-    """The Harmony file of `split` for a run: beside its training file, `train` replaced by `split`
-    (workspace/prepared/train_harmony.jsonl -> test_harmony.jsonl)."""
+def training_file(run_dir: Path) -> Path:
+    """The training file of a run (`training.dataset_path` of its frozen config)."""
     from core.train.config import load_config, resolve_path
     from core.train.run_folder import RunFolder
 
     cfg = load_config(RunFolder.of(run_dir).config)
-    train = resolve_path(cfg.training.dataset_path, gen.run_workspace(run_dir))
+    return resolve_path(cfg.training.dataset_path, gen.run_workspace(run_dir))
+
+
+def split_file(run_dir: Path, split: str) -> Path:
+    """The Harmony file of `split` for a run: beside its training file, `train` replaced by `split`
+    (workspace/prepared/train_harmony.jsonl -> test_harmony.jsonl)."""
+    train = training_file(run_dir)
     if "train" not in train.name:
         raise StudioError(
             f"cannot tell where the {split} split is: the training file {train.name} has no 'train' in its name",
@@ -378,7 +383,8 @@ def benchmark(
     samples: int = 1,
 ) -> dict:
     """pass@1 (and pass@samples) of the fine-tuned model, and of its base, on the task benchmark;
-    written to eval/ahkbench.json with per-category rows, failure classes and examples.
+    written to eval/ahkbench.json with per-category rows, failure classes, examples and the
+    tasks whose reference solutions near-duplicate the run's training records (`leakage`).
     `limit` takes that many tasks spread over the categories (`ahkbench.spread`)."""
     from core.ahk.sandbox import require_sandbox
     from core.evaluate import ahkbench
@@ -407,8 +413,10 @@ def benchmark(
             answers.setdefault(conv_task.id, []).append(completion.text)
         results = ahkbench.run_answers(task_list, answers)
         reports[name] = ahkbench.summarise(results, ks).to_dict()
+    train = training_file(run_dir)  # the tasks' reference solutions against the run's own data
+    leaks = ahkbench.train_leakage(tasks_path, train) if train.is_file() else None
     data = {"run": run_dir.name, "tasks": str(tasks_path), "samples": samples, "adapter": adapter,
-            "models": reports, "examples": benchmark_examples(reports)}  # fmt: skip
+            "models": reports, "examples": benchmark_examples(reports), "leakage": leaks}  # fmt: skip
     atomic_write_text(benchmark_path(run_dir), json.dumps(data, indent=1) + "\n")
     return data
 
@@ -470,6 +478,10 @@ def format_benchmark(data: dict) -> str:
             why = data["models"][m].get("pass_at_k_absent", {}).get(k)
             if why:
                 lines.append(f"{LABELS[m]}: pass@{k} not computed, {why}")
+    if (data.get("leakage") or {}).get("near_duplicates"):
+        from core.evaluate.ahkbench import format_leakage
+
+        lines.append(format_leakage(data["leakage"]))
     return "\n".join(lines)
 
 

@@ -266,6 +266,12 @@ def benchmark_html(data: dict | None) -> str:
         for c in cats
     )
     table = f"<table class='bench-table'><tr><th>category</th>{head}</tr>{rows}</table>"
+    leaked = sorted({hit["id"] for hit in (data.get("leakage") or {}).get("near_duplicates", [])})
+    if leaked:  # the run's training records hold near copies of these tasks' solutions
+        note = (
+            f"Leakage: the training data holds near copies of the solutions of {', '.join(leaked)}"
+        )
+        absent.append(render.message("warn", note))
     return render.totals(cards) + "".join(absent) + table + _examples_html(data["examples"])
 
 

@@ -391,3 +391,6 @@ def test_the_benchmark_shows_pass_at_k_of_both_models_with_k_samples(workspace):
     assert cards == [("50%", "fine-tuned"), ("–", "base")]
     assert "base: no pass@3, 1 of 2 answered tasks have fewer than 3 answers" in html
     assert "pass@3" not in et.benchmark_html(dict(data, samples=1))  # greedy: pass@1 only
+    assert "Leakage" not in html
+    leaks = {"near_duplicates": [{"id": "add", "line": 4, "similarity": 0.9}]}
+    assert "near copies of the solutions of add" in et.benchmark_html(dict(data, leakage=leaks))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from core.ahk import check, interpreter
-from core.corpus import minhash
+from core.corpus import includes, minhash
 from core.corpus.minhash import near_duplicate_clusters
 from core.dataset import build as bd
 from core.dataset.build import (
@@ -33,6 +33,23 @@ from core.dataset.build import (
     write_jsonl,
 )
 from core.errors import StudioError
+
+
+def test_the_validity_gate_resolves_includes_as_the_includes_tab_does(tmp_path: Path):
+    root = tmp_path / "corpus"
+    write(root / "Lib" / "StrUtils.ahk", "Shout(s) => StrUpper(s)\n")
+    write(root / "A" / "helper.ahk", "Twice(x) => x * 2\n")
+    write(root / "A" / "library.ahk", "#Include <StrUtils>\n" + script("Library"))
+    write(root / "A" / "beside.ahk", "#Include HELPER.AHK\n" + script("Beside"))
+    write(root / "A" / "missing.ahk", "#Include gone.ahk\n" + script("Missing"))
+    write(root / "A" / "outside.ahk", "#Include ..\\..\\secret.ahk\n" + script("Outside"))
+    write(tmp_path / "secret.ahk", "Secret() => 1\n")
+    plan = preview(BuildOptions(input_dir=root, exclude_invalid=True, engine="builtin"))
+    gate = {d.source: d.reason for d in plan.dropped if d.stage == "validity gate"}
+    assert set(gate) == {"A/missing.ahk", "A/outside.ahk"}, gate
+    assert "[include-missing]" in gate["A/missing.ahk"]
+    assert set(includes.validate(root).broken_by_file()) == {"A/missing.ahk", "A/outside.ahk"}
+
 
 HEADER = "SourceFile,ElementType,Name,Type,ReturnType,Symbol,Path,Description,Parameters\n"
 
@@ -652,7 +669,9 @@ def fake_checker(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
             verdict="v1" if v1 else "v2", errors=errors, warnings=0, diagnostics=diags
         )
 
-    fake = types.SimpleNamespace(check_sources=lambda texts: map(check_source, texts), calls=[])
+    fake = types.SimpleNamespace(
+        check_sources=lambda texts, **_: map(check_source, texts), calls=[]
+    )
     fake.find_interpreter = lambda: object()
 
     def run_interpreter(paths, workspace=None, jobs=2, timeout=20, progress=None):

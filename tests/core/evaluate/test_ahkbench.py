@@ -3,8 +3,13 @@ every wrong variant fails, each failure gets its status, and the CLI writes pass
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import subprocess
 import sys
+import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,7 +30,7 @@ from core.evaluate.ahkbench import (
     spread,
     summarise,
 )
-from core.workspace import SAMPLE_CORPUS
+from core.workspace import REPO_ROOT, SAMPLE_CORPUS
 
 DATA = DEFAULT_TASKS.parent
 needs_sandbox = pytest.mark.skipif(bool(missing_tools()), reason=f"needs {missing_tools()}")
@@ -225,3 +230,112 @@ def test_reference_solutions_do_not_leak_from_the_training_corpus() -> None:
     assert leaks == []
     planted = ahkbench.leakage(solutions, [solutions["cls-stack"] + "\n; copy"])
     assert [hit[0] for hit in planted] == ["cls-stack"]
+
+
+def _copy_tasks(folder: Path, ids: list[str]) -> Path:
+    """A task file of some bundled tasks with their reference solutions beside it."""
+    (folder / "solutions").mkdir(parents=True)
+    chosen = [t for t in load_tasks(DEFAULT_TASKS) if t.id in ids]
+    for task in chosen:
+        name = f"{task.id}.ahk"
+        (folder / "solutions" / name).write_text((DATA / "solutions" / name).read_text("utf-8"))
+    path = folder / "tasks.jsonl"
+    path.write_text("".join(json.dumps(vars(t)) + "\n" for t in chosen), "utf-8")
+    return path
+
+
+def test_leakage_against_a_training_file_names_the_planted_task(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    tasks = _copy_tasks(tmp_path, ["cls-stack", "str-reverse"])
+    solution = (tmp_path / "solutions" / "cls-stack.ahk").read_text("utf-8")
+    chat = [{"role": "user", "content": "Write a stack class."},
+            {"role": "assistant", "content": f"```ahk\n{solution}```"}]  # fmt: skip
+    train = tmp_path / "train_harmony.jsonl"
+    records = [{"messages": [{"role": "assistant", "content": s}]} for s in SAMPLE_TEXTS]
+    records.insert(1, {"messages": chat})
+    train.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    leaks = ahkbench.train_leakage(tasks, train)
+    assert (leaks["records"], leaks["references"]) == (len(SAMPLE_TEXTS) + 1, 2)
+    assert [(h["id"], h["line"]) for h in leaks["near_duplicates"]] == [("cls-stack", 2)]
+    assert "leakage: 1 of 2 reference solutions" in ahkbench.format_leakage(leaks)
+    # The CLI reports it beside the scores (the scoring itself is not what this test is about).
+    monkeypatch.setattr(ahkbench, "evaluate", lambda *a: summarise([Result("x", "", True, "pass")]))
+    out = tmp_path / "r.json"
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"id": "x", "answer": "x"}\n', "utf-8")
+    argv = ["--tasks", str(tasks), "--answers", str(answers), "--train", str(train)]
+    assert ahkbench.main([*argv, "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["leakage"] == leaks
+    assert "cls-stack: line 2" in capsys.readouterr().out
+    train.write_text('{"prompt": "p"}\n', "utf-8")
+    with pytest.raises(StudioError, match=r"train_harmony\.jsonl:1.*`messages`"):
+        ahkbench.train_leakage(tasks, train)
+
+
+SAMPLE_TEXTS = [p.read_text("utf-8", "replace") for p in sorted(SAMPLE_CORPUS.rglob("*.ahk"))[:20]]
+
+
+@pytest.mark.interpreter
+@needs_sandbox
+def test_cli_scores_hostile_answers_as_failures_and_the_host_stays_untouched(
+    tmp_path: Path,
+) -> None:
+    name = f"ahkbench-hostile-{uuid.uuid4().hex}"
+    secret = REPO_ROOT / "workspace" / ".test-cache" / f"{name}.txt"
+    secret.write_text(uuid.uuid4().hex, "utf-8")
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    win = str(secret).replace("/", "\\")
+    bodies = [
+        f'FileAppend("x", "Z:\\tmp\\{name}-z")',
+        f'FileAppend("x", "C:\\..\\..\\tmp\\{name}-dots")',
+        # A shell's write does not fail the script: the answer says whether it got through.
+        f'RunWait(A_ComSpec " /c echo x > Z:\\tmp\\{name}-cmd")\n'
+        f'    return FileExist("Z:\\tmp\\{name}-cmd") ? "ok" : "contained"',
+        f'RunWait("cmd /c echo x > \\\\?\\unix{win}-unix")\n'
+        f'    return FileExist("\\\\?\\unix{win}-unix") ? "ok" : "contained"',
+        f'Download("http://127.0.0.1:{port}/x", "got.txt")',
+        f'return FileRead("Z:{win}")',
+        f'return FileRead("\\\\?\\unix{win}")',
+    ]
+    tasks = tmp_path / "tasks.jsonl"
+    rows = [{"id": f"h{i}", "prompt": "F()", "test": 'FileAppend(F(), "*")', "expected": "ok"}
+            for i in range(len(bodies))]  # fmt: skip
+    tasks.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    answers = tmp_path / "answers.jsonl"
+    replies = [{"id": f"h{i}", "answer": f"F() {{\n    {b}\n    return 'ok'\n}}"} for i, b in enumerate(bodies)]  # fmt: skip
+    answers.write_text("".join(json.dumps(r) + "\n" for r in replies), "utf-8")
+    out = tmp_path / "r.json"
+    connected: list[object] = []
+    listening = threading.Event()
+    thread = threading.Thread(target=_listen, args=(server, connected, listening))
+    thread.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "core.ahkbench", "--tasks", str(tasks), "--answers",
+             str(answers), "--json", str(out), "--timeout", "8"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+    finally:
+        listening.set()
+        thread.join()
+        server.close()
+        content = secret.read_text("utf-8")
+        secret.unlink()
+    assert done.returncode == 0, done.stderr
+    results = json.loads(out.read_text())["results"]
+    assert [r["passed"] for r in results] == [False] * len(bodies)
+    assert all(r["status"] in ("runtime-error", "wrong-output") for r in results), results
+    assert all(content not in r["stdout"] for r in results) and connected == []
+    assert [
+        p for p in [*Path("/tmp").iterdir(), *secret.parent.iterdir()] if p.name.startswith(name)
+    ] == []
+
+
+def _listen(server: socket.socket, connected: list[object], stop: threading.Event) -> None:
+    """Accept (and record) connections until told to stop."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            connected.append(server.accept())

@@ -211,6 +211,7 @@ BENCH_TASKS = [
     {"id": "add", "category": "math", "prompt": "Write Add(a, b).", "test": 'FileAppend(Add(2, 3), "*")', "expected": "5"},
     {"id": "up", "category": "strings", "prompt": "Write Up(s).", "test": 'FileAppend(Up("ab"), "*")', "expected": "AB"},
 ]  # fmt: skip
+LEAKED = "; Add two numbers and show the sum.\nAdd(a, b) {\n    total := a + b\n    return total\n}\nMsgBox Add(2, 3)\n"
 TUNED = {"Write Add(a, b).": "```ahk\nAdd(a, b) => a + b\n```", "Write Up(s).": "Up(s) => s"}
 
 
@@ -226,9 +227,15 @@ def test_benchmark_writes_pass_at_1_of_base_and_fine_tuned_with_examples(run_dir
         return [gen.Completion(t, "", 3, 0.01) for t in texts]
 
     monkeypatch.setattr(gen, "generate_many", fake)
+    (run_dir / "solutions").mkdir()
+    (run_dir / "solutions" / "add.ahk").write_text(LEAKED, "utf-8")  # and `up` has none
+    with ev.training_file(run_dir).open("a", encoding="utf-8") as train:
+        train.write(json.dumps({"messages": [{"role": "assistant", "content": LEAKED}]}) + "\n")
     data = ev.benchmark(run_dir, tasks, settings=QUICK)
     assert ev.read_benchmark(run_dir) == data
     assert data["adapter"] == adapter_fingerprint(run_dir)
+    assert [(h["id"], h["line"]) for h in data["leakage"]["near_duplicates"]] == [("add", 4)]
+    assert "leakage: 1 of 1 reference solutions" in ev.format_benchmark(data)
     tuned, base = data["models"]["finetuned"], data["models"]["base"]
     assert (tuned["pass_at_1"], base["pass_at_1"]) == (0.5, 0.0)
     assert tuned["categories"]["math"]["pass"] == 1 and base["statuses"]["no-code"] == 2
