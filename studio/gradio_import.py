@@ -71,14 +71,3 @@ def skip_import_docs() -> bool:
         return False
     sys.meta_path.insert(0, _DocSkipper())
     return True
-
-
-def import_docs_skipped() -> bool:
-    """True when the loaded gradio wrote no stubs and rendered no listener docs at import."""
-    meta, events = sys.modules.get("gradio.component_meta"), sys.modules.get("gradio.events")
-    return (
-        meta is not None
-        and events is not None
-        and getattr(meta, "create_or_modify_pyi", None) is _skipped
-        and getattr(events.EventListener, "set_doc", None) is _skipped
-    )

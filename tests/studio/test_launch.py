@@ -299,6 +299,18 @@ def test_building_the_studio_imports_no_training_or_model_library(tmp_path: Path
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+DOCS_SKIPPED = """
+import sys
+from studio.gradio_import import _skipped
+
+def import_docs_skipped():  # the loaded gradio wrote no stubs and rendered no listener docs
+    meta, events = sys.modules.get("gradio.component_meta"), sys.modules.get("gradio.events")
+    return (meta is not None and events is not None
+            and getattr(meta, "create_or_modify_pyi", None) is _skipped
+            and getattr(events.EventListener, "set_doc", None) is _skipped)
+"""
+
+
 def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -> None:
     # Gradio rewrites each component's .pyi in site-packages and renders each event listener's
     # docstring at every import; the studio's import hook skips both, and the app still builds
@@ -307,8 +319,8 @@ def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -
 
     stub = Path(gradio.component_meta.__file__).parent / "components" / "textbox.pyi"
     before = stub.stat().st_mtime_ns if stub.exists() else None
-    code = (
-        "from studio.gradio_import import import_docs_skipped, skip_import_docs; "
+    code = DOCS_SKIPPED + (
+        "from studio.gradio_import import skip_import_docs; "
         "skip_import_docs(); import gradio, sys; from pathlib import Path; "
         "from studio.app import build_app; from studio.context import StudioContext; "
         f"demo = build_app(StudioContext(workspace=Path({str(tmp_path)!r}))); "
@@ -323,8 +335,8 @@ def test_the_studio_skips_gradios_import_docs_and_still_builds(tmp_path: Path) -
 
 def test_the_import_docs_are_made_when_gradio_came_first() -> None:
     # Imported after gradio, the hook is too late: it says so and changes nothing.
-    code = (
-        "import gradio; from studio.gradio_import import import_docs_skipped, "
+    code = DOCS_SKIPPED + (
+        "import gradio; from studio.gradio_import import "
         "skip_import_docs; print(import_docs_skipped(), skip_import_docs(), "
         "'{{ component }}' in gradio.Textbox.change.__doc__)"
     )
@@ -334,8 +346,8 @@ def test_the_import_docs_are_made_when_gradio_came_first() -> None:
 
 def test_importing_the_studio_patches_nothing() -> None:
     # Only launch.py installs the hook: tests and benchmarks that import studio get plain Gradio.
-    code = (
-        "import studio.app; from studio.gradio_import import import_docs_skipped; "
+    code = DOCS_SKIPPED + (
+        "import studio.app; "
         "import gradio; print(import_docs_skipped(), '{{ component }}' in gradio.Textbox.change.__doc__)"
     )
     out = run_python(code)
