@@ -492,15 +492,19 @@ def test_cli_runs_as_a_module(run_dir):
     assert done.stderr.startswith("error: ") and "merged model" in done.stderr
 
 
-def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
-    exports = run_dir / "exports"
-    child = subprocess.Popen(
+def cli_export(run_dir: Path, **pipes) -> subprocess.Popen:
+    """`python -m core.export` of the run's F16 GGUF, started in the background."""
+    return subprocess.Popen(
         [sys.executable, "-m", "core.export", "--run-dir", str(run_dir), "--quant", "f16"],
         cwd=Path(export.__file__).parents[2],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        **pipes,
     )
+
+
+def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
+    exports = run_dir / "exports"
+    child = cli_export(run_dir, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not (exports.is_dir() and any(exports.iterdir())) and child.poll() is None:
         assert time.monotonic() < deadline
@@ -513,12 +517,7 @@ def test_a_cancelled_cli_export_leaves_nothing_behind(run_dir):
 
 def test_a_killed_export_leaves_a_temporary_file_that_the_next_export_removes(run_dir):
     exports = run_dir / "exports"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "core.export", "--run-dir", str(run_dir), "--quant", "f16"],
-        cwd=Path(export.__file__).parents[2],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    child = cli_export(run_dir, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not [p for p in exports.glob(".model-f16.gguf.*.tmp") if p.stat().st_size]:
         assert time.monotonic() < deadline and child.poll() is None
